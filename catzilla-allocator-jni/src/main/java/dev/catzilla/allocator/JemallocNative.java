@@ -1,0 +1,62 @@
+package dev.catzilla.allocator;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The JNI entry points of {@code libcatzilla_jemalloc}. Bound with {@code RegisterNatives} in {@code JNI_OnLoad};
+ * every method needs the library loaded (see {@link Jemalloc}). Sizes are bytes; addresses are raw pointers.
+ * Failures of jemalloc calls that are not allocations come back as {@link IllegalStateException}s thrown by the
+ * native side, never as a crash.
+ */
+final class JemallocNative {
+
+	private JemallocNative() {
+	}
+
+	/**
+	 * Hands jemalloc its option string ({@code malloc_conf} syntax) and initialises it. Must run before any other
+	 * call except {@link #version()}; jemalloc reads its options only once.
+	 */
+	static native void initialize(String mallocConf);
+
+	/** {@code mallocx(size, 0)}; {@code size > 0}. Returns 0 when jemalloc has no memory to give. */
+	static native long allocate(long size);
+
+	/** {@code sdallocx(address, size, 0)}: frees what {@link #allocate} or {@link #reallocate} returned. */
+	static native void free(long address, long size);
+
+	/**
+	 * {@code rallocx(address, newSize, 0)}: returns the new address, or 0 if jemalloc could not resize (then the
+	 * old allocation is untouched and still owned by the caller).
+	 */
+	static native long reallocate(long address, long newSize);
+
+	/** {@code xallocx(address, size, 0, 0)}: resizes in place if it can; returns the usable size afterwards. */
+	static native long resizeInPlace(long address, long size);
+
+	/** {@code sallocx(address, 0)}: the usable size of an allocation. */
+	static native long usableSize(long address);
+
+	/** A {@link ByteBuffer} view ({@code NewDirectByteBuffer}) of {@code capacity} bytes at {@code address}. */
+	static native ByteBuffer directBuffer(long address, long capacity);
+
+	/** jemalloc's version string, e.g. {@code 5.3.0-0-g54eaed1d8b...}; does not initialise jemalloc. */
+	static native String version();
+
+	/**
+	 * Refreshes the {@code epoch} and writes allocated, active, resident, mapped, retained and metadata bytes into
+	 * {@code out[0..5]}.
+	 */
+	static native void stats(long[] out);
+
+	/** Purges unused dirty and muzzy pages of every arena ({@code arena.<ALL>.purge}). */
+	static native void purge();
+
+	/**
+	 * The effective {@code opt.*} values jemalloc runs with, as alternating name/value pairs (e.g.
+	 * {@code "background_thread", "true"}). The native side reads a fixed table of options, each with its own C
+	 * type.
+	 */
+	static native String[] options();
+
+}
