@@ -112,4 +112,12 @@ class JemallocNativeTest {
 			.withMessageContaining("6");
 	}
 
+	@Test
+	void jemallocCannotBeInitialisedTwice() {
+		Jemalloc.initialize();
+		org.assertj.core.api.Assertions.assertThatIllegalStateException()
+			.isThrownBy(() -> JemallocNative.initialize("narenas:1"))
+			.withMessageContaining("already initialised");
+	}
+
 }
