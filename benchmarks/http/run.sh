@@ -232,10 +232,10 @@ rss_stats() {
     }' "$EVENTS" "$RAW/rss-$a.tsv"
 }
 
-# plot data: seconds since run start, seconds since burst start, MiB
+# plot data: seconds since the servers were started, seconds since this allocator's burst ended, MiB
 plot_data() {
   local a="$1" t0="$2"
-  awk -v a="$a" -v t0="$t0" 'FNR == NR { if ($2 == a && $3 == "burst_start") b = $1; next }
+  awk -v a="$a" -v t0="$t0" 'FNR == NR { if ($2 == a && $3 == "burst_end") b = $1; next }
     { printf "%.2f %s %.1f\n", $1 - t0, (b == "" ? "NaN" : sprintf("%.2f", $1 - b)), $2 / 1024 }' \
     "$EVENTS" "$RAW/rss-$a.tsv" >"$RAW/plot-$a.dat"
 }
@@ -243,10 +243,10 @@ plot_data() {
 # ================================================================= soak
 if [[ "$MODE" == soak ]]; then
   say "soak: $SOAK_SECONDS s of mixed POST /echo $ECHO_BYTES B + GET /bytes/$GET_BYTES, $SOAK_CONNECTIONS connections, allocators: $SOAK_ALLOCATORS"
+  T0=$(now)
   i=0
   for a in $SOAK_ALLOCATORS; do start_server "$a" "$i"; i=$((i + 1)); done
   for a in $SOAK_ALLOCATORS; do wait_ready "$a"; check_allocator "$a"; event "$a" ready; done
-  T0=$(now)
   REPORT="$RESULTS_DIR/soak.md"
   {
     echo "# Soak: $SOAK_SECONDS s, mixed POST /echo ($ECHO_BYTES B) and GET /bytes/$GET_BYTES, $SOAK_CONNECTIONS connections"
@@ -288,7 +288,7 @@ if [[ "$MODE" == soak ]]; then
     echo "set terminal pngcairo size 1000,500 font ',10'"
     echo "set output '$PLOT'"
     echo "set title 'Catzilla sample app: RSS during the soak ($STAMP)'"
-    echo "set xlabel 'seconds since start'; set ylabel 'RSS (MiB)'; set grid; set key left top"
+    echo "set xlabel 'seconds since the server was started'; set ylabel 'RSS (MiB)'; set grid; set key left top"
     printf 'plot '
     sep=""
     for a in $SOAK_ALLOCATORS; do printf "%s'%s' using 1:3 with lines lw 2 title '%s'" "$sep" "$RAW/plot-$a.dat" "$a"; sep=", "; done
@@ -307,10 +307,10 @@ fi
 # ================================================================= bench / smoke
 read -r -a ALLOC <<<"$ALLOCATORS"
 say "$MODE: allocators ${ALLOC[*]}; rounds $ROUNDS x ${DURATION_SECONDS}s per workload (warm-up ${WARMUP_SECONDS}s), $CONNECTIONS connections; burst $BURST_KIND ${BURST_CONNECTIONS} x $BURST_BYTES B for ${BURST_SECONDS}s, idle ${IDLE_SECONDS}s; raw data in $RAW"
+T0=$(now)
 i=0
 for a in "${ALLOC[@]}"; do start_server "$a" "$i"; i=$((i + 1)); done
 for a in "${ALLOC[@]}"; do wait_ready "$a"; check_allocator "$a"; event "$a" ready; done
-T0=$(now)
 
 if (( WARMUP_SECONDS > 0 )); then
   for a in "${ALLOC[@]}"; do
@@ -419,12 +419,13 @@ fi
   echo "set output '$PLOT'"
   echo "set multiplot layout 2,1 title 'Catzilla sample app: RSS per allocator ($MODE run $STAMP)'"
   echo "set grid; set key left top; set ylabel 'RSS (MiB)'"
-  echo "set xlabel 'seconds since the servers were ready (throughput rounds, then one burst per allocator)'"
+  echo "set xlabel 'seconds since the servers were started (start-up, throughput rounds, then one burst per allocator)'"
   printf 'plot '; sep=""
   for a in "${ALLOC[@]}"; do printf "%s'%s' using 1:3 with lines lw 2 title '%s'" "$sep" "$RAW/plot-$a.dat" "$a"; sep=", "; done; echo
-  echo "set xlabel 'seconds since the start of this allocator''s burst (${BURST_SECONDS} s of ${BURST_CONNECTIONS} connections x ${BURST_BYTES} B ${BURST_KIND}, then idle)'"
-  echo "set xrange [-$PRE_IDLE_SECONDS:$((BURST_SECONDS + IDLE_SECONDS))]"
-  echo "set arrow from $((BURST_SECONDS + AFTER_SECONDS)), graph 0 to $((BURST_SECONDS + AFTER_SECONDS)), graph 1 nohead dt 2"
+  echo "set xlabel 'seconds since the end of this allocator''s burst (${BURST_SECONDS} s of ${BURST_CONNECTIONS} connections x ${BURST_BYTES} B ${BURST_KIND}; dashed: +${AFTER_SECONDS} s)'"
+  echo "set xrange [-$((PRE_IDLE_SECONDS + BURST_SECONDS + 2)):$IDLE_SECONDS]"
+  echo "set arrow from 0, graph 0 to 0, graph 1 nohead dt 3"
+  echo "set arrow from $AFTER_SECONDS, graph 0 to $AFTER_SECONDS, graph 1 nohead dt 2"
   printf 'plot '; sep=""
   for a in "${ALLOC[@]}"; do printf "%s'%s' using 2:3 with lines lw 2 title '%s'" "$sep" "$RAW/plot-$a.dat" "$a"; sep=", "; done; echo
   echo "unset multiplot"
