@@ -68,6 +68,9 @@ mkdir -p "$RAW" "$RESULTS_DIR"
 LOG="$RAW/run.log"
 
 say() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
+WARNINGS="$RAW/warnings.txt"   # repeated at the top of the results file
+: >"$WARNINGS"
+warn() { say "WARNING: $*"; echo "$*" >>"$WARNINGS"; }
 die() { say "ERROR: $*"; exit 1; }
 now() { echo "${EPOCHREALTIME/,/.}"; }
 
@@ -176,9 +179,9 @@ check_allocator() { # allocator: say loudly when the endpoint reports something 
   local a="$1" f="$RAW/catzilla-$a.json" active
   active=$(tr -d '\n' <"$f" 2>/dev/null | grep -o '"active" *: *"[^"]*"' | head -1 | sed 's/.*: *"//; s/"$//') || true
   if [[ -z "$active" ]]; then
-    say "WARNING: $a: /actuator/catzilla did not answer with an active allocator; cannot confirm which allocator serves"
+    warn "$a: /actuator/catzilla did not answer with an active allocator; cannot confirm which allocator serves"
   elif [[ "$a" == jemalloc && "$active" != *jemalloc* ]] || [[ "$a" != jemalloc && "$active" == *jemalloc* ]]; then
-    say "WARNING: $a: /actuator/catzilla reports active allocator '$active'"
+    warn "$a: /actuator/catzilla reports active allocator '$active', not what was asked for"
   else
     say "$a: /actuator/catzilla reports active allocator '$active'"
   fi
@@ -192,7 +195,7 @@ run_wrk() { # round allocator workload seconds connections timeout lua-args...
   local round="$1" a="$2" w="$3" d="$4" c="$5" to="$6"; shift 6
   local out="$RAW/wrk-$a-$w-$round.txt" line
   timeout $((d + 120)) wrk -t"$WRK_THREADS" -c"$c" -d"${d}s" --timeout "$to" --latency \
-    -s "$HERE/workload.lua" "http://$HOST:${PORT[$a]}" -- "$@" >"$out" 2>&1 || say "WARNING: wrk exited non-zero for $a $w (see $out)"
+    -s "$HERE/workload.lua" "http://$HOST:${PORT[$a]}" -- "$@" >"$out" 2>&1 || warn "wrk exited non-zero for $a $w (see ${out#"$ROOT"/})"
   line=$(grep '^CATZILLA_RESULT' "$out" | tail -1) || true
   [[ -n "$line" ]] || die "no result from wrk for $a $w (see $out)"
   kill -0 "${PID[$a]}" 2>/dev/null || die "$a server died during $w (log: $RAW/server-$a.log)"
@@ -210,6 +213,13 @@ rotate() { # n words... -> words rotated left by n
 }
 
 # ---------------------------------------------------------------- Analysis helpers
+warnings_md() {
+  [[ -s "$WARNINGS" ]] || return 0
+  echo "> **Warnings from this run:**"
+  sed 's/^/> - /' "$WARNINGS"
+  echo
+}
+
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
 # rss_stats allocator -> "startup baseline peak after end" in KiB (from the samples and the events)
@@ -295,7 +305,7 @@ if [[ "$MODE" == soak ]]; then
     echo
   } >"$RAW/soak.gp"
   gnuplot "$RAW/soak.gp" 2>>"$LOG" || say "WARNING: gnuplot failed (see $LOG)"
-  { cat "$REPORT.tmp"; echo; echo "Overall: **$overall**. Raw data: \`${RAW#"$ROOT"/}\`. Plot: \`$(basename "$PLOT")\`."; } >"$REPORT"
+  { head -1 "$REPORT.tmp"; echo; warnings_md; tail -n +2 "$REPORT.tmp"; echo; echo "Overall: **$overall**. Raw data: \`${RAW#"$ROOT"/}\`. Plot: \`$(basename "$PLOT")\`."; } >"$REPORT"
   rm -f "$REPORT.tmp"
   say "soak overall: $overall"
   say "wrote $REPORT and $PLOT (raw data in $RAW)"
@@ -432,7 +442,7 @@ fi
 } >"$RAW/http.gp"
 gnuplot "$RAW/http.gp" 2>>"$LOG" || say "WARNING: gnuplot failed (see $LOG)"
 
-{ cat "$REPORT.tmp"; echo; echo "Raw data: \`${RAW#"$ROOT"/}\` (wrk.tsv, rss-*.tsv, events.tsv, server logs). Plot: \`$(basename "$PLOT")\`."; } >"$REPORT"
+{ head -1 "$REPORT.tmp"; echo; warnings_md; tail -n +2 "$REPORT.tmp"; echo; echo "Raw data: \`${RAW#"$ROOT"/}\` (wrk.tsv, rss-*.tsv, events.tsv, server logs). Plot: \`$(basename "$PLOT")\`."; } >"$REPORT"
 rm -f "$REPORT.tmp"
 say "wrote $REPORT and $PLOT (raw data in $RAW)"
 cat "$REPORT"
