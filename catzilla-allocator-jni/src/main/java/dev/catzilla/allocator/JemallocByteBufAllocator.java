@@ -32,8 +32,6 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	/** The shared instance: prefers direct buffers, capped at the JVM's max direct memory. */
 	public static final JemallocByteBufAllocator DEFAULT = builder().build();
 
-	private static volatile boolean jemallocReady;
-
 	private final boolean preferDirect;
 
 	private final DirectMemoryCounter direct;
@@ -108,8 +106,8 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	@Override
 	protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-		if (!jemallocReady) {
-			initializeJemalloc();
+		if (!Jemalloc.isInitialized()) {
+			Jemalloc.initialize(); // once, with the configured options; throws UnsatisfiedLinkError if unavailable
 		}
 		// jemalloc's mallocx(0) is undefined: a zero-capacity buffer holds one byte.
 		long size = Math.max(1, initialCapacity);
@@ -120,15 +118,6 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 			throw nativeAllocationFailed(size);
 		}
 		return toLeakAwareBuffer(new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity));
-	}
-
-	private static synchronized void initializeJemalloc() {
-		if (!jemallocReady) {
-			Jemalloc.ensureAvailability();
-			// Jemalloc initialises jemalloc (with the configured options) on its first stats call.
-			Jemalloc.stats();
-			jemallocReady = true;
-		}
 	}
 
 	void reserveDirect(long size) {
