@@ -23,10 +23,28 @@ final class ForkedJvm {
 
 	static Result run(Class<?> mainClass, List<String> jvmArgs, String... args) throws IOException,
 			InterruptedException {
-		List<String> command = new ArrayList<>();
+		return start(new ArrayList<>(), mainClass, prepend("-Xmx256m", jvmArgs), args);
+	}
+
+	/** Like {@link #run} with the address space limited to {@code bytes} ({@code ulimit -v}, through bash). */
+	static Result runLimited(long bytes, Class<?> mainClass, List<String> jvmArgs, String... args)
+			throws IOException, InterruptedException {
+		List<String> prefix = new ArrayList<>(List.of("bash", "-c", "ulimit -v " + (bytes / 1024) + " && exec \"$@\"",
+				"limited"));
+		return start(prefix, mainClass, jvmArgs, args);
+	}
+
+	private static List<String> prepend(String first, List<String> rest) {
+		List<String> all = new ArrayList<>();
+		all.add(first);
+		all.addAll(rest);
+		return all;
+	}
+
+	private static Result start(List<String> command, Class<?> mainClass, List<String> jvmArgs, String... args)
+			throws IOException, InterruptedException {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xcheck:jni");
-		command.add("-Xmx256m");
 		command.add("-Dio.netty.leakDetection.level=paranoid");
 		for (String name : new String[] { "java.library.path", "catzilla.native.disabled" }) {
 			String value = System.getProperty(name);
