@@ -57,7 +57,7 @@ fi
 : "${JAVA_OPTS:=-Xms512m -Xmx512m -XX:MaxDirectMemorySize=2g}"   # the same for every allocator
 : "${BASE_PORT:=18080}"
 : "${JAR:=$ROOT/sample-app/target/sample-app.jar}"
-: "${BUILD:=auto}"                  # auto: build the jar if missing; always; never
+: "${BUILD:=auto}"                  # auto: build if the jar is missing or older than a source; always; never
 : "${RESULTS_DIR:=$ROOT/benchmarks/results}"
 : "${STARTUP_TIMEOUT:=90}"
 
@@ -99,7 +99,17 @@ need_pkg curl curl
 command -v "$JAVA" >/dev/null || die "no '$JAVA' on PATH (JDK 17+ needed)"
 
 # ---------------------------------------------------------------- The jar
-if [[ "$BUILD" == always || ( "$BUILD" == auto && ! -f "$JAR" ) ]]; then
+stale_jar() { # true when the jar is missing or any module source / pom is newer than it
+  [[ -f "$JAR" ]] || return 0
+  [[ -n "$(find "$ROOT/pom.xml" "$ROOT"/catzilla-* "$ROOT/sample-app" -name target -prune -o -type f -newer "$JAR" -print -quit)" ]]
+}
+case "$BUILD" in
+  always) build=1 ;;
+  auto) if stale_jar; then build=1; else build=0; fi ;;
+  never) build=0 ;;
+  *) die "BUILD must be auto, always or never, not '$BUILD'" ;;
+esac
+if (( build )); then
   say "building the sample jar: mvn -q -DskipTests -pl sample-app -am package"
   (cd "$ROOT" && mvn -q -DskipTests -pl sample-app -am package) >>"$LOG" 2>&1 || die "build failed (see $LOG)"
 fi
@@ -147,6 +157,9 @@ sample_rss() { # allocator pid file   (bounded: stops when the process is gone o
 
 start_server() { # allocator index
   local a="$1" port=$((BASE_PORT + $2)) spec jvm app
+  if curl -s -m 2 -o /dev/null "http://$HOST:$port/"; then
+    die "something already listens on $HOST:$port; stop it or set BASE_PORT"
+  fi
   spec=$(allocator_args "$a"); jvm=${spec%% APP:*}; jvm=${jvm#JVM:}; app=${spec##*APP:}
   # shellcheck disable=SC2086
   "$JAVA" $JAVA_OPTS $jvm -jar "$JAR" --server.address=$HOST --server.port="$port" $app \
