@@ -1,0 +1,25 @@
+package dev.catzilla.autoconfigure;
+
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Turns {@code catzilla.*} properties into the one {@link CatzillaAllocator} outcome. In {@code malloc} mode this
+ * never touches a class that could load native code ({@code Jemalloc} lives behind {@link JemallocSupport}).
+ */
+final class AllocatorSelector {
+
+	static final String MALLOC_REASON = "catzilla.allocator=malloc: Netty's default allocator, Catzilla's native library not loaded";
+
+	private AllocatorSelector() {
+	}
+
+	static CatzillaAllocator select(CatzillaProperties properties) {
+		AllocatorMode mode = properties.getAllocator();
+		if (mode == null || mode == AllocatorMode.MALLOC) {
+			return new CatzillaAllocator(AllocatorMode.MALLOC, ActiveAllocator.NETTY, ByteBufAllocator.DEFAULT,
+					MALLOC_REASON, null);
+		}
+		return JemallocSupport.select(mode, properties.getJemalloc());
+	}
+
+}
