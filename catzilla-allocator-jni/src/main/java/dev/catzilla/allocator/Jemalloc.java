@@ -1,6 +1,9 @@
 package dev.catzilla.allocator;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Availability of Catzilla's native library (a private, statically linked jemalloc 5.3), in the manner of Netty's
@@ -10,41 +13,95 @@ import java.util.Map;
  * {@code META-INF/native/} into a private temporary directory. Setting the system property
  * {@code catzilla.native.disabled=true} makes it unavailable on purpose. Class loading never throws.
  * <p>
- * CONTRACT: signatures fixed; bodies are written by the native work (issue 2).
+ * <b>Initialisation.</b> Loading the library does not initialise jemalloc. jemalloc initialises exactly once, with
+ * the options given to {@link #configure(JemallocOptions)} (or {@link JemallocOptions#defaults()}), the first time
+ * it is needed: by {@link #stats()}, {@link #purge()}, {@link #effectiveOptions()}, or by the package-private
+ * {@link #initialize()}, which {@link JemallocByteBufAllocator} must call before its first
+ * {@link JemallocNative#allocate(long)} (it is cheap after the first call: one volatile read). Any
+ * {@link JemallocNative} call other than {@link JemallocNative#version()} before that would initialise jemalloc
+ * without Catzilla's options. {@link #version()} does not initialise.
  */
 public final class Jemalloc {
+
+	private static final Object LOCK = new Object();
+
+	private static final Throwable UNAVAILABILITY_CAUSE;
+
+	private static final String LOCATION;
+
+	private static final String VERSION;
+
+	private static volatile boolean initialized;
+
+	private static volatile JemallocOptions requested = JemallocOptions.defaults();
+
+	private static RuntimeException initializationFailure;
+
+	static {
+		Throwable cause = null;
+		String location = null;
+		String version = null;
+		try {
+			location = NativeLibraryLoader.load(Jemalloc.class.getClassLoader());
+			version = JemallocNative.version();
+			if (version == null || !version.startsWith("5.")) {
+				throw new UnsatisfiedLinkError("Catzilla's native library reports an unexpected jemalloc version '"
+						+ version + "' (from " + location + ")");
+			}
+		}
+		catch (Throwable ex) {
+			cause = ex;
+			location = null;
+			version = null;
+		}
+		UNAVAILABILITY_CAUSE = cause;
+		LOCATION = location;
+		VERSION = version;
+	}
 
 	private Jemalloc() {
 	}
 
 	/** {@code true} when the native library is loaded and usable on this platform. */
 	public static boolean isAvailable() {
-		throw new UnsupportedOperationException("contract");
+		return UNAVAILABILITY_CAUSE == null;
 	}
 
 	/** Throws an {@link UnsatisfiedLinkError} whose cause is {@link #unavailabilityCause()} when unavailable. */
 	public static void ensureAvailability() {
-		throw new UnsupportedOperationException("contract");
+		if (UNAVAILABILITY_CAUSE != null) {
+			UnsatisfiedLinkError error = new UnsatisfiedLinkError(
+					"Catzilla's jemalloc is not available on " + platform() + ": " + UNAVAILABILITY_CAUSE.getMessage());
+			error.initCause(UNAVAILABILITY_CAUSE);
+			throw error;
+		}
 	}
 
 	/** Why the library is unavailable, or {@code null} when it is available. */
 	public static Throwable unavailabilityCause() {
-		throw new UnsupportedOperationException("contract");
+		return UNAVAILABILITY_CAUSE;
 	}
 
 	/** The platform name the library is built for, e.g. {@code linux-x86_64} (also when unavailable). */
 	public static String platform() {
-		throw new UnsupportedOperationException("contract");
+		return NativeLibraryLoader.platform();
 	}
 
-	/** Where the library was loaded from: {@code java.library.path} or the extracted file's absolute path. */
+	/**
+	 * Where the library was loaded from: {@code java.library.path} or the extracted file's absolute path (deleted
+	 * right after loading); {@code null} when unavailable.
+	 */
 	public static String libraryLocation() {
-		throw new UnsupportedOperationException("contract");
+		return LOCATION;
 	}
 
-	/** jemalloc's version string, e.g. {@code 5.3.0-0-g54eaed1d...}. */
+	/**
+	 * jemalloc's version string, e.g. {@code 5.3.0-0-g54eaed1d...}. Does not initialise jemalloc.
+	 * @throws UnsatisfiedLinkError when unavailable
+	 */
 	public static String version() {
-		throw new UnsupportedOperationException("contract");
+		ensureAvailability();
+		return VERSION;
 	}
 
 	/**
@@ -53,32 +110,85 @@ public final class Jemalloc {
 	 * {@link IllegalStateException}.
 	 */
 	public static void configure(JemallocOptions options) {
-		throw new UnsupportedOperationException("contract");
+		Objects.requireNonNull(options, "options must not be null");
+		synchronized (LOCK) {
+			if (!initialized) {
+				requested = options;
+			}
+			else if (!options.equals(requested)) {
+				throw new IllegalStateException("jemalloc is already initialised with [" + requested
+						+ "]; it cannot switch to [" + options + "]. Configure Catzilla before its first allocation.");
+			}
+		}
 	}
 
 	/** The options jemalloc was (or will be) initialised with. */
 	public static JemallocOptions requestedOptions() {
-		throw new UnsupportedOperationException("contract");
+		return requested;
 	}
 
 	/** {@code true} once jemalloc has initialised. */
 	public static boolean isInitialized() {
-		throw new UnsupportedOperationException("contract");
+		return initialized;
+	}
+
+	/**
+	 * Initialises jemalloc with {@link #requestedOptions()} unless it already is: exactly once, thread-safe. Called
+	 * by everything that needs jemalloc running, including {@link JemallocByteBufAllocator} before its first
+	 * allocation.
+	 * @throws UnsatisfiedLinkError when the library is unavailable
+	 * @throws IllegalStateException when jemalloc failed to initialise (then every later call throws it too)
+	 */
+	static void initialize() {
+		if (initialized) {
+			return;
+		}
+		ensureAvailability();
+		synchronized (LOCK) {
+			if (initialized) {
+				return;
+			}
+			if (initializationFailure != null) {
+				throw new IllegalStateException(initializationFailure.getMessage(), initializationFailure);
+			}
+			try {
+				JemallocNative.initialize(requested.toMallocConf());
+			}
+			catch (RuntimeException ex) {
+				initializationFailure = new IllegalStateException(
+						"jemalloc failed to initialise with [" + requested + "]: " + ex.getMessage(), ex);
+				throw initializationFailure;
+			}
+			initialized = true;
+		}
 	}
 
 	/** The {@code opt.*} values jemalloc actually runs with (read back from jemalloc), by option name. */
 	public static Map<String, String> effectiveOptions() {
-		throw new UnsupportedOperationException("contract");
+		initialize();
+		String[] pairs = JemallocNative.options();
+		Map<String, String> options = new LinkedHashMap<>();
+		for (int i = 0; i + 1 < pairs.length; i += 2) {
+			options.put(pairs[i], pairs[i + 1]);
+		}
+		return Collections.unmodifiableMap(options);
 	}
 
 	/** jemalloc's counters after an {@code epoch} refresh. */
 	public static JemallocStats stats() {
-		throw new UnsupportedOperationException("contract");
+		initialize();
+		long[] values = new long[6];
+		JemallocNative.stats(values);
+		return new JemallocStats(values[0], values[1], values[2], values[3], values[4], values[5]);
 	}
 
 	/** Purges unused pages of every arena and returns how many resident bytes that released (never negative). */
 	public static long purge() {
-		throw new UnsupportedOperationException("contract");
+		initialize();
+		long before = stats().resident();
+		JemallocNative.purge();
+		long after = stats().resident();
+		return Math.max(0, before - after);
 	}
 
 }

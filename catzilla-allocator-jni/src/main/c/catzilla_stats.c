@@ -1,0 +1,210 @@
+/*
+ * Introspection and maintenance through mallctl: stats, purge and the effective opt.* values. Not on the hot path;
+ * every mallctl result is checked and a failure raises IllegalStateException (mallctl name + errno).
+ */
+#include "catzilla_internal.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Reads one size_t statistic; returns false with a pending exception on failure. */
+static bool catzilla_read_size(JNIEnv *env, const char *name, jlong *out) {
+	size_t value = 0;
+	size_t length = sizeof(value);
+	int err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, name, err);
+		return false;
+	}
+	*out = (jlong) value;
+	return true;
+}
+
+/* Refreshes the epoch, then writes allocated, active, resident, mapped, retained, metadata into out[0..5]. */
+static void JNICALL catzilla_stats(JNIEnv *env, jclass clazz, jlongArray out) {
+	static const char *const names[] = {
+		"stats.allocated", "stats.active", "stats.resident", "stats.mapped", "stats.retained", "stats.metadata",
+	};
+	enum { COUNT = sizeof(names) / sizeof(names[0]) };
+	(void) clazz;
+	if (out == NULL || (*env)->GetArrayLength(env, out) < COUNT) {
+		catzilla_throw(env, "java/lang/IllegalArgumentException", "stats needs a long[] of at least 6 elements");
+		return;
+	}
+	uint64_t epoch = 1;
+	size_t epochLength = sizeof(epoch);
+	int err = catzilla_je_mallctl("epoch", &epoch, &epochLength, &epoch, sizeof(epoch));
+	if (err != 0) {
+		catzilla_throw_mallctl(env, "epoch", err);
+		return;
+	}
+	jlong values[COUNT];
+	for (size_t i = 0; i < COUNT; i++) {
+		if (!catzilla_read_size(env, names[i], &values[i])) {
+			return;
+		}
+	}
+	(*env)->SetLongArrayRegion(env, out, 0, COUNT, values);
+}
+
+/* arena.<MALLCTL_ARENAS_ALL>.purge: gives unused dirty and muzzy pages of every arena back to the OS. */
+static void JNICALL catzilla_purge(JNIEnv *env, jclass clazz) {
+	(void) clazz;
+	static const char name[] = "arena.0.purge";
+	size_t mib[3];
+	size_t mibLength = sizeof(mib) / sizeof(mib[0]);
+	int err = catzilla_je_mallctlnametomib(name, mib, &mibLength);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, name, err);
+		return;
+	}
+	mib[1] = MALLCTL_ARENAS_ALL;
+	err = catzilla_je_mallctlbymib(mib, mibLength, NULL, NULL, NULL, 0);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, "arena.<ALL>.purge", err);
+	}
+}
+
+/* The C type of an opt.* value: reading one with the wrong type is undefined (it crashed a JVM once). */
+typedef enum { OPT_BOOL, OPT_UNSIGNED, OPT_SIZE, OPT_SSIZE, OPT_STRING } catzilla_opt_type;
+
+typedef struct {
+	const char *name; /* without the "opt." prefix */
+	catzilla_opt_type type;
+} catzilla_opt;
+
+/* Types as declared in jemalloc 5.3.0's src/ctl.c (CTL_RO_NL_GEN / CTL_RO_NL_CGEN). */
+static const catzilla_opt catzilla_opts[] = {
+	{ "abort", OPT_BOOL },
+	{ "abort_conf", OPT_BOOL },
+	{ "cache_oblivious", OPT_BOOL },
+	{ "confirm_conf", OPT_BOOL },
+	{ "hpa", OPT_BOOL },
+	{ "metadata_thp", OPT_STRING },
+	{ "retain", OPT_BOOL },
+	{ "dss", OPT_STRING },
+	{ "narenas", OPT_UNSIGNED },
+	{ "percpu_arena", OPT_STRING },
+	{ "oversize_threshold", OPT_SIZE },
+	{ "background_thread", OPT_BOOL },
+	{ "max_background_threads", OPT_SIZE },
+	{ "dirty_decay_ms", OPT_SSIZE },
+	{ "muzzy_decay_ms", OPT_SSIZE },
+	{ "junk", OPT_STRING },
+	{ "zero", OPT_BOOL },
+	{ "tcache", OPT_BOOL },
+	{ "tcache_max", OPT_SIZE },
+	{ "thp", OPT_STRING },
+	{ "lg_extent_max_active_fit", OPT_SIZE },
+	{ "stats_print", OPT_BOOL },
+	{ "zero_realloc", OPT_STRING },
+};
+
+/* Formats one option's value into buffer; returns false with a pending exception on failure. */
+static bool catzilla_read_opt(JNIEnv *env, const catzilla_opt *opt, char *buffer, size_t bufferLength) {
+	char name[64];
+	snprintf(name, sizeof(name), "opt.%s", opt->name);
+	int err;
+	switch (opt->type) {
+	case OPT_BOOL: {
+		bool value = false;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		if (err == 0) {
+			snprintf(buffer, bufferLength, "%s", value ? "true" : "false");
+		}
+		break;
+	}
+	case OPT_UNSIGNED: {
+		unsigned value = 0;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		if (err == 0) {
+			snprintf(buffer, bufferLength, "%u", value);
+		}
+		break;
+	}
+	case OPT_SIZE: {
+		size_t value = 0;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		if (err == 0) {
+			snprintf(buffer, bufferLength, "%zu", value);
+		}
+		break;
+	}
+	case OPT_SSIZE: {
+		ssize_t value = 0;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		if (err == 0) {
+			snprintf(buffer, bufferLength, "%zd", value);
+		}
+		break;
+	}
+	case OPT_STRING: {
+		const char *value = NULL;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, (void *) &value, &length, NULL, 0);
+		if (err == 0) {
+			snprintf(buffer, bufferLength, "%s", value != NULL ? value : "");
+		}
+		break;
+	}
+	default:
+		err = EINVAL;
+		break;
+	}
+	if (err != 0) {
+		catzilla_throw_mallctl(env, name, err);
+		return false;
+	}
+	return true;
+}
+
+/* Stores a new Java string at index, releasing the local reference; false with a pending exception on failure. */
+static bool catzilla_set_string(JNIEnv *env, jobjectArray array, jsize index, const char *value) {
+	jstring string = (*env)->NewStringUTF(env, value);
+	if (string == NULL) {
+		return false;
+	}
+	(*env)->SetObjectArrayElement(env, array, index, string);
+	(*env)->DeleteLocalRef(env, string);
+	return !(*env)->ExceptionCheck(env);
+}
+
+/* The effective opt.* values as alternating name/value pairs. */
+static jobjectArray JNICALL catzilla_options(JNIEnv *env, jclass clazz) {
+	(void) clazz;
+	const jsize count = (jsize) (sizeof(catzilla_opts) / sizeof(catzilla_opts[0]));
+	jclass stringClass = (*env)->FindClass(env, "java/lang/String");
+	if (stringClass == NULL) {
+		return NULL;
+	}
+	jobjectArray result = (*env)->NewObjectArray(env, 2 * count, stringClass, NULL);
+	(*env)->DeleteLocalRef(env, stringClass);
+	if (result == NULL) {
+		return NULL;
+	}
+	char value[256];
+	for (jsize i = 0; i < count; i++) {
+		if (!catzilla_read_opt(env, &catzilla_opts[i], value, sizeof(value))
+				|| !catzilla_set_string(env, result, 2 * i, catzilla_opts[i].name)
+				|| !catzilla_set_string(env, result, 2 * i + 1, value)) {
+			(*env)->DeleteLocalRef(env, result);
+			return NULL;
+		}
+	}
+	return result;
+}
+
+CATZILLA_CHECK_SIGNATURE(catzilla_stats, stats);
+CATZILLA_CHECK_SIGNATURE(catzilla_purge, purge);
+CATZILLA_CHECK_SIGNATURE(catzilla_options, options);
+
+const JNINativeMethod catzilla_stats_methods[] = {
+	{ "stats", "([J)V", (void *) catzilla_stats },
+	{ "purge", "()V", (void *) catzilla_purge },
+	{ "options", "()[Ljava/lang/String;", (void *) catzilla_options },
+};
+const size_t catzilla_stats_methods_count = sizeof(catzilla_stats_methods) / sizeof(catzilla_stats_methods[0]);

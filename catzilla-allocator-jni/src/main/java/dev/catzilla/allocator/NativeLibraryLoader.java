@@ -1,0 +1,215 @@
+package dev.catzilla.allocator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Finds and loads {@code libcatzilla_jemalloc_<os>_<arch>.so}, in the manner of Netty's
+ * {@code NativeLibraryLoader}: {@code System.loadLibrary} ({@code java.library.path}) first, else the copy shipped
+ * in the jar under {@code META-INF/native/}, extracted into a fresh owner-only temporary directory and checked
+ * against the SHA-256 packaged next to it before {@code System.load}. The extracted file and its directory are
+ * deleted right after loading (Linux keeps the mapping; nothing is left behind even if the JVM is killed later).
+ * <p>
+ * System properties: {@code catzilla.native.disabled=true} (do not load), {@code catzilla.native.workdir} (parent
+ * of the temporary directory, default {@code java.io.tmpdir}; use it when the temporary directory is mounted
+ * {@code noexec}).
+ */
+final class NativeLibraryLoader {
+
+	static final String DISABLED_PROPERTY = "catzilla.native.disabled";
+
+	static final String WORKDIR_PROPERTY = "catzilla.native.workdir";
+
+	static final String RESOURCE_DIR = "META-INF/native/";
+
+	/** Where a library came from when it was found on {@code java.library.path}. */
+	static final String LIBRARY_PATH_LOCATION = "java.library.path";
+
+	private NativeLibraryLoader() {
+	}
+
+	/** Normalised operating system name, e.g. {@code linux}, {@code mac_os_x}, {@code windows_11}. */
+	static String os() {
+		return System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+	}
+
+	/** Normalised architecture name: {@code x86_64}, {@code aarch64}, or the JVM's own name. */
+	static String arch() {
+		String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
+		return switch (arch) {
+			case "amd64", "x86_64", "x86-64" -> "x86_64";
+			case "aarch64", "arm64" -> "aarch64";
+			default -> arch.replaceAll("[^a-z0-9]+", "_");
+		};
+	}
+
+	/** {@code <os>-<arch>}, e.g. {@code linux-x86_64}. */
+	static String platform() {
+		return os() + "-" + arch();
+	}
+
+	/** The library name for {@code System.loadLibrary}, e.g. {@code catzilla_jemalloc_linux_x86_64}. */
+	static String libraryName() {
+		return "catzilla_jemalloc_" + os() + "_" + arch();
+	}
+
+	/** The shared object's file name, e.g. {@code libcatzilla_jemalloc_linux_x86_64.so}. */
+	static String fileName() {
+		return System.mapLibraryName(libraryName());
+	}
+
+	static boolean isSupportedPlatform() {
+		return "linux".equals(os()) && ("x86_64".equals(arch()) || "aarch64".equals(arch()));
+	}
+
+	/**
+	 * Loads the library and returns where it came from ({@link #LIBRARY_PATH_LOCATION} or the extracted file's
+	 * absolute path).
+	 * @throws UnsatisfiedLinkError with a message that names the platform and what to do, and the underlying
+	 * failures as cause and suppressed exceptions
+	 */
+	static String load(ClassLoader loader) {
+		if (Boolean.getBoolean(DISABLED_PROPERTY)) {
+			throw new UnsatisfiedLinkError("Catzilla's native library is disabled on purpose by the system property "
+					+ DISABLED_PROPERTY + "=true (remove it to use jemalloc)");
+		}
+		if (!isSupportedPlatform()) {
+			throw new UnsatisfiedLinkError("Catzilla has no native library for platform " + platform()
+					+ " (built for linux-x86_64; linux-aarch64 when built from source on it). Netty's own allocator"
+					+ " keeps working; set catzilla.allocator=malloc to stop looking for jemalloc.");
+		}
+		UnsatisfiedLinkError fromLibraryPath;
+		try {
+			System.loadLibrary(libraryName());
+			return LIBRARY_PATH_LOCATION;
+		}
+		catch (UnsatisfiedLinkError ex) {
+			fromLibraryPath = ex;
+		}
+		try {
+			return extractAndLoad(loader);
+		}
+		catch (Throwable ex) {
+			UnsatisfiedLinkError error = new UnsatisfiedLinkError("Could not load Catzilla's native library "
+					+ fileName() + " for " + platform() + ": " + ex.getMessage()
+					+ ". See docs/native.md (troubleshooting): e.g. set " + WORKDIR_PROPERTY
+					+ " to a directory that allows executables, or put the library on java.library.path.");
+			error.initCause(ex);
+			error.addSuppressed(fromLibraryPath);
+			throw error;
+		}
+	}
+
+	private static String extractAndLoad(ClassLoader loader) throws IOException {
+		String resource = RESOURCE_DIR + fileName();
+		URL library = loader.getResource(resource);
+		if (library == null) {
+			throw new IOException("resource " + resource + " is not on the class path (was the jar built on "
+					+ platform() + " with the native build?)");
+		}
+		URL checksum = loader.getResource(resource + ".sha256");
+		if (checksum == null) {
+			throw new IOException("resource " + resource + ".sha256 (its packaged checksum) is missing");
+		}
+		String expected;
+		try (InputStream in = checksum.openStream()) {
+			expected = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+		}
+		Path file;
+		try (InputStream in = library.openStream()) {
+			file = extract(in, expected, workDirectory(), fileName());
+		}
+		Path dir = file.getParent();
+		try {
+			System.load(file.toAbsolutePath().toString());
+		}
+		finally {
+			// Linux keeps the mapping of a loaded library; deleting now leaves nothing behind on any exit.
+			deleteOrDeleteOnExit(file);
+			deleteOrDeleteOnExit(dir);
+		}
+		return file.toAbsolutePath().toString();
+	}
+
+	private static Path workDirectory() {
+		String workdir = System.getProperty(WORKDIR_PROPERTY);
+		return Paths.get(workdir != null && !workdir.isBlank() ? workdir : System.getProperty("java.io.tmpdir"));
+	}
+
+	/**
+	 * Copies {@code library} into a new owner-only ({@code rwx------}) directory with an unpredictable name under
+	 * {@code parent}, checks the written file's SHA-256 against {@code expectedSha256} and returns it. On a
+	 * mismatch or any failure nothing is left behind and an {@link IOException} says why.
+	 */
+	static Path extract(InputStream library, String expectedSha256, Path parent, String fileName) throws IOException {
+		if (expectedSha256 == null || !expectedSha256.matches("[0-9a-f]{64}")) {
+			throw new IOException("packaged checksum of " + fileName + " is not a SHA-256 hex string: '"
+					+ expectedSha256 + "'");
+		}
+		Files.createDirectories(parent);
+		Path dir = Files.createTempDirectory(parent, "catzilla-",
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		Path file = dir.resolve(fileName);
+		boolean ok = false;
+		try {
+			try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
+					StandardOpenOption.WRITE)) {
+				library.transferTo(out);
+			}
+			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+			String actual = sha256(file);
+			if (!actual.equals(expectedSha256)) {
+				throw new IOException("checksum mismatch for " + fileName + ": SHA-256 " + actual
+						+ " but the packaged checksum says " + expectedSha256 + "; refusing to load it");
+			}
+			ok = true;
+			return file;
+		}
+		finally {
+			if (!ok) {
+				Files.deleteIfExists(file);
+				Files.deleteIfExists(dir);
+			}
+		}
+	}
+
+	static String sha256(Path file) throws IOException {
+		MessageDigest digest;
+		try {
+			digest = MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IOException("SHA-256 is not available", ex);
+		}
+		try (InputStream in = Files.newInputStream(file)) {
+			byte[] buffer = new byte[64 * 1024];
+			int n;
+			while ((n = in.read(buffer)) > 0) {
+				digest.update(buffer, 0, n);
+			}
+		}
+		return HexFormat.of().formatHex(digest.digest());
+	}
+
+	private static void deleteOrDeleteOnExit(Path path) {
+		try {
+			Files.deleteIfExists(path);
+		}
+		catch (IOException | RuntimeException ex) {
+			path.toFile().deleteOnExit();
+		}
+	}
+
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Builds Catzilla's private jemalloc (static, PIC, prefixed, nothing exported) and prints the directory that holds
+# lib/libjemalloc_pic.a and include/jemalloc/jemalloc.h. Source: Debian's source package `jemalloc` fetched by name
+# (or JEMALLOC_SOURCE=/path/to/jemalloc-5.3.0 tarball), always checked against the pinned SHA-256.
+# Cached under ${XDG_CACHE_HOME:-$HOME/.cache}/catzilla/, keyed by version + a hash of the configure flags and this
+# script; entries are built in a temporary directory and moved into place, so concurrent builds are safe.
+# Usage: jemalloc.sh <arch>     (x86_64 | aarch64)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=apt-private.sh
+source "$here/apt-private.sh"
+
+JEMALLOC_VERSION=5.3.0
+JEMALLOC_TARBALL=jemalloc_5.3.0.orig.tar.bz2
+JEMALLOC_SHA256=2db82d1e7119df3e71b7640219b6dfe84789bc0537983c3b7ac4f7189aecfeaa
+
+arch="${1:?usage: jemalloc.sh <arch>}"
+case "$arch" in
+	x86_64) lg_page=12 ;;  # x86_64 pages are always 4 KiB
+	aarch64) lg_page=16 ;; # runs on 4, 16 and 64 KiB page kernels (untested)
+	*) echo "catzilla: no jemalloc build recipe for arch '$arch'" >&2; exit 1 ;;
+esac
+
+# Why each flag: see docs/native.md ("jemalloc build").
+configure_flags=(
+	--disable-initial-exec-tls
+	--with-jemalloc-prefix=catzilla_je_
+	--with-private-namespace=catzilla_je_private_
+	--without-export
+	--disable-cxx
+	--disable-shared
+	--enable-static
+	--disable-cache-oblivious
+	--disable-prof
+	--disable-libdl
+	--with-lg-page="$lg_page"
+)
+cflags="-fPIC -O2"
+
+cache="$(catzilla_cache_dir)"
+key="$( { printf '%s\n' "$JEMALLOC_VERSION" "$arch" "$cflags" "${configure_flags[@]}"; cat "${BASH_SOURCE[0]}"; } \
+	| sha256sum | cut -c1-16)"
+out="$cache/jemalloc/$JEMALLOC_VERSION-$arch-$key"
+
+if [[ -f "$out/lib/libjemalloc_pic.a" && -f "$out/include/jemalloc/jemalloc.h" ]]; then
+	echo "catzilla: using cached jemalloc $out" >&2
+	printf '%s\n' "$out"
+	exit 0
+fi
+
+verify() { # <file>
+	local actual
+	actual="$(sha256sum "$1" | cut -d' ' -f1)"
+	if [[ "$actual" != "$JEMALLOC_SHA256" ]]; then
+		echo "catzilla: REFUSED $1: SHA-256 $actual, expected $JEMALLOC_SHA256 (jemalloc $JEMALLOC_VERSION)" >&2
+		return 1
+	fi
+}
+
+# 1. The source tarball.
+if [[ -n "${JEMALLOC_SOURCE:-}" ]]; then
+	tarball="$JEMALLOC_SOURCE"
+	[[ -f "$tarball" ]] || { echo "catzilla: JEMALLOC_SOURCE=$tarball does not exist" >&2; exit 1; }
+	verify "$tarball"
+else
+	tarball="$cache/downloads/$JEMALLOC_TARBALL"
+	if [[ ! -f "$tarball" ]]; then
+		mkdir -p "$cache/downloads"
+		apt_conf="$(catzilla_private_apt)"
+		dl="$(mktemp -d "$cache/downloads/.dl.XXXXXX")"
+		trap 'rm -rf "$dl"' EXIT
+		echo "catzilla: downloading Debian source package 'jemalloc'" >&2
+		(cd "$dl" && APT_CONFIG="$apt_conf" apt-get -q source --download-only jemalloc >&2)
+		[[ -f "$dl/$JEMALLOC_TARBALL" ]] || {
+			echo "catzilla: 'apt-get source jemalloc' did not deliver $JEMALLOC_TARBALL (got: $(ls "$dl"))" >&2
+			exit 1
+		}
+		verify "$dl/$JEMALLOC_TARBALL"
+		mv -f "$dl/$JEMALLOC_TARBALL" "$tarball"
+		rm -rf "$dl"
+		trap - EXIT
+	fi
+	verify "$tarball"
+fi
+
+# 2. Configure and build in a temporary directory, then move the result into place.
+mkdir -p "$cache/jemalloc"
+work="$(mktemp -d "$cache/jemalloc/.build.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+tar -xjf "$tarball" -C "$work"
+src="$work/jemalloc-$JEMALLOC_VERSION"
+[[ -f "$src/src/jemalloc.c" ]] || { echo "catzilla: unexpected tarball layout" >&2; exit 1; }
+
+# jemalloc initialises itself from a library constructor, i.e. while System.load runs, before Java could hand it
+# any options. Neutralise exactly that constructor; jemalloc then initialises on JemallocNative.initialize().
+# (jemalloc's comment on that constructor explains the fork caveat; see docs/native.md.)
+pattern='JEMALLOC_ATTR\(constructor\)\nstatic void\njemalloc_constructor\(void\) \{'
+if [[ "$(perl -0ne "print scalar(() = /$pattern/g)" "$src/src/jemalloc.c")" != 1 ]]; then
+	echo "catzilla: expected exactly one 'JEMALLOC_ATTR(constructor) static void jemalloc_constructor(void)' in src/jemalloc.c" >&2
+	exit 1
+fi
+perl -0pi -e "s/$pattern/JEMALLOC_ATTR(unused)\nstatic void\njemalloc_constructor(void) {/" "$src/src/jemalloc.c"
+if [[ "$(perl -0ne "print scalar(() = /$pattern/g)" "$src/src/jemalloc.c")" != 0 ]] \
+	|| ! grep -B2 '^jemalloc_constructor(void) {$' "$src/src/jemalloc.c" | grep -q '^JEMALLOC_ATTR(unused)$'; then
+	echo "catzilla: neutralising jemalloc_constructor did not apply" >&2
+	exit 1
+fi
+
+echo "catzilla: building jemalloc $JEMALLOC_VERSION ($arch) in $work" >&2
+(
+	cd "$src"
+	CFLAGS="$cflags" ./configure "${configure_flags[@]}" >"$work/configure.log" 2>&1 || {
+		tail -50 "$work/configure.log" >&2
+		echo "catzilla: jemalloc configure failed" >&2
+		exit 1
+	}
+	make -j"$(nproc 2>/dev/null || echo 2)" build_lib_static >"$work/make.log" 2>&1 || {
+		tail -50 "$work/make.log" >&2
+		echo "catzilla: jemalloc make failed" >&2
+		exit 1
+	}
+)
+# The archive must not use the initial-exec TLS model (it cannot be dlopen()ed then).
+if readelf -r "$src/lib/libjemalloc_pic.a" | grep -qE 'R_X86_64_(GOTTPOFF|TPOFF32)|R_AARCH64_TLSIE'; then
+	echo "catzilla: jemalloc archive contains initial-exec TLS relocations" >&2
+	exit 1
+fi
+
+stage="$work/out"
+mkdir -p "$stage/lib" "$stage/include/jemalloc"
+cp "$src/lib/libjemalloc_pic.a" "$stage/lib/"
+cp "$src/include/jemalloc/jemalloc.h" "$stage/include/jemalloc/"
+cp "$work/configure.log" "$stage/"
+if ! mv -T "$stage" "$out" 2>/dev/null; then
+	# Another build finished first; its result is equivalent.
+	[[ -f "$out/lib/libjemalloc_pic.a" ]] || { echo "catzilla: could not place $out" >&2; exit 1; }
+fi
+rm -rf "$work"
+trap - EXIT
+echo "catzilla: jemalloc cached in $out" >&2
+printf '%s\n' "$out"

@@ -1,0 +1,34 @@
+package dev.catzilla.allocator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Locale;
+
+/**
+ * Shared by the native tests. Native tests are skipped ONLY off Linux x86_64 (CI's platform); there, a missing or
+ * unloadable library is a failure.
+ */
+final class NativeTestSupport {
+
+	private NativeTestSupport() {
+	}
+
+	static boolean isLinuxX86_64() {
+		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+		String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+		return os.equals("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
+	}
+
+	/** Skips off Linux x86_64; on Linux x86_64 fails unless the library loaded. */
+	static void requireNativeLibrary() {
+		assumeTrue(isLinuxX86_64(), "Catzilla's native library is built and tested on Linux x86_64 only");
+		assertThat(Jemalloc.unavailabilityCause()).as("why Catzilla's native library is unavailable").isNull();
+		assertThat(Jemalloc.isAvailable()).isTrue();
+	}
+
+	static void requireLinuxX86_64() {
+		assumeTrue(isLinuxX86_64(), "Catzilla's native library is built and tested on Linux x86_64 only");
+	}
+
+}
