@@ -13,13 +13,14 @@ import org.springframework.context.annotation.Bean;
  * health support is present.
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class)
-@ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
 @ConditionalOnBean(CatzillaAllocator.class)
-@ConditionalOnEnabledHealthIndicator("catzilla")
 public final class CatzillaHealthAutoConfiguration {
 
+	// On the method, not the class: the condition's class must not be loaded unless the health module is present.
 	@Bean
 	@ConditionalOnMissingBean(name = "catzillaHealthIndicator")
+	@ConditionalOnEnabledHealthIndicator("catzilla")
 	CatzillaHealthIndicator catzillaHealthIndicator(CatzillaAllocator outcome) {
 		return new CatzillaHealthIndicator(outcome);
 	}

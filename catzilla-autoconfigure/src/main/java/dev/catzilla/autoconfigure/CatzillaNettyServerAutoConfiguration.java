@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 
@@ -14,6 +15,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class)
 @ConditionalOnClass({ HttpServer.class, NettyServerCustomizer.class })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnBean(CatzillaAllocator.class)
 public final class CatzillaNettyServerAutoConfiguration {
 

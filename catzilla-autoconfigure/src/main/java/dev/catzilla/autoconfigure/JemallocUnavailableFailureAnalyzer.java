@@ -13,7 +13,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 class JemallocUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<JemallocUnavailableException> {
 
 	/** The platforms Catzilla's jar carries a native library for. */
-	static final String SUPPORTED_PLATFORMS = "linux-x86_64 (glibc)";
+	static final String SUPPORTED_PLATFORMS = "linux-x86_64 with glibc (linux-aarch64 only when built from source on it)";
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, JemallocUnavailableException cause) {
@@ -43,8 +43,10 @@ class JemallocUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<Jemallo
 			action.append(String.format(
 					"    - remove -Dcatzilla.native.disabled=true (or set it to false) to let the library load,%n"));
 		}
-		action.append(String.format("    - run on a platform Catzilla ships a native library for: %s,%n",
-				SUPPORTED_PLATFORMS));
+		else {
+			action.append(String.format("    - run on a platform Catzilla ships a native library for: %s,%n",
+					SUPPORTED_PLATFORMS));
+		}
 		action.append(String.format("    - set catzilla.allocator=auto to fall back to Netty's default allocator "
 				+ "when jemalloc is unavailable (the reason is logged at startup),%n"));
 		action.append(String.format(
