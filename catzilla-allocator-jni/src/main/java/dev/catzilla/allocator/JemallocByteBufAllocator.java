@@ -1,23 +1,50 @@
 package dev.catzilla.allocator;
 
+import java.util.concurrent.atomic.LongAdder;
+
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.internal.PlatformDependent;
 
 /**
  * A Netty {@link io.netty.buffer.ByteBufAllocator} whose direct (and I/O) buffers come from Catzilla's private
  * jemalloc; heap buffers stay on the Java heap.
  * <p>
- * CONTRACT: signatures fixed; bodies are written by the allocator work (issue 2).
+ * Each direct buffer is one {@code mallocx} (jemalloc's thread cache and arenas do the pooling) and one Java
+ * object; its final {@code release()} frees it with {@code sdallocx}, on whichever thread. Buffers are tracked by
+ * Netty's {@link io.netty.util.ResourceLeakDetector} like Netty's own. Growth uses {@code xallocx} (in place) and
+ * then {@code rallocx}.
+ * <p>
+ * The native bytes held by live direct buffers ({@link #usedDirectMemory()}: the capacities asked of jemalloc, at
+ * least 1 byte per buffer, before jemalloc's size-class rounding) are capped by {@link #maxDirectMemory()}; an
+ * allocation beyond it throws Netty's {@code OutOfDirectMemoryError} (or {@link JemallocOutOfMemoryError} where
+ * that cannot be created) with the numbers. The cap is never exceeded, but an allocation may be refused up to two
+ * chunks per thread early (chunk = cap / 64, at most 1 MiB) because each thread leases its share of the cap in
+ * chunks, which keeps the hot path free of shared atomics.
+ * <p>
+ * Constructing an allocator never loads or initialises jemalloc; the first direct allocation does, and throws
+ * {@link UnsatisfiedLinkError} when the native library is unavailable (see {@link Jemalloc}).
  */
 public final class JemallocByteBufAllocator extends AbstractByteBufAllocator implements ByteBufAllocatorMetricProvider {
 
 	/** The shared instance: prefers direct buffers, capped at the JVM's max direct memory. */
 	public static final JemallocByteBufAllocator DEFAULT = builder().build();
 
+	private final boolean preferDirect;
+
+	private final DirectMemoryCounter direct;
+
+	private final LongAdder heap = new LongAdder();
+
+	private final ByteBufAllocatorMetric metric = new Metric();
+
 	private JemallocByteBufAllocator(Builder builder) {
 		super(builder.preferDirect);
+		this.preferDirect = builder.preferDirect;
+		long max = (builder.maxDirectMemory > 0) ? builder.maxDirectMemory : PlatformDependent.maxDirectMemory();
+		this.direct = new DirectMemoryCounter(max);
 	}
 
 	public static Builder builder() {
@@ -26,32 +53,124 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	/** Bytes of native memory currently held by this allocator's live direct buffers. */
 	public long usedDirectMemory() {
-		throw new UnsupportedOperationException("contract");
+		return this.direct.used();
 	}
 
 	/** The cap on {@link #usedDirectMemory()}; beyond it allocation throws an {@link OutOfMemoryError}. */
 	public long maxDirectMemory() {
-		throw new UnsupportedOperationException("contract");
+		return this.direct.max();
+	}
+
+	/** Bytes of Java heap held by this allocator's live heap buffers. */
+	long usedHeapMemory() {
+		return this.heap.sum();
 	}
 
 	@Override
 	public ByteBufAllocatorMetric metric() {
-		throw new UnsupportedOperationException("contract");
+		return this.metric;
 	}
 
+	/**
+	 * {@code true}: jemalloc's thread caches and arenas pool the memory, so a direct buffer is cheap to allocate
+	 * (Netty's transports then allocate a direct buffer instead of copying through a thread-local one).
+	 */
 	@Override
 	public boolean isDirectBufferPooled() {
-		throw new UnsupportedOperationException("contract");
+		return true;
+	}
+
+	/** Always a direct buffer from jemalloc (also where Netty cannot use {@code Unsafe}, e.g. JDK 25). */
+	@Override
+	public ByteBuf ioBuffer() {
+		return directBuffer();
+	}
+
+	/** Always a direct buffer from jemalloc. */
+	@Override
+	public ByteBuf ioBuffer(int initialCapacity) {
+		return directBuffer(initialCapacity);
+	}
+
+	/** Always a direct buffer from jemalloc. */
+	@Override
+	public ByteBuf ioBuffer(int initialCapacity, int maxCapacity) {
+		return directBuffer(initialCapacity, maxCapacity);
 	}
 
 	@Override
 	protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-		throw new UnsupportedOperationException("contract");
+		return PlatformDependent.hasUnsafe() ? new InstrumentedUnsafeHeapByteBuf(this, initialCapacity, maxCapacity)
+				: new InstrumentedHeapByteBuf(this, initialCapacity, maxCapacity);
 	}
 
 	@Override
 	protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-		throw new UnsupportedOperationException("contract");
+		if (!Jemalloc.isInitialized()) {
+			Jemalloc.initialize(); // once, with the configured options; throws UnsatisfiedLinkError if unavailable
+		}
+		// jemalloc's mallocx(0) is undefined: a zero-capacity buffer holds one byte.
+		long size = Math.max(1, initialCapacity);
+		reserveDirect(size);
+		long address = JemallocNative.allocate(size);
+		if (address == 0) {
+			this.direct.release(size);
+			throw nativeAllocationFailed(size);
+		}
+		return toLeakAwareBuffer(new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity));
+	}
+
+	void reserveDirect(long size) {
+		if (!this.direct.tryReserve(size)) {
+			throw OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
+					+ " byte(s) of direct memory from jemalloc (used: " + this.direct.used() + ", max: "
+					+ this.direct.max() + ")");
+		}
+	}
+
+	void releaseDirect(long size) {
+		this.direct.release(size);
+	}
+
+	OutOfMemoryError nativeAllocationFailed(long size) {
+		return OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
+				+ " byte(s) of direct memory: jemalloc has no memory to give (used: " + this.direct.used() + ", max: "
+				+ this.direct.max() + ")");
+	}
+
+	void heapAllocated(int bytes) {
+		this.heap.add(bytes);
+	}
+
+	void heapFreed(int bytes) {
+		this.heap.add(-bytes);
+	}
+
+	@Override
+	public String toString() {
+		return "JemallocByteBufAllocator(directByDefault: " + this.preferDirect + ", usedDirectMemory: "
+				+ usedDirectMemory() + ", maxDirectMemory: " + maxDirectMemory() + ", usedHeapMemory: "
+				+ usedHeapMemory() + ")";
+	}
+
+	private final class Metric implements ByteBufAllocatorMetric {
+
+		@Override
+		public long usedHeapMemory() {
+			return JemallocByteBufAllocator.this.usedHeapMemory();
+		}
+
+		@Override
+		public long usedDirectMemory() {
+			return JemallocByteBufAllocator.this.usedDirectMemory();
+		}
+
+		@Override
+		public String toString() {
+			return "JemallocByteBufAllocatorMetric(usedDirectMemory: " + usedDirectMemory() + ", usedHeapMemory: "
+					+ usedHeapMemory() + ")";
+		}
+
 	}
 
 	/** Builds a {@link JemallocByteBufAllocator}. */
@@ -70,8 +189,14 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 			return this;
 		}
 
-		/** Cap on native memory held by live buffers, in bytes; default the JVM's max direct memory. */
+		/**
+		 * Cap on native memory held by live buffers, in bytes (positive); default the JVM's max direct memory.
+		 * @throws IllegalArgumentException if not positive
+		 */
 		public Builder maxDirectMemory(long maxDirectMemory) {
+			if (maxDirectMemory <= 0) {
+				throw new IllegalArgumentException("maxDirectMemory must be positive, but was " + maxDirectMemory);
+			}
 			this.maxDirectMemory = maxDirectMemory;
 			return this;
 		}

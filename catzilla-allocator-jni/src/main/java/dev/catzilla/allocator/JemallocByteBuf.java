@@ -1,0 +1,634 @@
+package dev.catzilla.allocator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
+
+import io.netty.buffer.AbstractReferenceCountedByteBuf;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.internal.PlatformDependent;
+
+/**
+ * A direct {@link ByteBuf} over one jemalloc allocation. One Java object per buffer: the address, the capacity and
+ * the allocated size are fields; no {@code DirectByteBuffer}, no {@code Cleaner}. Memory is freed by the final
+ * {@link #release()}, never by the garbage collector (Netty's leak detector reports buffers that were not
+ * released).
+ * <p>
+ * Memory access: when Netty may use {@code sun.misc.Unsafe} ({@link PlatformDependent#hasUnsafe()}, the default on
+ * JDK 17) through {@link PlatformDependent}'s address-based methods; otherwise (JDK 25, where Netty turns its
+ * {@code Unsafe} use off) through a {@link ByteBuffer} view made once per buffer by JNI's
+ * {@code NewDirectByteBuffer}, on first use. The choice is a static final constant the JIT folds.
+ * <p>
+ * Like every Netty buffer this class is not thread-safe; it may be released on any thread. Access after the final
+ * release throws {@link IllegalReferenceCountException} because Netty checks accessibility on every access
+ * ({@code io.netty.buffer.checkAccessible}, on by default; turning it off turns that protection off too).
+ */
+final class JemallocByteBuf extends AbstractReferenceCountedByteBuf {
+
+	/** Address-based access through Netty's Unsafe (x86 and every platform Netty calls unaligned-safe). */
+	static final boolean UNSAFE = PlatformDependent.hasUnsafe() && PlatformDependent.isUnaligned();
+
+	private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
+
+	private static final int STREAM_CHUNK = 64 * 1024;
+
+	private final JemallocByteBufAllocator alloc;
+
+	private long address;
+
+	private int capacity;
+
+	/** Bytes requested from jemalloc for this allocation (>= 1, >= capacity); what {@code sdallocx} is given. */
+	private long allocatedSize;
+
+	/** Big-endian view of [address, address + capacity); never handed out, so position and limit never change. */
+	private ByteBuffer view;
+
+	/** A duplicate of {@link #view} handed out by {@link #internalNioBuffer(int, int)}. */
+	private ByteBuffer tmpNioBuf;
+
+	JemallocByteBuf(JemallocByteBufAllocator alloc, long address, long allocatedSize, int capacity, int maxCapacity) {
+		super(maxCapacity);
+		this.alloc = alloc;
+		this.address = address;
+		this.allocatedSize = allocatedSize;
+		this.capacity = capacity;
+	}
+
+	// ---------------------------------------------------------------- identity
+
+	@Override
+	public ByteBufAllocator alloc() {
+		return this.alloc;
+	}
+
+	@Override
+	@Deprecated
+	public ByteOrder order() {
+		return ByteOrder.BIG_ENDIAN;
+	}
+
+	@Override
+	public ByteBuf unwrap() {
+		return null;
+	}
+
+	@Override
+	public boolean isDirect() {
+		return true;
+	}
+
+	@Override
+	public boolean isContiguous() {
+		return true;
+	}
+
+	@Override
+	public boolean hasArray() {
+		return false;
+	}
+
+	@Override
+	public byte[] array() {
+		throw new UnsupportedOperationException("direct buffer");
+	}
+
+	@Override
+	public int arrayOffset() {
+		throw new UnsupportedOperationException("direct buffer");
+	}
+
+	@Override
+	public boolean hasMemoryAddress() {
+		return true;
+	}
+
+	@Override
+	public long memoryAddress() {
+		ensureAccessible();
+		return this.address;
+	}
+
+	/** Bytes this buffer holds in jemalloc (what the allocator's counter counts for it). */
+	long allocatedSize() {
+		return this.allocatedSize;
+	}
+
+	// ---------------------------------------------------------------- capacity
+
+	@Override
+	public int capacity() {
+		return this.capacity;
+	}
+
+	@Override
+	public ByteBuf capacity(int newCapacity) {
+		checkNewCapacity(newCapacity);
+		int oldCapacity = this.capacity;
+		if (newCapacity == oldCapacity) {
+			return this;
+		}
+		long newSize = Math.max(1, newCapacity);
+		if (newSize > this.allocatedSize) {
+			grow(newSize);
+		}
+		else if (newCapacity < oldCapacity) {
+			// Give memory back where jemalloc can do it in place (large size classes); small classes stay put.
+			long usable = JemallocNative.resizeInPlace(this.address, newSize);
+			if (usable < this.allocatedSize) {
+				this.alloc.releaseDirect(this.allocatedSize - usable);
+				this.allocatedSize = usable;
+			}
+		}
+		if (newCapacity < oldCapacity) {
+			trimIndicesToCapacity(newCapacity);
+		}
+		this.capacity = newCapacity;
+		this.view = null;
+		this.tmpNioBuf = null;
+		return this;
+	}
+
+	private void grow(long newSize) {
+		long delta = newSize - this.allocatedSize;
+		this.alloc.reserveDirect(delta);
+		boolean done = false;
+		try {
+			long usable = JemallocNative.resizeInPlace(this.address, newSize);
+			if (usable < newSize) {
+				long moved = JemallocNative.reallocate(this.address, newSize);
+				if (moved == 0) {
+					throw this.alloc.nativeAllocationFailed(newSize);
+				}
+				this.address = moved;
+			}
+			this.allocatedSize = newSize;
+			done = true;
+		}
+		finally {
+			if (!done) {
+				this.alloc.releaseDirect(delta);
+			}
+		}
+	}
+
+	@Override
+	protected void deallocate() {
+		long addr = this.address;
+		if (addr != 0) {
+			this.address = 0;
+			this.view = null;
+			this.tmpNioBuf = null;
+			long size = this.allocatedSize;
+			JemallocNative.free(addr, size);
+			this.alloc.releaseDirect(size);
+		}
+	}
+
+	// ---------------------------------------------------------------- views
+
+	private ByteBuffer view() {
+		ByteBuffer view = this.view;
+		if (view == null) {
+			view = newView();
+		}
+		return view;
+	}
+
+	private ByteBuffer newView() {
+		if (this.address == 0) {
+			throw new IllegalReferenceCountException(0);
+		}
+		ByteBuffer view = JemallocNative.directBuffer(this.address, this.capacity).order(ByteOrder.BIG_ENDIAN);
+		this.view = view;
+		return view;
+	}
+
+	private ByteBuffer tmpNioBuf() {
+		ByteBuffer tmp = this.tmpNioBuf;
+		if (tmp == null) {
+			tmp = view().duplicate();
+			this.tmpNioBuf = tmp;
+		}
+		return tmp;
+	}
+
+	@Override
+	public int nioBufferCount() {
+		return 1;
+	}
+
+	@Override
+	public ByteBuffer nioBuffer(int index, int length) {
+		checkIndex(index, length);
+		return view().slice(index, length);
+	}
+
+	@Override
+	public ByteBuffer[] nioBuffers(int index, int length) {
+		return new ByteBuffer[] { nioBuffer(index, length) };
+	}
+
+	@Override
+	public ByteBuffer internalNioBuffer(int index, int length) {
+		checkIndex(index, length);
+		return tmpNioBuf().clear().position(index).limit(index + length);
+	}
+
+	// ---------------------------------------------------------------- primitive access
+
+	@Override
+	protected byte _getByte(int index) {
+		return UNSAFE ? PlatformDependent.getByte(this.address + index) : view().get(index);
+	}
+
+	@Override
+	protected short _getShort(int index) {
+		if (UNSAFE) {
+			short v = PlatformDependent.getShort(this.address + index);
+			return NATIVE_BIG_ENDIAN ? v : Short.reverseBytes(v);
+		}
+		return view().getShort(index);
+	}
+
+	@Override
+	protected short _getShortLE(int index) {
+		if (UNSAFE) {
+			short v = PlatformDependent.getShort(this.address + index);
+			return NATIVE_BIG_ENDIAN ? Short.reverseBytes(v) : v;
+		}
+		return Short.reverseBytes(view().getShort(index));
+	}
+
+	@Override
+	protected int _getUnsignedMedium(int index) {
+		return (_getByte(index) & 0xff) << 16 | (_getShort(index + 1) & 0xffff);
+	}
+
+	@Override
+	protected int _getUnsignedMediumLE(int index) {
+		return (_getByte(index) & 0xff) | (_getShortLE(index + 1) & 0xffff) << 8;
+	}
+
+	@Override
+	protected int _getInt(int index) {
+		if (UNSAFE) {
+			int v = PlatformDependent.getInt(this.address + index);
+			return NATIVE_BIG_ENDIAN ? v : Integer.reverseBytes(v);
+		}
+		return view().getInt(index);
+	}
+
+	@Override
+	protected int _getIntLE(int index) {
+		if (UNSAFE) {
+			int v = PlatformDependent.getInt(this.address + index);
+			return NATIVE_BIG_ENDIAN ? Integer.reverseBytes(v) : v;
+		}
+		return Integer.reverseBytes(view().getInt(index));
+	}
+
+	@Override
+	protected long _getLong(int index) {
+		if (UNSAFE) {
+			long v = PlatformDependent.getLong(this.address + index);
+			return NATIVE_BIG_ENDIAN ? v : Long.reverseBytes(v);
+		}
+		return view().getLong(index);
+	}
+
+	@Override
+	protected long _getLongLE(int index) {
+		if (UNSAFE) {
+			long v = PlatformDependent.getLong(this.address + index);
+			return NATIVE_BIG_ENDIAN ? Long.reverseBytes(v) : v;
+		}
+		return Long.reverseBytes(view().getLong(index));
+	}
+
+	@Override
+	protected void _setByte(int index, int value) {
+		if (UNSAFE) {
+			PlatformDependent.putByte(this.address + index, (byte) value);
+		}
+		else {
+			view().put(index, (byte) value);
+		}
+	}
+
+	@Override
+	protected void _setShort(int index, int value) {
+		if (UNSAFE) {
+			short v = (short) value;
+			PlatformDependent.putShort(this.address + index, NATIVE_BIG_ENDIAN ? v : Short.reverseBytes(v));
+		}
+		else {
+			view().putShort(index, (short) value);
+		}
+	}
+
+	@Override
+	protected void _setShortLE(int index, int value) {
+		if (UNSAFE) {
+			short v = (short) value;
+			PlatformDependent.putShort(this.address + index, NATIVE_BIG_ENDIAN ? Short.reverseBytes(v) : v);
+		}
+		else {
+			view().putShort(index, Short.reverseBytes((short) value));
+		}
+	}
+
+	@Override
+	protected void _setMedium(int index, int value) {
+		_setByte(index, value >>> 16);
+		_setShort(index + 1, value);
+	}
+
+	@Override
+	protected void _setMediumLE(int index, int value) {
+		_setByte(index, value);
+		_setShortLE(index + 1, value >>> 8);
+	}
+
+	@Override
+	protected void _setInt(int index, int value) {
+		if (UNSAFE) {
+			PlatformDependent.putInt(this.address + index, NATIVE_BIG_ENDIAN ? value : Integer.reverseBytes(value));
+		}
+		else {
+			view().putInt(index, value);
+		}
+	}
+
+	@Override
+	protected void _setIntLE(int index, int value) {
+		if (UNSAFE) {
+			PlatformDependent.putInt(this.address + index, NATIVE_BIG_ENDIAN ? Integer.reverseBytes(value) : value);
+		}
+		else {
+			view().putInt(index, Integer.reverseBytes(value));
+		}
+	}
+
+	@Override
+	protected void _setLong(int index, long value) {
+		if (UNSAFE) {
+			PlatformDependent.putLong(this.address + index, NATIVE_BIG_ENDIAN ? value : Long.reverseBytes(value));
+		}
+		else {
+			view().putLong(index, value);
+		}
+	}
+
+	@Override
+	protected void _setLongLE(int index, long value) {
+		if (UNSAFE) {
+			PlatformDependent.putLong(this.address + index, NATIVE_BIG_ENDIAN ? Long.reverseBytes(value) : value);
+		}
+		else {
+			view().putLong(index, Long.reverseBytes(value));
+		}
+	}
+
+	@Override
+	public ByteBuf setZero(int index, int length) {
+		checkIndex(index, length);
+		if (length == 0) {
+			return this;
+		}
+		if (UNSAFE) {
+			PlatformDependent.setMemory(this.address + index, length, (byte) 0);
+			return this;
+		}
+		return super.setZero(index, length);
+	}
+
+	// ---------------------------------------------------------------- bulk: other buffers
+
+	@Override
+	public ByteBuf getBytes(int index, ByteBuf dst, int dstIndex, int length) {
+		checkDstIndex(index, length, dstIndex, dst.capacity());
+		if (length == 0) {
+			return this;
+		}
+		if (UNSAFE && dst.hasMemoryAddress()) {
+			PlatformDependent.copyMemory(this.address + index, dst.memoryAddress() + dstIndex, length);
+		}
+		else if (dst.hasArray()) {
+			getBytes(index, dst.array(), dst.arrayOffset() + dstIndex, length);
+		}
+		else if (dst instanceof JemallocByteBuf other) {
+			other.ensureAccessible();
+			other.checkIndex(dstIndex, length);
+			other.view().put(dstIndex, view(), index, length);
+		}
+		else {
+			ByteBuffer src = view().duplicate();
+			src.limit(index + length).position(index);
+			dst.setBytes(dstIndex, src);
+		}
+		return this;
+	}
+
+	@Override
+	public ByteBuf setBytes(int index, ByteBuf src, int srcIndex, int length) {
+		checkSrcIndex(index, length, srcIndex, src.capacity());
+		if (length == 0) {
+			return this;
+		}
+		if (UNSAFE && src.hasMemoryAddress()) {
+			PlatformDependent.copyMemory(src.memoryAddress() + srcIndex, this.address + index, length);
+		}
+		else if (src.hasArray()) {
+			setBytes(index, src.array(), src.arrayOffset() + srcIndex, length);
+		}
+		else if (src instanceof JemallocByteBuf other) {
+			other.ensureAccessible();
+			other.checkIndex(srcIndex, length);
+			view().put(index, other.view(), srcIndex, length);
+		}
+		else if (src.nioBufferCount() > 0) {
+			int at = index;
+			for (ByteBuffer bb : src.nioBuffers(srcIndex, length)) {
+				int n = bb.remaining();
+				setBytes(at, bb);
+				at += n;
+			}
+		}
+		else {
+			src.getBytes(srcIndex, this, index, length);
+		}
+		return this;
+	}
+
+	@Override
+	public ByteBuf copy(int index, int length) {
+		checkIndex(index, length);
+		ByteBuf copy = this.alloc.directBuffer(length, maxCapacity());
+		return copy.writeBytes(this, index, length);
+	}
+
+	// ---------------------------------------------------------------- bulk: arrays and NIO buffers
+
+	@Override
+	public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
+		checkDstIndex(index, length, dstIndex, dst.length);
+		if (length == 0) {
+			return this;
+		}
+		if (UNSAFE) {
+			PlatformDependent.copyMemory(this.address + index, dst, dstIndex, length);
+		}
+		else {
+			view().get(index, dst, dstIndex, length);
+		}
+		return this;
+	}
+
+	@Override
+	public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
+		checkSrcIndex(index, length, srcIndex, src.length);
+		if (length == 0) {
+			return this;
+		}
+		if (UNSAFE) {
+			PlatformDependent.copyMemory(src, srcIndex, this.address + index, length);
+		}
+		else {
+			view().put(index, src, srcIndex, length);
+		}
+		return this;
+	}
+
+	@Override
+	public ByteBuf getBytes(int index, ByteBuffer dst) {
+		int length = dst.remaining();
+		checkIndex(index, length);
+		if (length == 0) {
+			return this;
+		}
+		if (dst.isReadOnly()) {
+			throw new ReadOnlyBufferException();
+		}
+		int position = dst.position();
+		if (UNSAFE && dst.isDirect()) {
+			PlatformDependent.copyMemory(this.address + index, PlatformDependent.directBufferAddress(dst) + position,
+					length);
+		}
+		else if (UNSAFE && dst.hasArray()) {
+			PlatformDependent.copyMemory(this.address + index, dst.array(), dst.arrayOffset() + position, length);
+		}
+		else {
+			dst.put(position, view(), index, length);
+		}
+		dst.position(position + length);
+		return this;
+	}
+
+	@Override
+	public ByteBuf setBytes(int index, ByteBuffer src) {
+		int length = src.remaining();
+		checkIndex(index, length);
+		if (length == 0) {
+			return this;
+		}
+		int position = src.position();
+		if (UNSAFE && src.isDirect()) {
+			PlatformDependent.copyMemory(PlatformDependent.directBufferAddress(src) + position, this.address + index,
+					length);
+		}
+		else if (UNSAFE && src.hasArray()) {
+			PlatformDependent.copyMemory(src.array(), src.arrayOffset() + position, this.address + index, length);
+		}
+		else {
+			view().put(index, src, position, length);
+		}
+		src.position(position + length);
+		return this;
+	}
+
+	// ---------------------------------------------------------------- bulk: streams and channels
+
+	@Override
+	public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
+		checkIndex(index, length);
+		if (length == 0) {
+			return this;
+		}
+		byte[] chunk = new byte[Math.min(length, STREAM_CHUNK)];
+		int at = index;
+		int left = length;
+		while (left > 0) {
+			int n = Math.min(left, chunk.length);
+			getBytes(at, chunk, 0, n);
+			out.write(chunk, 0, n);
+			at += n;
+			left -= n;
+		}
+		return this;
+	}
+
+	@Override
+	public int setBytes(int index, InputStream in, int length) throws IOException {
+		checkIndex(index, length);
+		if (length == 0) {
+			return 0;
+		}
+		byte[] chunk = new byte[Math.min(length, STREAM_CHUNK)];
+		int read = in.read(chunk, 0, chunk.length);
+		if (read > 0) {
+			setBytes(index, chunk, 0, read);
+		}
+		return read;
+	}
+
+	@Override
+	public int getBytes(int index, GatheringByteChannel out, int length) throws IOException {
+		checkIndex(index, length);
+		if (length == 0) {
+			return 0;
+		}
+		return out.write(internalNioBuffer(index, length));
+	}
+
+	@Override
+	public int getBytes(int index, FileChannel out, long position, int length) throws IOException {
+		checkIndex(index, length);
+		if (length == 0) {
+			return 0;
+		}
+		return out.write(internalNioBuffer(index, length), position);
+	}
+
+	@Override
+	public int setBytes(int index, ScatteringByteChannel in, int length) throws IOException {
+		checkIndex(index, length);
+		try {
+			return in.read(internalNioBuffer(index, length));
+		}
+		catch (ClosedChannelException ex) {
+			return -1;
+		}
+	}
+
+	@Override
+	public int setBytes(int index, FileChannel in, long position, int length) throws IOException {
+		checkIndex(index, length);
+		try {
+			return in.read(internalNioBuffer(index, length), position);
+		}
+		catch (ClosedChannelException ex) {
+			return -1;
+		}
+	}
+
+}

@@ -1,0 +1,48 @@
+package dev.catzilla.allocator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Misuse ends in exceptions in a forked JVM (with -Xcheck:jni) that survives: exit 0 and the marker line. */
+class JemallocByteBufMisuseTest {
+
+	@BeforeAll
+	static void requireLibrary() {
+		NativeTestSupport.requireNativeLibrary();
+	}
+
+	@Test
+	void misuseEndsInExceptionsAndTheJvmSurvives() throws Exception {
+		ForkedJvm.Result result = ForkedJvm.run(JemallocByteBufMisuseMain.class, List.of());
+		assertThat(result.exitCode()).as(result.output()).isZero();
+		assertThat(result.lines()).as(result.output())
+			.contains(JemallocByteBufMisuseMain.SURVIVED)
+			.noneMatch(line -> line.startsWith("FAILED"))
+			.contains("OK lazy-init", "OK usable-after-cap")
+			.anyMatch(line -> line.startsWith("OK double-release -> io.netty.util.IllegalReferenceCountException"))
+			.anyMatch(line -> line.startsWith("OK get-after-release -> io.netty.util.IllegalReferenceCountException"))
+			.anyMatch(line -> line.startsWith("OK negative-capacity -> java.lang.IllegalArgumentException"))
+			.anyMatch(line -> line.startsWith("OK huge-over-cap -> " + OutOfMemoryErrors.NETTY_ERROR))
+			.contains("ERROR-TYPE " + OutOfMemoryErrors.NETTY_ERROR)
+			.anyMatch(line -> line.startsWith("ERROR-MESSAGE failed to allocate " + 17 * 1024 * 1024 + " byte(s)")
+					&& line.contains("used: " + 48 * 1024 * 1024) && line.contains("max: " + 64 * 1024 * 1024));
+		assertThat(result.output()).doesNotContain("WARNING: JNI").doesNotContain("FATAL ERROR");
+	}
+
+	@Test
+	void aFailedMallocxThrowsInsteadOfCrashing() throws Exception {
+		// A 6 GiB address-space limit (ulimit -v) for the forked JVM: jemalloc's 1 GiB allocations run out of it.
+		ForkedJvm.Result result = ForkedJvm.runLimited(6L << 30, JemallocByteBufMisuseMain.class,
+				List.of("-Xmx64m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m",
+						"-XX:MaxMetaspaceSize=128m"),
+				"native-oom");
+		assertThat(result.exitCode()).as(result.output()).isZero();
+		assertThat(result.lines()).as(result.output())
+			.contains("OK native-oom", "OK usable-after-native-oom", JemallocByteBufMisuseMain.SURVIVED);
+	}
+
+}
