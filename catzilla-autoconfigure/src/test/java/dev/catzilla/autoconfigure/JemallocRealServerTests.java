@@ -95,7 +95,8 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			.jsonPath("$.purged").isEqualTo(true)
 			.jsonPath("$.releasedBytes").value((Number released) -> assertThat(released.longValue()).isNotNegative())
 			.jsonPath("$.residentBefore").value((Number before) -> assertThat(before.longValue()).isPositive())
-			.jsonPath("$.residentAfter").value((Number after) -> assertThat(after.longValue()).isPositive());
+			.jsonPath("$.residentAfter").value((Number after) -> assertThat(after.longValue()).isPositive())
+			.consumeWith((result) -> write("catzilla-purge.json", result.getResponseBody()));
 	}
 
 	@Test
