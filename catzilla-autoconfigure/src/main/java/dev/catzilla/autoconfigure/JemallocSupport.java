@@ -1,5 +1,6 @@
 package dev.catzilla.autoconfigure;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -118,7 +119,7 @@ final class JemallocSupport {
 				options.put(pair.substring(0, colon), pair.substring(colon + 1));
 			}
 		}
-		return options;
+		return Collections.unmodifiableMap(options);
 	}
 
 	static Map<String, String> effectiveOptions() {
