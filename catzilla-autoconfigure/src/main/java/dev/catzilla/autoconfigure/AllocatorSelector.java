@@ -14,8 +14,9 @@ final class AllocatorSelector {
 	}
 
 	static CatzillaAllocator select(CatzillaProperties properties) {
-		AllocatorMode mode = properties.getAllocator();
-		if (mode == null || mode == AllocatorMode.MALLOC) {
+		// An empty catzilla.allocator binds to null: that is the default, auto.
+		AllocatorMode mode = (properties.getAllocator() != null) ? properties.getAllocator() : AllocatorMode.AUTO;
+		if (mode == AllocatorMode.MALLOC) {
 			return new CatzillaAllocator(AllocatorMode.MALLOC, ActiveAllocator.NETTY, ByteBufAllocator.DEFAULT,
 					MALLOC_REASON, null);
 		}

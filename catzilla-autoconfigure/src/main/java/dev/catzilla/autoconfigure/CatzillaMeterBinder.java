@@ -27,6 +27,14 @@ public final class CatzillaMeterBinder implements MeterBinder {
 	private final CachedJemallocStats stats;
 
 	/**
+	 * Meters for the given outcome; jemalloc's counters are read only when jemalloc is active.
+	 * @param outcome the allocator decision
+	 */
+	public CatzillaMeterBinder(CatzillaAllocator outcome) {
+		this(outcome, outcome.isJemalloc() ? JemallocSupport.statsSupplier() : null, System::nanoTime);
+	}
+
+	/**
 	 * @param outcome the allocator decision
 	 * @param statsSource jemalloc's counters; only used (and only needed) when jemalloc is active
 	 */

@@ -22,8 +22,7 @@ public final class CatzillaMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	CatzillaMeterBinder catzillaMeterBinder(CatzillaAllocator outcome) {
-		return new CatzillaMeterBinder(outcome, outcome.isJemalloc() ? JemallocSupport.statsSupplier() : null,
-				System::nanoTime);
+		return new CatzillaMeterBinder(outcome);
 	}
 
 }

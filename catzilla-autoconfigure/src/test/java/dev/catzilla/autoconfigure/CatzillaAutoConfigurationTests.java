@@ -88,6 +88,15 @@ class CatzillaAutoConfigurationTests {
 	}
 
 	@Test
+	void anEmptyAllocatorPropertyMeansAuto() {
+		this.runner.withPropertyValues("catzilla.allocator=").run((context) -> {
+			CatzillaAllocator outcome = context.getBean(CatzillaAllocator.class);
+			assertThat(outcome.requested()).isEqualTo(AllocatorMode.AUTO);
+			assertThat(outcome.isJemalloc()).isTrue();
+		});
+	}
+
+	@Test
 	void mallocModeKeepsNettysDefaultAllocator() {
 		this.runner.withPropertyValues("catzilla.allocator=malloc").run((context) -> {
 			CatzillaAllocator outcome = context.getBean(CatzillaAllocator.class);
@@ -325,7 +334,7 @@ class CatzillaAutoConfigurationTests {
 
 		static final CatzillaEndpoint ENDPOINT = new CatzillaEndpoint(OUTCOME);
 
-		static final CatzillaMeterBinder METERS = new CatzillaMeterBinder(OUTCOME, null, System::nanoTime);
+		static final CatzillaMeterBinder METERS = new CatzillaMeterBinder(OUTCOME);
 
 		static final CatzillaNettyServerCustomizer SERVER = new CatzillaNettyServerCustomizer(OUTCOME);
 
