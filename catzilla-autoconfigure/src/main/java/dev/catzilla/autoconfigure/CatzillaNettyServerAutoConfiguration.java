@@ -1,0 +1,28 @@
+package dev.catzilla.autoconfigure;
+
+import reactor.netty.http.server.HttpServer;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Hands the active allocator to every channel of the Reactor Netty web server.
+ */
+@AutoConfiguration(after = CatzillaAutoConfiguration.class)
+@ConditionalOnClass({ HttpServer.class, NettyServerCustomizer.class })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnBean(CatzillaAllocator.class)
+public final class CatzillaNettyServerAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	CatzillaNettyServerCustomizer catzillaNettyServerCustomizer(CatzillaAllocator outcome) {
+		return new CatzillaNettyServerCustomizer(outcome);
+	}
+
+}

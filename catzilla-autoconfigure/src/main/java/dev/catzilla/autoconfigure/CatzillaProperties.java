@@ -1,0 +1,192 @@
+package dev.catzilla.autoconfigure;
+
+import java.time.Duration;
+
+import dev.catzilla.allocator.JemallocOptions;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of Catzilla, the jemalloc-backed Netty allocator for Reactor Netty.
+ */
+@ConfigurationProperties("catzilla")
+public class CatzillaProperties {
+
+	/**
+	 * Which allocator serves Reactor Netty's buffers: auto (jemalloc if its native library loads, else Netty's
+	 * default), jemalloc (fail to start without it) or malloc (Netty's default, no native code loaded).
+	 */
+	private AllocatorMode allocator = AllocatorMode.AUTO;
+
+	private final Jemalloc jemalloc = new Jemalloc();
+
+	private final Client client = new Client();
+
+	public AllocatorMode getAllocator() {
+		return this.allocator;
+	}
+
+	public void setAllocator(AllocatorMode allocator) {
+		this.allocator = allocator;
+	}
+
+	public Jemalloc getJemalloc() {
+		return this.jemalloc;
+	}
+
+	public Client getClient() {
+		return this.client;
+	}
+
+	/**
+	 * jemalloc's settings, read once when jemalloc initialises (before the first allocation).
+	 */
+	public static class Jemalloc {
+
+		/**
+		 * Whether jemalloc runs background threads that return unused pages to the operating system on time, even
+		 * while the application idles.
+		 */
+		private boolean backgroundThread = true;
+
+		/**
+		 * How long unused dirty pages are kept before they are purged; a negative value means never.
+		 */
+		private Duration dirtyDecay = Duration.ofSeconds(10);
+
+		/**
+		 * How long unused muzzy pages are kept before they are purged; a negative value means never.
+		 */
+		private Duration muzzyDecay = Duration.ofSeconds(0);
+
+		/**
+		 * Largest allocation served from jemalloc's per-thread cache (at most 8MB).
+		 */
+		private DataSize tcacheMax = DataSize.ofKilobytes(64);
+
+		/**
+		 * Number of jemalloc arenas; 0 lets jemalloc choose (four per CPU).
+		 */
+		private int arenas = 0;
+
+		/**
+		 * Cap on the native memory held by live Netty buffers from jemalloc; beyond it allocation fails with an
+		 * OutOfDirectMemoryError. Defaults to the JVM's maximum direct memory.
+		 */
+		private DataSize maxDirectMemory;
+
+		public boolean isBackgroundThread() {
+			return this.backgroundThread;
+		}
+
+		public void setBackgroundThread(boolean backgroundThread) {
+			this.backgroundThread = backgroundThread;
+		}
+
+		public Duration getDirtyDecay() {
+			return this.dirtyDecay;
+		}
+
+		public void setDirtyDecay(Duration dirtyDecay) {
+			this.dirtyDecay = dirtyDecay;
+		}
+
+		public Duration getMuzzyDecay() {
+			return this.muzzyDecay;
+		}
+
+		public void setMuzzyDecay(Duration muzzyDecay) {
+			this.muzzyDecay = muzzyDecay;
+		}
+
+		public DataSize getTcacheMax() {
+			return this.tcacheMax;
+		}
+
+		public void setTcacheMax(DataSize tcacheMax) {
+			this.tcacheMax = tcacheMax;
+		}
+
+		public int getArenas() {
+			return this.arenas;
+		}
+
+		public void setArenas(int arenas) {
+			this.arenas = arenas;
+		}
+
+		public DataSize getMaxDirectMemory() {
+			return this.maxDirectMemory;
+		}
+
+		public void setMaxDirectMemory(DataSize maxDirectMemory) {
+			this.maxDirectMemory = maxDirectMemory;
+		}
+
+		/**
+		 * These settings as {@link JemallocOptions}; a value jemalloc does not accept fails with the property's name.
+		 */
+		JemallocOptions toOptions() {
+			JemallocOptions.Builder builder = JemallocOptions.builder().backgroundThread(this.backgroundThread);
+			apply("catzilla.jemalloc.dirty-decay", this.dirtyDecay, () -> builder.dirtyDecay(this.dirtyDecay));
+			apply("catzilla.jemalloc.muzzy-decay", this.muzzyDecay, () -> builder.muzzyDecay(this.muzzyDecay));
+			apply("catzilla.jemalloc.tcache-max", this.tcacheMax,
+					() -> builder.tcacheMax(required(this.tcacheMax).toBytes()));
+			apply("catzilla.jemalloc.arenas", this.arenas, () -> builder.arenas(this.arenas));
+			return builder.build();
+		}
+
+		/** The allocator's cap in bytes, or -1 for the allocator's default (the JVM's max direct memory). */
+		long maxDirectMemoryBytes() {
+			if (this.maxDirectMemory == null) {
+				return -1;
+			}
+			if (this.maxDirectMemory.toBytes() <= 0) {
+				throw new InvalidConfigurationPropertyValueException("catzilla.jemalloc.max-direct-memory",
+						this.maxDirectMemory, "It must be positive (or unset for the JVM's max direct memory).");
+			}
+			return this.maxDirectMemory.toBytes();
+		}
+
+		private static <T> T required(T value) {
+			if (value == null) {
+				throw new IllegalArgumentException("a value is required");
+			}
+			return value;
+		}
+
+		private static void apply(String name, Object value, Runnable setter) {
+			try {
+				setter.run();
+			}
+			catch (IllegalArgumentException | NullPointerException ex) {
+				throw new InvalidConfigurationPropertyValueException(name, value, ex.getMessage());
+			}
+		}
+
+	}
+
+	/**
+	 * The WebClient that Spring Boot builds.
+	 */
+	public static class Client {
+
+		/**
+		 * Whether the Reactor Netty HttpClient behind Boot's WebClient.Builder also allocates from Catzilla's
+		 * allocator.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+}

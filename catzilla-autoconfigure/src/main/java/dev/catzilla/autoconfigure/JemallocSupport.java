@@ -1,0 +1,141 @@
+package dev.catzilla.autoconfigure;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import dev.catzilla.allocator.Jemalloc;
+import dev.catzilla.allocator.JemallocByteBufAllocator;
+import dev.catzilla.allocator.JemallocOptions;
+import dev.catzilla.allocator.JemallocStats;
+import io.netty.buffer.ByteBufAllocator;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The only class of this module that calls {@link Jemalloc} (and so may load the native library). Nothing reaches
+ * it in {@code malloc} mode.
+ */
+final class JemallocSupport {
+
+	private static final Log logger = LogFactory.getLog(JemallocSupport.class);
+
+	private JemallocSupport() {
+	}
+
+	static CatzillaAllocator select(AllocatorMode mode, CatzillaProperties.Jemalloc properties) {
+		// Invalid settings fail in every mode that could use them, even when the library is unavailable.
+		JemallocOptions options = properties.toOptions();
+		long maxDirectMemory = properties.maxDirectMemoryBytes();
+		if (!Jemalloc.isAvailable()) {
+			Throwable cause = Jemalloc.unavailabilityCause();
+			if (mode == AllocatorMode.JEMALLOC) {
+				Throwable failure = cause;
+				try {
+					Jemalloc.ensureAvailability();
+				}
+				catch (UnsatisfiedLinkError ex) {
+					failure = ex;
+				}
+				throw new JemallocUnavailableException(Jemalloc.platform(),
+						Boolean.getBoolean("catzilla.native.disabled"), failure);
+			}
+			return new CatzillaAllocator(mode, ActiveAllocator.NETTY, ByteBufAllocator.DEFAULT,
+					"jemalloc unavailable on " + Jemalloc.platform() + ": " + summary(cause), cause);
+		}
+		String note = configure(options);
+		JemallocByteBufAllocator allocator = (maxDirectMemory > 0)
+				? JemallocByteBufAllocator.builder().maxDirectMemory(maxDirectMemory).build()
+				: JemallocByteBufAllocator.DEFAULT;
+		String why = (mode == AllocatorMode.AUTO) ? "native library available" : "requested explicitly";
+		return new CatzillaAllocator(mode, ActiveAllocator.JEMALLOC, allocator,
+				why + ", loaded from " + Jemalloc.libraryLocation() + note, null);
+	}
+
+	/** Applies the options; if jemalloc already runs with others (same JVM, new context) it says so. */
+	private static String configure(JemallocOptions options) {
+		try {
+			Jemalloc.configure(options);
+			return "";
+		}
+		catch (IllegalStateException ex) {
+			String note = "; jemalloc was already initialised in this JVM with " + Jemalloc.requestedOptions()
+					+ ", so catzilla.jemalloc.* (" + options + ") takes effect only after a restart";
+			logger.warn("Catzilla: " + note.substring(2));
+			return note;
+		}
+	}
+
+	static String summary(Throwable cause) {
+		if (cause == null) {
+			return "no cause given";
+		}
+		StringBuilder summary = new StringBuilder();
+		for (Throwable t = cause; t != null; t = (t.getCause() != t) ? t.getCause() : null) {
+			if (summary.length() > 0) {
+				summary.append("; caused by ");
+			}
+			summary.append(t.getClass().getSimpleName());
+			if (t.getMessage() != null) {
+				summary.append(": ").append(t.getMessage());
+			}
+		}
+		return summary.toString();
+	}
+
+	static String version() {
+		return Jemalloc.version();
+	}
+
+	/** {@code 5.3.0} out of {@code 5.3.0-0-g54eaed1d...}. */
+	static String shortVersion() {
+		String version = Jemalloc.version();
+		int dash = (version != null) ? version.indexOf('-') : -1;
+		return (dash > 0) ? version.substring(0, dash) : version;
+	}
+
+	static String platform() {
+		return Jemalloc.platform();
+	}
+
+	static String libraryLocation() {
+		return Jemalloc.libraryLocation();
+	}
+
+	static boolean isAvailable() {
+		return Jemalloc.isAvailable();
+	}
+
+	static boolean isInitialized() {
+		return Jemalloc.isInitialized();
+	}
+
+	static Map<String, String> requestedOptions() {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (String pair : Jemalloc.requestedOptions().toMallocConf().split(",")) {
+			int colon = pair.indexOf(':');
+			if (colon > 0) {
+				options.put(pair.substring(0, colon), pair.substring(colon + 1));
+			}
+		}
+		return Collections.unmodifiableMap(options);
+	}
+
+	static Map<String, String> effectiveOptions() {
+		return Jemalloc.effectiveOptions();
+	}
+
+	static JemallocStats stats() {
+		return Jemalloc.stats();
+	}
+
+	static Supplier<JemallocStats> statsSupplier() {
+		return Jemalloc::stats;
+	}
+
+	static long purge() {
+		return Jemalloc.purge();
+	}
+
+}
