@@ -188,15 +188,23 @@ wait_ready() { # allocator
   die "$a server not ready after ${STARTUP_TIMEOUT}s (log: $RAW/server-$a.log)"
 }
 
+json_field() { # file field -> first string value of "field" in a JSON file
+  { tr -d '\n' <"$1"; } 2>/dev/null | grep -o "\"$2\" *: *\"[^\"]*\"" | head -1 | sed 's/.*: *"//; s/"$//' || true
+}
+
+SERVING="$RAW/serving.txt"   # allocator -> the allocator class /actuator/catzilla reports
+: >"$SERVING"
 check_allocator() { # allocator: say loudly when the endpoint reports something else than asked for
-  local a="$1" f="$RAW/catzilla-$a.json" active
-  active=$(tr -d '\n' <"$f" 2>/dev/null | grep -o '"active" *: *"[^"]*"' | head -1 | sed 's/.*: *"//; s/"$//') || true
+  local a="$1" f="$RAW/catzilla-$a.json" active class want
+  active=$(json_field "$f" active); class=$(json_field "$f" allocatorClass)
+  case "$a" in jemalloc) want=JemallocByteBufAllocator ;; adaptive) want=AdaptiveByteBufAllocator ;; pooled) want=PooledByteBufAllocator ;; esac
+  echo "$a ${class:-unknown}" >>"$SERVING"
   if [[ -z "$active" ]]; then
     warn "$a: /actuator/catzilla did not answer with an active allocator; cannot confirm which allocator serves"
-  elif [[ "$a" == jemalloc && "$active" != *jemalloc* ]] || [[ "$a" != jemalloc && "$active" == *jemalloc* ]]; then
-    warn "$a: /actuator/catzilla reports active allocator '$active', not what was asked for"
+  elif [[ "$class" != *"$want" ]]; then
+    warn "$a: /actuator/catzilla reports '$active' ($class), expected $want"
   else
-    say "$a: /actuator/catzilla reports active allocator '$active'"
+    say "$a: /actuator/catzilla reports active allocator '$active' ($class)"
   fi
 }
 
@@ -228,9 +236,9 @@ rotate() { # n words... -> words rotated left by n
 # ---------------------------------------------------------------- Analysis helpers
 warnings_md() {
   [[ -s "$WARNINGS" ]] || return 0
+  echo
   echo "> **Warnings from this run:**"
   sed 's/^/> - /' "$WARNINGS"
-  echo
 }
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
@@ -276,6 +284,7 @@ if [[ "$MODE" == soak ]]; then
     echo
     echo "Run $STAMP on $(nproc) cores, $(uname -sr), $("$JAVA" -version 2>&1 | head -1), JAVA_OPTS \`$JAVA_OPTS\`."
     echo "Plateau check: mean RSS over the last third <= mean over the middle third + max(${SOAK_MAX_GROWTH_PCT} %, ${SOAK_MAX_GROWTH_MIB} MiB)."
+    echo "Serving allocator per server, as /actuator/catzilla reported it: $(awk '{ printf "%s%s = `%s`", (NR > 1 ? ", " : ""), $1, $2 }' "$SERVING")."
     echo
     echo "| allocator | requests/s | p50 ms | p99 ms | socket errors | non-2xx | RSS middle third MiB | RSS last third MiB | growth MiB | verdict |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
@@ -318,7 +327,7 @@ if [[ "$MODE" == soak ]]; then
     echo
   } >"$RAW/soak.gp"
   gnuplot "$RAW/soak.gp" 2>>"$LOG" || say "WARNING: gnuplot failed (see $LOG)"
-  { head -1 "$REPORT.tmp"; echo; warnings_md; tail -n +2 "$REPORT.tmp"; echo; echo "Overall: **$overall**. Raw data: \`${RAW#"$ROOT"/}\`. Plot: \`$(basename "$PLOT")\`."; } >"$REPORT"
+  { head -1 "$REPORT.tmp"; warnings_md; tail -n +2 "$REPORT.tmp"; echo; echo "Overall: **$overall**. Raw data: \`${RAW#"$ROOT"/}\`. Plot: \`$(basename "$PLOT")\`."; } >"$REPORT"
   rm -f "$REPORT.tmp"
   say "soak overall: $overall"
   say "wrote $REPORT and $PLOT (raw data in $RAW)"
@@ -392,6 +401,8 @@ PLOT="$RESULTS_DIR/http-rss.png"
   echo "then ${IDLE_SECONDS} s idle. RSS from /proc/<pid>/status every ${SAMPLE_INTERVAL} s: *baseline* = mean over the ${PRE_IDLE_SECONDS} s before"
   echo "the burst, *peak* = highest sample of the run, *after* = first sample ${AFTER_SECONDS} s after the burst ended."
   echo
+  echo "Serving allocator per server, as /actuator/catzilla reported it: $(awk '{ printf "%s%s = `%s`", (NR > 1 ? ", " : ""), $1, $2 }' "$SERVING")."
+  echo
   echo "| allocator | workload | requests/s | p50 ms | p99 ms |"
   echo "|---|---|---:|---:|---:|"
   for w in echo16k get64k; do
@@ -455,7 +466,7 @@ fi
 } >"$RAW/http.gp"
 gnuplot "$RAW/http.gp" 2>>"$LOG" || say "WARNING: gnuplot failed (see $LOG)"
 
-{ head -1 "$REPORT.tmp"; echo; warnings_md; tail -n +2 "$REPORT.tmp"; echo; echo "Raw data: \`${RAW#"$ROOT"/}\` (wrk.tsv, rss-*.tsv, events.tsv, server logs). Plot: \`$(basename "$PLOT")\`."; } >"$REPORT"
+{ head -1 "$REPORT.tmp"; warnings_md; tail -n +2 "$REPORT.tmp"; echo; echo "Raw data: \`${RAW#"$ROOT"/}\` (wrk.tsv, rss-*.tsv, events.tsv, server logs). Plot: \`$(basename "$PLOT")\`."; } >"$REPORT"
 rm -f "$REPORT.tmp"
 say "wrote $REPORT and $PLOT (raw data in $RAW)"
 cat "$REPORT"
