@@ -5,7 +5,13 @@
 # No host name is written here: every source line comes from the machine's files.
 
 catzilla_cache_dir() {
-	printf '%s/catzilla' "${XDG_CACHE_HOME:-$HOME/.cache}"
+	if [[ -n "${XDG_CACHE_HOME:-}" ]]; then
+		printf '%s/catzilla' "$XDG_CACHE_HOME"
+	elif [[ -n "${HOME:-}" ]]; then
+		printf '%s/.cache/catzilla' "$HOME"
+	else
+		printf '%s/catzilla-cache-%s' "${TMPDIR:-/tmp}" "$(id -u)"
+	fi
 }
 
 # Prints the path of a private apt.conf, creating it (and running `apt-get update` once, under a lock) if needed.
