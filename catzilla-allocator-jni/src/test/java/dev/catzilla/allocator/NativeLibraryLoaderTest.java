@@ -122,6 +122,16 @@ class NativeLibraryLoaderTest {
 	}
 
 	@Test
+	void aarch64LooksForItsOwnLibraryByName() throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Dos.arch=aarch64"), Map.of(), "load");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("platform")).isEqualTo("linux-aarch64");
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("META-INF/native/libcatzilla_jemalloc_linux_aarch64.so");
+	}
+
+	@Test
 	void theLibraryPathIsTriedFirst() throws Exception {
 		NativeTestSupport.requireNativeLibrary();
 		String nativeDir = System.getProperty("catzilla.test.nativeDir");
