@@ -67,3 +67,17 @@ EOF
 	) 9>"$dir/.lock" || return 1
 	printf '%s/apt.conf' "$dir"
 }
+
+# Runs `apt-get "$@"` in the current directory with the private configuration. If it fails (e.g. cached package
+# lists name a file the archive has since replaced), refreshes the lists once and tries again.
+catzilla_apt_get() {
+	local apt_conf
+	apt_conf="$(catzilla_private_apt)" || return 1
+	if APT_CONFIG="$apt_conf" apt-get -q "$@" >&2; then
+		return 0
+	fi
+	echo "catzilla: 'apt-get $*' failed; refreshing the private package lists and trying once more" >&2
+	rm -f "$(dirname "$apt_conf")/updated"
+	apt_conf="$(catzilla_private_apt)" || return 1
+	APT_CONFIG="$apt_conf" apt-get -q "$@" >&2
+}

@@ -73,11 +73,10 @@ else
 	tarball="$cache/downloads/$JEMALLOC_TARBALL"
 	if [[ ! -f "$tarball" ]]; then
 		mkdir -p "$cache/downloads"
-		apt_conf="$(catzilla_private_apt)"
 		dl="$(mktemp -d "$cache/downloads/.dl.XXXXXX")"
 		trap 'rm -rf "$dl"' EXIT
 		echo "catzilla: downloading Debian source package 'jemalloc'" >&2
-		(cd "$dl" && APT_CONFIG="$apt_conf" apt-get -q source --download-only jemalloc >&2)
+		(cd "$dl" && catzilla_apt_get source --download-only jemalloc)
 		[[ -f "$dl/$JEMALLOC_TARBALL" ]] || {
 			echo "catzilla: 'apt-get source jemalloc' did not deliver $JEMALLOC_TARBALL (got: $(ls "$dl"))" >&2
 			exit 1
