@@ -20,7 +20,7 @@ class JemallocConfigurationTest {
 	}
 
 	@Test
-	void loadingTheLibraryDoesNotInitialiseJemalloc() throws Exception {
+	void loadingTheLibraryReportsTheVersionAndLeavesJemallocUninitialised() throws Exception {
 		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of(), "load");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("true");
@@ -28,6 +28,11 @@ class JemallocConfigurationTest {
 		assertThat(result.get("initialized")).isEqualTo("false");
 	}
 
+	/**
+	 * Also the proof that jemalloc's library constructor is neutralised: the library is loaded ("load") before the
+	 * options are set; had jemalloc initialised during System.load, it would run with its own defaults
+	 * (tcache_max 32768, dirty_decay_ms 10000, background_thread false).
+	 */
 	@Test
 	void optionsSetFromJavaAfterTheLibraryLoadedAreTheOnesJemallocRunsWith() throws Exception {
 		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of(), "load", "configure:131072:2500:false",

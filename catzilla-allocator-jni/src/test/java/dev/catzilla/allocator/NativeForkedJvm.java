@@ -34,12 +34,22 @@ final class NativeForkedJvm {
 
 	static Result run(List<String> jvmArgs, Map<String, String> environment, String... steps)
 			throws IOException, InterruptedException {
+		return run(null, jvmArgs, environment, steps);
+	}
+
+	/** Like {@link #run(List, Map, String...)} with {@code classPathFirst} ahead of this JVM's class path. */
+	static Result run(Path classPathFirst, List<String> jvmArgs, Map<String, String> environment, String... steps)
+			throws IOException, InterruptedException {
+		String classPath = System.getProperty("java.class.path");
+		if (classPathFirst != null) {
+			classPath = classPathFirst.toAbsolutePath() + java.io.File.pathSeparator + classPath;
+		}
 		List<String> command = new ArrayList<>();
 		command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xcheck:jni");
 		command.addAll(jvmArgs);
 		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
+		command.add(classPath);
 		command.add(NativeProbe.class.getName());
 		command.addAll(List.of(steps));
 		ProcessBuilder builder = new ProcessBuilder(command);

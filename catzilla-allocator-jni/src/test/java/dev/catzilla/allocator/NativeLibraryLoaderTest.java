@@ -122,6 +122,16 @@ class NativeLibraryLoaderTest {
 	}
 
 	@Test
+	void aarch64LooksForItsOwnLibraryByName() throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Dos.arch=aarch64"), Map.of(), "load");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("platform")).isEqualTo("linux-aarch64");
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("META-INF/native/libcatzilla_jemalloc_linux_aarch64.so");
+	}
+
+	@Test
 	void theLibraryPathIsTriedFirst() throws Exception {
 		NativeTestSupport.requireNativeLibrary();
 		String nativeDir = System.getProperty("catzilla.test.nativeDir");
@@ -144,6 +154,47 @@ class NativeLibraryLoaderTest {
 		try (var left = Files.list(this.parent)) {
 			assertThat(left).isEmpty();
 		}
+	}
+
+	@Test
+	void aJarWhoseLibraryDoesNotMatchItsChecksumLeavesJemallocUnavailableWithTheReason() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		byte[] library;
+		try (InputStream in = resource(RESOURCE)) {
+			library = in.readAllBytes();
+		}
+		library[library.length / 2] ^= 0x01;
+		Path classes = fakeClassPathEntry(library, packagedChecksum());
+		NativeForkedJvm.Result result = NativeForkedJvm.run(classes, List.of(), Map.of(), "load");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("java.lang.UnsatisfiedLinkError")
+			.contains("linux-x86_64")
+			.contains("checksum mismatch");
+	}
+
+	@Test
+	void aLibraryThatFailsToLoadLeavesJemallocUnavailableWithTheLoadersMessage() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		byte[] notElf = "this is not a shared object\n".repeat(200).getBytes(StandardCharsets.UTF_8);
+		Path classes = fakeClassPathEntry(notElf, sha256(notElf));
+		NativeForkedJvm.Result result = NativeForkedJvm.run(classes, List.of(), Map.of(), "load", "ensure");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("Could not load Catzilla's native library")
+			.contains("linux-x86_64")
+			.containsIgnoringCase("ELF")
+			.contains("catzilla.native.workdir");
+		assertThat(result.get("ensure")).startsWith("java.lang.UnsatisfiedLinkError");
+	}
+
+	/** A class path directory with its own META-INF/native library and checksum, to put ahead of the real one. */
+	private Path fakeClassPathEntry(byte[] library, String checksum) throws IOException {
+		Path classes = this.parent.resolve("classes");
+		Path nativeDir = Files.createDirectories(classes.resolve("META-INF/native"));
+		Files.write(nativeDir.resolve("libcatzilla_jemalloc_linux_x86_64.so"), library);
+		Files.writeString(nativeDir.resolve("libcatzilla_jemalloc_linux_x86_64.so.sha256"), checksum + "\n");
+		return classes;
 	}
 
 	private static InputStream resource(String name) throws IOException {
