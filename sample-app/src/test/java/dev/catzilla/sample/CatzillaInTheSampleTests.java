@@ -49,8 +49,17 @@ class CatzillaInTheSampleTests {
 
 	@Test
 	void bytesThroughTheServerComeFromJemalloc() {
-		// jemalloc has handed out memory once the server has produced a few MiB through its buffers
-		this.client.get().uri("/bytes/{n}", 4 * 1024 * 1024).exchange().expectStatus().isOk();
+		// jemalloc has handed out memory once the server has produced a few MiB through its buffers. The body is
+		// read to the end: an unread response keeps the exchange open and stalls the server's graceful shutdown.
+		byte[] body = this.client.get()
+			.uri("/bytes/{n}", 4 * 1024 * 1024)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(byte[].class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(body).hasSize(4 * 1024 * 1024);
 		this.client.get()
 			.uri("/actuator/catzilla")
 			.exchange()
