@@ -68,9 +68,9 @@ static jlong JNICALL catzilla_usable_size(JNIEnv *env, jclass clazz, jlong addre
 /* A direct ByteBuffer view of capacity bytes at address (NULL with a pending exception on failure). */
 static jobject JNICALL catzilla_direct_buffer(JNIEnv *env, jclass clazz, jlong address, jlong capacity) {
 	(void) clazz;
-	if (address == 0 || capacity < 0) {
+	if (address == 0 || capacity < 0 || capacity > INT32_MAX) {
 		catzilla_throw(env, "java/lang/IllegalArgumentException",
-				"directBuffer needs a non-zero address and a capacity >= 0");
+				"directBuffer needs a non-zero address and a capacity between 0 and Integer.MAX_VALUE");
 		return NULL;
 	}
 	return (*env)->NewDirectByteBuffer(env, catzilla_ptr(address), capacity);

@@ -5,7 +5,13 @@
 # No host name is written here: every source line comes from the machine's files.
 
 catzilla_cache_dir() {
-	printf '%s/catzilla' "${XDG_CACHE_HOME:-$HOME/.cache}"
+	if [[ -n "${XDG_CACHE_HOME:-}" ]]; then
+		printf '%s/catzilla' "$XDG_CACHE_HOME"
+	elif [[ -n "${HOME:-}" ]]; then
+		printf '%s/.cache/catzilla' "$HOME"
+	else
+		printf '%s/catzilla-cache-%s' "${TMPDIR:-/tmp}" "$(id -u)"
+	fi
 }
 
 # Prints the path of a private apt.conf, creating it (and running `apt-get update` once, under a lock) if needed.
@@ -60,4 +66,18 @@ EOF
 		fi
 	) 9>"$dir/.lock" || return 1
 	printf '%s/apt.conf' "$dir"
+}
+
+# Runs `apt-get "$@"` in the current directory with the private configuration. If it fails (e.g. cached package
+# lists name a file the archive has since replaced), refreshes the lists once and tries again.
+catzilla_apt_get() {
+	local apt_conf
+	apt_conf="$(catzilla_private_apt)" || return 1
+	if APT_CONFIG="$apt_conf" apt-get -q "$@" >&2; then
+		return 0
+	fi
+	echo "catzilla: 'apt-get $*' failed; refreshing the private package lists and trying once more" >&2
+	rm -f "$(dirname "$apt_conf")/updated"
+	apt_conf="$(catzilla_private_apt)" || return 1
+	APT_CONFIG="$apt_conf" apt-get -q "$@" >&2
 }

@@ -36,12 +36,18 @@ configure_flags=(
 	--disable-libdl
 	--with-lg-page="$lg_page"
 )
-cflags="-fPIC -O2"
+# After jemalloc's own CFLAGS (-O3 -g3 ...), so these win; -g0: the .so is shipped without debug info anyway.
+cflags="-fPIC -O2 -g0"
 
 cache="$(catzilla_cache_dir)"
 key="$( { printf '%s\n' "$JEMALLOC_VERSION" "$arch" "$cflags" "${configure_flags[@]}"; cat "${BASH_SOURCE[0]}"; } \
 	| sha256sum | cut -c1-16)"
 out="$cache/jemalloc/$JEMALLOC_VERSION-$arch-$key"
+
+# One build per key at a time: a concurrent build waits here, then finds the result in the cache.
+mkdir -p "$cache/jemalloc"
+exec 8>"$cache/jemalloc/.lock-$JEMALLOC_VERSION-$arch-$key"
+flock 8
 
 if [[ -f "$out/lib/libjemalloc_pic.a" && -f "$out/include/jemalloc/jemalloc.h" ]]; then
 	echo "catzilla: using cached jemalloc $out" >&2
@@ -67,11 +73,10 @@ else
 	tarball="$cache/downloads/$JEMALLOC_TARBALL"
 	if [[ ! -f "$tarball" ]]; then
 		mkdir -p "$cache/downloads"
-		apt_conf="$(catzilla_private_apt)"
 		dl="$(mktemp -d "$cache/downloads/.dl.XXXXXX")"
 		trap 'rm -rf "$dl"' EXIT
 		echo "catzilla: downloading Debian source package 'jemalloc'" >&2
-		(cd "$dl" && APT_CONFIG="$apt_conf" apt-get -q source --download-only jemalloc >&2)
+		(cd "$dl" && catzilla_apt_get source --download-only jemalloc)
 		[[ -f "$dl/$JEMALLOC_TARBALL" ]] || {
 			echo "catzilla: 'apt-get source jemalloc' did not deliver $JEMALLOC_TARBALL (got: $(ls "$dl"))" >&2
 			exit 1
@@ -115,7 +120,8 @@ echo "catzilla: building jemalloc $JEMALLOC_VERSION ($arch) in $work" >&2
 		echo "catzilla: jemalloc configure failed" >&2
 		exit 1
 	}
-	make -j"$(nproc 2>/dev/null || echo 2)" build_lib_static >"$work/make.log" 2>&1 || {
+	# Only the PIC archive we link (jemalloc would otherwise also compile every file a second time, non-PIC).
+	make -j"$(nproc 2>/dev/null || echo 2)" lib/libjemalloc_pic.a >"$work/make.log" 2>&1 || {
 		tail -50 "$work/make.log" >&2
 		echo "catzilla: jemalloc make failed" >&2
 		exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test support: obtains Debian's libjemalloc.so.2 (package libjemalloc2) by package name, without root and without
 # installing it, for the test that runs a JVM with LD_PRELOAD=libjemalloc.so.2 next to our private jemalloc.
-# Cached under ${XDG_CACHE_HOME:-$HOME/.cache}/catzilla/; the library is copied to <out dir>/libjemalloc.so.2.
+# Cached under ${XDG_CACHE_HOME:-$HOME/.cache}/catzilla/libjemalloc2/; the library is copied to <out dir>/libjemalloc.so.2.
 # Run by Maven before the tests (phase process-test-classes, Linux profile).
 # Usage: system-jemalloc.sh <out dir>
 set -euo pipefail
@@ -29,11 +29,10 @@ lib="$cache/libjemalloc.so.2"
 
 if [[ ! -f "$lib" ]]; then
 	command -v dpkg-deb >/dev/null || { echo "catzilla: dpkg-deb not found" >&2; exit 1; }
-	apt_conf="$(catzilla_private_apt)"
 	mkdir -p "$(dirname "$cache")"
 	tmp="$(mktemp -d "$(dirname "$cache")/.libjemalloc2.XXXXXX")"
 	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && APT_CONFIG="$apt_conf" apt-get -q download libjemalloc2 >&2)
+	(cd "$tmp" && catzilla_apt_get download libjemalloc2)
 	deb="$(ls "$tmp"/libjemalloc2_*.deb)"
 	dpkg-deb -x "$deb" "$tmp/root"
 	found="$(find "$tmp/root" -name 'libjemalloc.so.2' | head -1)"

@@ -11,7 +11,9 @@ import java.util.Objects;
  * <p>
  * The library is looked up on {@code java.library.path} first, then extracted from the jar's
  * {@code META-INF/native/} into a private temporary directory. Setting the system property
- * {@code catzilla.native.disabled=true} makes it unavailable on purpose. Class loading never throws.
+ * {@code catzilla.native.disabled=true} makes it unavailable on purpose; {@code catzilla.native.workdir} chooses
+ * where the library is extracted (default {@code java.io.tmpdir}). Class loading never throws. See
+ * {@code docs/native.md} for the build, the platform matrix and load failures.
  * <p>
  * <b>Initialisation.</b> Loading the library does not initialise jemalloc. jemalloc initialises exactly once, with
  * the options given to {@link #configure(JemallocOptions)} (or {@link JemallocOptions#defaults()}), the first time

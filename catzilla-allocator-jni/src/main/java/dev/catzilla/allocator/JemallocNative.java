@@ -19,10 +19,19 @@ final class JemallocNative {
 	 */
 	static native void initialize(String mallocConf);
 
-	/** {@code mallocx(size, 0)}; {@code size > 0}. Returns 0 when jemalloc has no memory to give. */
+	/**
+	 * {@code mallocx(size, 0)}. Returns 0 when jemalloc has no memory to give, and for {@code size <= 0}. Call
+	 * {@link Jemalloc#initialize()} before the first allocation (otherwise jemalloc initialises without Catzilla's
+	 * options).
+	 */
 	static native long allocate(long size);
 
-	/** {@code sdallocx(address, size, 0)}: frees what {@link #allocate} or {@link #reallocate} returned. */
+	/**
+	 * {@code sdallocx(address, size, 0)}: frees what {@link #allocate} or {@link #reallocate} returned. {@code size}
+	 * must lie between the size last requested for that address and its {@link #usableSize}; anything else is
+	 * undefined behaviour in jemalloc. {@code size <= 0} uses {@code dallocx} (jemalloc looks the size up, a little
+	 * slower); address 0 is ignored.
+	 */
 	static native void free(long address, long size);
 
 	/**

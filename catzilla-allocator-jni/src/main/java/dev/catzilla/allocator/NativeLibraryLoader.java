@@ -102,10 +102,13 @@ final class NativeLibraryLoader {
 			return extractAndLoad(loader);
 		}
 		catch (Throwable ex) {
+			String hint = (ex instanceof UnsatisfiedLinkError)
+					? " (if the temporary directory is mounted noexec, set " + WORKDIR_PROPERTY
+							+ " to a directory that allows executables, or put the library on java.library.path)"
+					: "";
 			UnsatisfiedLinkError error = new UnsatisfiedLinkError("Could not load Catzilla's native library "
-					+ fileName() + " for " + platform() + ": " + ex.getMessage()
-					+ ". See docs/native.md (troubleshooting): e.g. set " + WORKDIR_PROPERTY
-					+ " to a directory that allows executables, or put the library on java.library.path.");
+					+ fileName() + " for " + platform() + ": " + ex.getMessage() + hint
+					+ ". See docs/native.md (troubleshooting).");
 			error.initCause(ex);
 			error.addSuppressed(fromLibraryPath);
 			throw error;

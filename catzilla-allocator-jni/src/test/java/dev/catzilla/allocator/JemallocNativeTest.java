@@ -112,4 +112,30 @@ class JemallocNativeTest {
 			.withMessageContaining("6");
 	}
 
+	@Test
+	void jemallocCannotBeInitialisedTwice() {
+		Jemalloc.initialize();
+		org.assertj.core.api.Assertions.assertThatIllegalStateException()
+			.isThrownBy(() -> JemallocNative.initialize("narenas:1"))
+			.withMessageContaining("already initialised");
+	}
+
+	@Test
+	void directBufferRejectsANullAddressAndImpossibleCapacities() {
+		Jemalloc.initialize();
+		long address = JemallocNative.allocate(64);
+		try {
+			org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+				.isThrownBy(() -> JemallocNative.directBuffer(0, 64));
+			org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+				.isThrownBy(() -> JemallocNative.directBuffer(address, -1));
+			org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+				.isThrownBy(() -> JemallocNative.directBuffer(address, Integer.MAX_VALUE + 1L))
+				.withMessageContaining("Integer.MAX_VALUE");
+		}
+		finally {
+			JemallocNative.free(address, 64);
+		}
+	}
+
 }

@@ -31,4 +31,13 @@ final class NativeTestSupport {
 		assumeTrue(isLinuxX86_64(), "Catzilla's native library is built and tested on Linux x86_64 only");
 	}
 
+	/** The forked JVM ended normally, and -Xcheck:jni found nothing to complain about. */
+	static void assertCleanExit(NativeForkedJvm.Result result) {
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(result.get("exit")).as(result.describe()).isEqualTo("normal");
+		assertThat(result.stdout() + result.stderr()).as(result.describe())
+			.doesNotContain("WARNING in native method")
+			.doesNotContain("FATAL ERROR in native method");
+	}
+
 }

@@ -1,0 +1,216 @@
+package dev.catzilla.allocator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Finding, extracting, verifying and loading the library; and every way it can be unavailable. */
+class NativeLibraryLoaderTest {
+
+	private static final String RESOURCE = "META-INF/native/libcatzilla_jemalloc_linux_x86_64.so";
+
+	@TempDir
+	Path parent;
+
+	@Test
+	void extractionWritesAVerifiedCopyIntoAnOwnerOnlyDirectory() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		String expected = packagedChecksum();
+		Path file;
+		try (InputStream in = resource(RESOURCE)) {
+			file = NativeLibraryLoader.extract(in, expected, this.parent, "libcatzilla_jemalloc_linux_x86_64.so");
+		}
+		Path dir = file.getParent();
+		assertThat(dir.getParent()).isEqualTo(this.parent);
+		assertThat(dir.getFileName().toString()).startsWith("catzilla-").hasSizeGreaterThan("catzilla-".length() + 8);
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rwx------");
+		assertThat(NativeLibraryLoader.sha256(file)).isEqualTo(expected);
+	}
+
+	@Test
+	void twoExtractionsNeverShareADirectory() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		byte[] content = "not really a library".getBytes(StandardCharsets.UTF_8);
+		String checksum = sha256(content);
+		Path first = NativeLibraryLoader.extract(new ByteArrayInputStream(content), checksum, this.parent, "lib.so");
+		Path second = NativeLibraryLoader.extract(new ByteArrayInputStream(content), checksum, this.parent, "lib.so");
+		assertThat(first.getParent()).isNotEqualTo(second.getParent());
+	}
+
+	@Test
+	void aLibraryThatDoesNotMatchItsChecksumIsRefusedAndNothingIsLeftBehind() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		String expected = packagedChecksum();
+		byte[] tampered;
+		try (InputStream in = resource(RESOURCE)) {
+			tampered = in.readAllBytes();
+		}
+		tampered[tampered.length / 2] ^= 0x01;
+		assertThatExceptionOfType(IOException.class)
+			.isThrownBy(() -> NativeLibraryLoader.extract(new ByteArrayInputStream(tampered), expected, this.parent,
+					"libcatzilla_jemalloc_linux_x86_64.so"))
+			.withMessageContaining("checksum mismatch")
+			.withMessageContaining(expected)
+			.withMessageContaining("refusing");
+		try (var left = Files.list(this.parent)) {
+			assertThat(left).isEmpty();
+		}
+	}
+
+	@Test
+	void aChecksumThatIsNotSha256IsRefused() {
+		NativeTestSupport.requireLinuxX86_64();
+		assertThatExceptionOfType(IOException.class)
+			.isThrownBy(() -> NativeLibraryLoader.extract(new ByteArrayInputStream(new byte[1]), "deadbeef",
+					this.parent, "lib.so"))
+			.withMessageContaining("not a SHA-256");
+	}
+
+	@Test
+	void aClassPathWithoutTheLibraryMakesLoadingFailWithThePlatformAndResourceNamed() throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+			assertThatThrownBy(() -> NativeLibraryLoader.load(empty)).isInstanceOf(UnsatisfiedLinkError.class)
+				.hasMessageContaining("linux-x86_64")
+				.hasMessageContaining(RESOURCE)
+				.hasMessageContaining("docs/native.md");
+		}
+	}
+
+	@Test
+	void disabledOnPurposeIsUnavailableWithThePropertyAsCause() throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Dcatzilla.native.disabled=true"), Map.of(),
+				"load", "ensure");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("catzilla.native.disabled=true").contains("on purpose");
+		assertThat(result.get("location")).isEqualTo("null");
+		assertThat(result.get("platform")).isEqualTo("linux-x86_64");
+		assertThat(result.get("ensure")).startsWith("java.lang.UnsatisfiedLinkError")
+			.contains("catzilla.native.disabled=true");
+		assertThat(result.get("ensureCause")).isEqualTo("true");
+		assertThat(result.stdout()).doesNotContain("loadLibrary");
+	}
+
+	@Test
+	void anUnsupportedArchitectureIsUnavailableWithoutAnExceptionAtClassLoad() throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Dos.arch=sparcv9"), Map.of(), "load",
+				"ensure");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("platform")).isEqualTo("linux-sparcv9");
+		assertThat(result.get("cause")).contains("no native library for platform linux-sparcv9")
+			.contains("catzilla.allocator=malloc");
+	}
+
+	@Test
+	void aarch64LooksForItsOwnLibraryByName() throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Dos.arch=aarch64"), Map.of(), "load");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("platform")).isEqualTo("linux-aarch64");
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("META-INF/native/libcatzilla_jemalloc_linux_aarch64.so");
+	}
+
+	@Test
+	void theLibraryPathIsTriedFirst() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		String nativeDir = System.getProperty("catzilla.test.nativeDir");
+		assertThat(nativeDir).as("system property catzilla.test.nativeDir (set by the pom)").isNotNull();
+		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Djava.library.path=" + nativeDir), Map.of(),
+				"load");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("true");
+		assertThat(result.get("location")).isEqualTo("java.library.path");
+	}
+
+	@Test
+	void theExtractedCopyIsDeletedRightAfterLoading() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		NativeForkedJvm.Result result = NativeForkedJvm.run(
+				List.of("-Dcatzilla.native.workdir=" + this.parent.toAbsolutePath()), Map.of(), "load");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("true");
+		assertThat(result.get("location")).startsWith(this.parent.toAbsolutePath() + "/catzilla-");
+		try (var left = Files.list(this.parent)) {
+			assertThat(left).isEmpty();
+		}
+	}
+
+	@Test
+	void aJarWhoseLibraryDoesNotMatchItsChecksumLeavesJemallocUnavailableWithTheReason() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		byte[] library;
+		try (InputStream in = resource(RESOURCE)) {
+			library = in.readAllBytes();
+		}
+		library[library.length / 2] ^= 0x01;
+		Path classes = fakeClassPathEntry(library, packagedChecksum());
+		NativeForkedJvm.Result result = NativeForkedJvm.run(classes, List.of(), Map.of(), "load");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("java.lang.UnsatisfiedLinkError")
+			.contains("linux-x86_64")
+			.contains("checksum mismatch");
+	}
+
+	@Test
+	void aLibraryThatFailsToLoadLeavesJemallocUnavailableWithTheLoadersMessage() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		byte[] notElf = "this is not a shared object\n".repeat(200).getBytes(StandardCharsets.UTF_8);
+		Path classes = fakeClassPathEntry(notElf, sha256(notElf));
+		NativeForkedJvm.Result result = NativeForkedJvm.run(classes, List.of(), Map.of(), "load", "ensure");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("Could not load Catzilla's native library")
+			.contains("linux-x86_64")
+			.containsIgnoringCase("ELF")
+			.contains("catzilla.native.workdir");
+		assertThat(result.get("ensure")).startsWith("java.lang.UnsatisfiedLinkError");
+	}
+
+	/** A class path directory with its own META-INF/native library and checksum, to put ahead of the real one. */
+	private Path fakeClassPathEntry(byte[] library, String checksum) throws IOException {
+		Path classes = this.parent.resolve("classes");
+		Path nativeDir = Files.createDirectories(classes.resolve("META-INF/native"));
+		Files.write(nativeDir.resolve("libcatzilla_jemalloc_linux_x86_64.so"), library);
+		Files.writeString(nativeDir.resolve("libcatzilla_jemalloc_linux_x86_64.so.sha256"), checksum + "\n");
+		return classes;
+	}
+
+	private static InputStream resource(String name) throws IOException {
+		URL url = NativeLibraryLoaderTest.class.getClassLoader().getResource(name);
+		assertThat(url).as(name + " on the test class path").isNotNull();
+		return url.openStream();
+	}
+
+	private static String packagedChecksum() throws IOException {
+		try (InputStream in = resource(RESOURCE + ".sha256")) {
+			return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+		}
+	}
+
+	private static String sha256(byte[] content) throws Exception {
+		return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+	}
+
+}
