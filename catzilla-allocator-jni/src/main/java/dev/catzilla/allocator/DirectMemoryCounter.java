@@ -35,7 +35,7 @@ final class DirectMemoryCounter {
 
 	static {
 		try {
-			USED = MethodHandles.lookup().findVarHandle(Slot.class, "used", long.class);
+			USED = MethodHandles.lookup().findVarHandle(SlotFields.class, "used", long.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -186,16 +186,35 @@ final class DirectMemoryCounter {
 				+ ", chunk: " + this.chunk + ", threads: " + this.slotCount.get() + ")";
 	}
 
-	/** One thread's counters; written only by its owner thread. */
-	static final class Slot {
+	/** Keeps a {@link Slot}'s counters off the cache lines of whatever the GC copies next to it (see Slot). */
+	abstract static class SlotPadBefore {
 
-		final WeakReference<Thread> owner;
+		long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+
+	}
+
+	/** The counters of a {@link Slot}, between two 128-byte pads. */
+	abstract static class SlotFields extends SlotPadBefore {
 
 		/** Bytes reserved minus bytes released by the owner; read by others with opaque reads. */
 		long used;
 
 		/** Share of the cap held by the owner; {@code used <= lease} always. */
 		long lease;
+
+	}
+
+	/**
+	 * One thread's counters; written only by its owner thread, on every allocation and release. Padded on both
+	 * sides: slots of different threads start in different TLABs, but a garbage collection copies the objects
+	 * reachable from {@link #slots} next to each other, and two threads writing one cache line on every allocation
+	 * would cost more than the allocation itself.
+	 */
+	static final class Slot extends SlotFields {
+
+		long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+		final WeakReference<Thread> owner;
 
 		Slot(Thread owner) {
 			this.owner = new WeakReference<>(owner);

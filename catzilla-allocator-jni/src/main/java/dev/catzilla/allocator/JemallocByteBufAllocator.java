@@ -106,26 +106,37 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	@Override
 	protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+		// The hot path: cold branches live in their own methods so this one stays small enough to inline.
 		if (!Jemalloc.isInitialized()) {
 			Jemalloc.initialize(); // once, with the configured options; throws UnsatisfiedLinkError if unavailable
 		}
 		// jemalloc's mallocx(0) is undefined: a zero-capacity buffer holds one byte.
 		long size = Math.max(1, initialCapacity);
-		reserveDirect(size);
+		if (!this.direct.tryReserve(size)) {
+			throw overCap(size);
+		}
 		long address = JemallocNative.allocate(size);
 		if (address == 0) {
-			this.direct.release(size);
-			throw nativeAllocationFailed(size);
+			throw nativeAllocationFailedAndUnreserve(size);
 		}
 		return toLeakAwareBuffer(new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity));
 	}
 
+	private OutOfMemoryError nativeAllocationFailedAndUnreserve(long size) {
+		this.direct.release(size);
+		return nativeAllocationFailed(size);
+	}
+
 	void reserveDirect(long size) {
 		if (!this.direct.tryReserve(size)) {
-			throw OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
-					+ " byte(s) of direct memory from jemalloc (used: " + this.direct.used() + ", max: "
-					+ this.direct.max() + ")");
+			throw overCap(size);
 		}
+	}
+
+	private OutOfMemoryError overCap(long size) {
+		return OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
+				+ " byte(s) of direct memory from jemalloc (used: " + this.direct.used() + ", max: "
+				+ this.direct.max() + ")");
 	}
 
 	void releaseDirect(long size) {
