@@ -13,7 +13,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 class JemallocUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<JemallocUnavailableException> {
 
 	/** The platforms Catzilla's jar carries a native library for. */
-	static final String SUPPORTED_PLATFORMS = "linux-x86_64 with glibc (linux-aarch64 only when built from source on it)";
+	static final String SUPPORTED_PLATFORMS = "linux-x86_64 with glibc (linux-aarch64 only if built from source on it, untested)";
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, JemallocUnavailableException cause) {

@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Random;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,7 @@ abstract class AbstractRealServerTests {
 
 	@BeforeEach
 	void clients() {
+		LeakWatch.attach();
 		this.webClient = this.webClientBuilder.baseUrl("http://127.0.0.1:" + this.port).build();
 		this.http = WebTestClient.bindToServer()
 			.baseUrl("http://127.0.0.1:" + this.port)
@@ -67,6 +69,12 @@ abstract class AbstractRealServerTests {
 		assertThat(this.probe.acceptedChannels).isNotEmpty();
 		assertThat(this.probe.clientChannels).isNotEmpty();
 		assertThat(this.probe.serverChannel.get()).isNotNull();
+	}
+
+	@AfterAll
+	static void noBufferLeaked() throws Exception {
+		LeakWatch.provoke();
+		assertThat(LeakWatch.drain()).as("Netty leak reports").isEmpty();
 	}
 
 	static byte[] sha256(reactor.core.publisher.Flux<DataBuffer> body) throws Exception {
