@@ -3,6 +3,8 @@ package dev.catzilla.allocator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
@@ -11,15 +13,19 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ScatteringByteChannel;
 
-import io.netty.buffer.AbstractReferenceCountedByteBuf;
+import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.internal.ObjectUtil;
 import io.netty.util.internal.PlatformDependent;
 
 /**
- * A direct {@link ByteBuf} over one jemalloc allocation. One Java object per buffer: the address, the capacity and
- * the allocated size are fields; no {@code DirectByteBuffer}, no {@code Cleaner}. Memory is freed by the final
+ * A direct {@link ByteBuf} over one jemalloc allocation. One Java object per buffer: the address, the capacity, the
+ * allocated size and the reference count are fields; no {@code DirectByteBuffer}, no {@code Cleaner}, and no
+ * separate reference-count object (Netty 4.2's {@code AbstractReferenceCountedByteBuf} allocates one per buffer,
+ * which its pooled buffers amortise by recycling; this class is never recycled, so a stale reference to a released
+ * buffer always fails instead of reaching another buffer's memory). Memory is freed by the final
  * {@link #release()}, never by the garbage collector (Netty's leak detector reports buffers that were not
  * released).
  * <p>
@@ -32,7 +38,7 @@ import io.netty.util.internal.PlatformDependent;
  * release throws {@link IllegalReferenceCountException} because Netty checks accessibility on every access
  * ({@code io.netty.buffer.checkAccessible}, on by default; turning it off turns that protection off too).
  */
-final class JemallocByteBuf extends AbstractReferenceCountedByteBuf {
+final class JemallocByteBuf extends AbstractByteBuf {
 
 	/** Address-based access through Netty's Unsafe (x86 and every platform Netty calls unaligned-safe). */
 	static final boolean UNSAFE = PlatformDependent.hasUnsafe() && PlatformDependent.isUnaligned();
@@ -40,6 +46,23 @@ final class JemallocByteBuf extends AbstractReferenceCountedByteBuf {
 	private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 
 	private static final int STREAM_CHUNK = 64 * 1024;
+
+	private static final VarHandle REF_CNT;
+
+	static {
+		try {
+			REF_CNT = MethodHandles.lookup().findVarHandle(JemallocByteBuf.class, "refCnt", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	/**
+	 * References held; 0 once released (then the memory is freed and {@link #address} is 0). Written only by
+	 * compare-and-set after construction, so racing releases free the memory exactly once.
+	 */
+	private int refCnt;
 
 	private final JemallocByteBufAllocator alloc;
 
@@ -62,6 +85,82 @@ final class JemallocByteBuf extends AbstractReferenceCountedByteBuf {
 		this.address = address;
 		this.allocatedSize = allocatedSize;
 		this.capacity = capacity;
+		REF_CNT.set(this, 1);
+		// Like Netty's buffers: the initial count is visible before any racy publication of this buffer.
+		VarHandle.storeStoreFence();
+	}
+
+	// ---------------------------------------------------------------- reference counting
+
+	@Override
+	public int refCnt() {
+		return (int) REF_CNT.getVolatile(this);
+	}
+
+	@Override
+	public ByteBuf retain() {
+		return retain0(1);
+	}
+
+	@Override
+	public ByteBuf retain(int increment) {
+		return retain0(ObjectUtil.checkPositive(increment, "increment"));
+	}
+
+	private ByteBuf retain0(int increment) {
+		for (;;) {
+			int count = (int) REF_CNT.getVolatile(this);
+			int next = count + increment;
+			if (count <= 0 || next <= 0) {
+				// Released already, or the count would overflow.
+				throw new IllegalReferenceCountException(count, increment);
+			}
+			if (REF_CNT.compareAndSet(this, count, next)) {
+				return this;
+			}
+		}
+	}
+
+	@Override
+	public boolean release() {
+		// The common case, the final release of a buffer nobody retained: one compare-and-set.
+		if (REF_CNT.compareAndSet(this, 1, 0)) {
+			deallocate();
+			return true;
+		}
+		return release0(1);
+	}
+
+	@Override
+	public boolean release(int decrement) {
+		return release0(ObjectUtil.checkPositive(decrement, "decrement"));
+	}
+
+	private boolean release0(int decrement) {
+		for (;;) {
+			int count = (int) REF_CNT.getVolatile(this);
+			if (count < decrement) {
+				// Double release, or more releases than references: nothing changes, nothing is freed twice.
+				throw new IllegalReferenceCountException(count, -decrement);
+			}
+			if (REF_CNT.compareAndSet(this, count, count - decrement)) {
+				if (count == decrement) {
+					deallocate();
+					return true;
+				}
+				return false;
+			}
+		}
+	}
+
+	@Override
+	public ByteBuf touch() {
+		return this;
+	}
+
+	@Override
+	public ByteBuf touch(Object hint) {
+		return this;
 	}
 
 	// ---------------------------------------------------------------- identity
@@ -181,8 +280,8 @@ final class JemallocByteBuf extends AbstractReferenceCountedByteBuf {
 		}
 	}
 
-	@Override
-	protected void deallocate() {
+	/** Frees the memory; called once, by the release that took the count to 0. */
+	private void deallocate() {
 		long addr = this.address;
 		if (addr != 0) {
 			this.address = 0;

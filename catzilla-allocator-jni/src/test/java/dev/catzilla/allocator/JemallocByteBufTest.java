@@ -2,6 +2,7 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
@@ -18,7 +19,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -237,6 +244,67 @@ class JemallocByteBufTest {
 		assertThat(buf.release()).isTrue();
 		assertThatExceptionOfType(IllegalReferenceCountException.class).isThrownBy(() -> slice.getByte(0));
 		assertThatExceptionOfType(IllegalReferenceCountException.class).isThrownBy(() -> duplicate.getByte(0));
+	}
+
+	@Test
+	void referenceCountsFollowNettysContractAndRefuseOverflowAndOverRelease() {
+		ByteBuf buf = direct(64);
+		assertThat(buf.refCnt()).isEqualTo(1);
+		assertThat(buf.retain(3)).isSameAs(buf);
+		assertThat(buf.refCnt()).isEqualTo(4);
+		assertThat(buf.release(2)).isFalse();
+		assertThat(buf.refCnt()).isEqualTo(2);
+		assertThatIllegalArgumentException().isThrownBy(() -> buf.retain(0));
+		assertThatIllegalArgumentException().isThrownBy(() -> buf.release(-1));
+		assertThatExceptionOfType(IllegalReferenceCountException.class)
+			.isThrownBy(() -> buf.retain(Integer.MAX_VALUE));
+		assertThatExceptionOfType(IllegalReferenceCountException.class).isThrownBy(() -> buf.release(3));
+		assertThat(buf.refCnt()).as("failed retain/release change nothing").isEqualTo(2);
+		assertThat(this.allocator.usedDirectMemory()).isEqualTo(64);
+		assertThat(buf.touch()).isSameAs(buf);
+		assertThat(buf.touch("hint")).isSameAs(buf);
+		assertThat(buf.release(2)).isTrue();
+		assertThat(buf.refCnt()).isZero();
+		assertThat(this.allocator.usedDirectMemory()).isZero();
+		assertThatExceptionOfType(IllegalReferenceCountException.class).isThrownBy(buf::retain);
+		assertThatExceptionOfType(IllegalReferenceCountException.class).isThrownBy(buf::release);
+	}
+
+	@Test
+	void racingReleasesOfTheLastReferenceFreeTheMemoryExactlyOnce() throws Exception {
+		int count = 20_000;
+		ByteBuf[] bufs = new ByteBuf[count];
+		for (int i = 0; i < count; i++) {
+			bufs[i] = this.allocator.directBuffer(1 + (i % 2048));
+		}
+		CyclicBarrier start = new CyclicBarrier(2);
+		Callable<int[]> releaser = () -> {
+			int[] outcome = new int[3]; // true, false, IllegalReferenceCountException
+			start.await();
+			for (ByteBuf buf : bufs) {
+				try {
+					outcome[buf.release() ? 0 : 1]++;
+				}
+				catch (IllegalReferenceCountException ex) {
+					outcome[2]++;
+				}
+			}
+			return outcome;
+		};
+		ExecutorService threads = Executors.newFixedThreadPool(2);
+		try {
+			Future<int[]> first = threads.submit(releaser);
+			Future<int[]> second = threads.submit(releaser);
+			int[] a = first.get(1, TimeUnit.MINUTES);
+			int[] b = second.get(1, TimeUnit.MINUTES);
+			assertThat(a[0] + b[0]).as("releases that freed a buffer").isEqualTo(count);
+			assertThat(a[1] + b[1]).as("releases that returned false").isZero();
+			assertThat(a[2] + b[2]).as("second releases refused").isEqualTo(count);
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		assertThat(this.allocator.usedDirectMemory()).isZero();
 	}
 
 	@Test
