@@ -1,6 +1,7 @@
 /*
- * Introspection and maintenance through mallctl: stats, purge and the effective opt.* values. Not on the hot path;
- * every mallctl result is checked and a failure raises IllegalStateException (mallctl name + errno).
+ * Introspection and maintenance through mallctl: stats, purge, the effective opt.* values and the small size
+ * classes. Not on the hot path; every mallctl result is checked and a failure raises IllegalStateException
+ * (mallctl name + errno).
  */
 #include "catzilla_internal.h"
 
@@ -63,6 +64,52 @@ static void JNICALL catzilla_purge(JNIEnv *env, jclass clazz) {
 	if (err != 0) {
 		catzilla_throw_mallctl(env, "arena.<ALL>.purge", err);
 	}
+}
+
+/* The sizes of jemalloc's small size classes (bins), ascending: arenas.nbins and arenas.bin.<i>.size. */
+static jlongArray JNICALL catzilla_small_size_classes(JNIEnv *env, jclass clazz) {
+	(void) clazz;
+	unsigned nbins = 0;
+	size_t length = sizeof(nbins);
+	int err = catzilla_je_mallctl("arenas.nbins", &nbins, &length, NULL, 0);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, "arenas.nbins", err);
+		return NULL;
+	}
+	if (nbins == 0 || nbins > 256) {
+		catzilla_throw(env, "java/lang/IllegalStateException", "jemalloc reports an implausible arenas.nbins");
+		return NULL;
+	}
+	static const char name[] = "arenas.bin.0.size";
+	size_t mib[4];
+	size_t mibLength = sizeof(mib) / sizeof(mib[0]);
+	err = catzilla_je_mallctlnametomib(name, mib, &mibLength);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, name, err);
+		return NULL;
+	}
+	jlong sizes[256];
+	for (unsigned i = 0; i < nbins; i++) {
+		size_t size = 0;
+		length = sizeof(size);
+		mib[2] = i;
+		err = catzilla_je_mallctlbymib(mib, mibLength, &size, &length, NULL, 0);
+		if (err != 0) {
+			catzilla_throw_mallctl(env, "arenas.bin.<i>.size", err);
+			return NULL;
+		}
+		sizes[i] = (jlong) size;
+	}
+	jlongArray result = (*env)->NewLongArray(env, (jsize) nbins);
+	if (result == NULL) {
+		return NULL; /* OutOfMemoryError pending */
+	}
+	(*env)->SetLongArrayRegion(env, result, 0, (jsize) nbins, sizes);
+	if ((*env)->ExceptionCheck(env)) {
+		(*env)->DeleteLocalRef(env, result);
+		return NULL;
+	}
+	return result;
 }
 
 /* The C type of an opt.* value: reading one with the wrong type is undefined (it crashed a JVM once). */
@@ -201,10 +248,12 @@ static jobjectArray JNICALL catzilla_options(JNIEnv *env, jclass clazz) {
 CATZILLA_CHECK_SIGNATURE(catzilla_stats, stats);
 CATZILLA_CHECK_SIGNATURE(catzilla_purge, purge);
 CATZILLA_CHECK_SIGNATURE(catzilla_options, options);
+CATZILLA_CHECK_SIGNATURE(catzilla_small_size_classes, smallSizeClasses);
 
 const JNINativeMethod catzilla_stats_methods[] = {
 	{ "stats", "([J)V", (void *) catzilla_stats },
 	{ "purge", "()V", (void *) catzilla_purge },
 	{ "options", "()[Ljava/lang/String;", (void *) catzilla_options },
+	{ "smallSizeClasses", "()[J", (void *) catzilla_small_size_classes },
 };
 const size_t catzilla_stats_methods_count = sizeof(catzilla_stats_methods) / sizeof(catzilla_stats_methods[0]);

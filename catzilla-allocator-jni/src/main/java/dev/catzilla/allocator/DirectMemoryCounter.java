@@ -9,10 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 
 /**
  * Counts the native bytes held by one allocator's live buffers and enforces its cap, without a shared atomic
- * operation on the hot path.
+ * operation on the hot path; and keeps, per event-loop thread, a small cache of free jemalloc blocks.
  * <p>
  * Every thread owns a {@link Slot} (found through a {@link FastThreadLocal}: an array index on Netty's event-loop
  * threads) in which only that thread writes: {@code used}, the bytes it allocated minus the bytes it released
@@ -26,6 +27,17 @@ import io.netty.util.concurrent.FastThreadLocal;
  * <p>
  * {@link #used()} sums the slots with opaque reads: exact when no allocation is in flight, otherwise a moment's
  * value.
+ * <p>
+ * <b>Thread caches.</b> A JNI call costs a thread-state transition with a memory fence each way, more than
+ * jemalloc's own thread cache spends on a small allocation. So a thread that will clean up its
+ * {@link FastThreadLocal}s (Netty's event loops: {@link FastThreadLocalThread#willCleanupFastThreadLocals()}, the
+ * same rule Netty's pooled allocator uses for its thread caches) keeps freed blocks of up to
+ * {@link SmallSizeClasses#MAX_CACHED} bytes in its slot, per jemalloc size class ({@link SmallSizeClasses}: at most
+ * 16 KiB and 64 blocks per class, at most about 340 KiB per thread), and reuses them without crossing
+ * into native code. These blocks belong to no buffer: they are not in {@link #used()} (they are in
+ * {@link #cached()}) and stay allocated in jemalloc's statistics. The owner thread frees them when its
+ * {@link FastThreadLocal}s are removed (the end of an event loop), and so does {@link #reclaimDeadSlots()} for a
+ * thread that died without that. Other threads (and every thread when caches are off) free at once.
  */
 final class DirectMemoryCounter {
 
@@ -33,9 +45,12 @@ final class DirectMemoryCounter {
 
 	private static final VarHandle USED;
 
+	private static final VarHandle CACHED;
+
 	static {
 		try {
 			USED = MethodHandles.lookup().findVarHandle(SlotFields.class, "used", long.class);
+			CACHED = MethodHandles.lookup().findVarHandle(SlotFields.class, "cached", long.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -45,6 +60,8 @@ final class DirectMemoryCounter {
 	private final long max;
 
 	private final long chunk;
+
+	private final boolean threadCaches;
 
 	/** Sum of every slot's lease (live slots) plus the {@code used} of folded slots. */
 	private final AtomicLong leased = new AtomicLong();
@@ -73,12 +90,13 @@ final class DirectMemoryCounter {
 
 	};
 
-	DirectMemoryCounter(long max) {
+	DirectMemoryCounter(long max, boolean threadCaches) {
 		if (max <= 0) {
 			throw new IllegalArgumentException("max must be positive, but was " + max);
 		}
 		this.max = max;
 		this.chunk = Math.max(1, Math.min(MAX_CHUNK, max >> 6));
+		this.threadCaches = threadCaches;
 	}
 
 	long max() {
@@ -90,7 +108,16 @@ final class DirectMemoryCounter {
 	 * exceed the cap.
 	 */
 	boolean tryReserve(long size) {
-		Slot slot = this.local.get();
+		return tryReserve(this.local.get(), size);
+	}
+
+	/** The calling thread's slot, for the hot path to look it up once per buffer. */
+	Slot slot() {
+		return this.local.get();
+	}
+
+	/** {@link #tryReserve(long)} with the calling thread's {@link #slot()}. */
+	boolean tryReserve(Slot slot, long size) {
 		long used = slot.used + size;
 		if (used > slot.lease && !acquire(slot, used - slot.lease)) {
 			return false;
@@ -101,7 +128,11 @@ final class DirectMemoryCounter {
 
 	/** Counts {@code size} bytes as released by the calling thread (whichever thread reserved them). */
 	void release(long size) {
-		Slot slot = this.local.get();
+		release(this.local.get(), size);
+	}
+
+	/** {@link #release(long)} with the calling thread's {@link #slot()}. */
+	void release(Slot slot, long size) {
 		long used = slot.used - size;
 		USED.setOpaque(slot, used);
 		long surplus = slot.lease - used;
@@ -110,6 +141,57 @@ final class DirectMemoryCounter {
 			slot.lease -= giveBack;
 			this.leased.addAndGet(-giveBack);
 		}
+	}
+
+	/**
+	 * A free block for a request of {@code size} bytes from the calling thread's cache, or 0 (no cache, too large,
+	 * or none left: allocate from jemalloc).
+	 */
+	long takeCached(Slot slot, long size) {
+		long[] blocks = slot.blocks;
+		if (blocks == null || size > SmallSizeClasses.MAX_CACHED) {
+			return 0;
+		}
+		int c = SmallSizeClasses.index(size);
+		int[] counts = slot.counts;
+		int n = counts[SmallSizeClasses.PAD + c];
+		if (n == 0) {
+			return 0;
+		}
+		n--;
+		counts[SmallSizeClasses.PAD + c] = n;
+		CACHED.setOpaque(slot, slot.cached - SmallSizeClasses.size(c));
+		return blocks[SmallSizeClasses.base(c) + n];
+	}
+
+	/**
+	 * Keeps a freed block whose last request was {@code size} bytes in the calling thread's cache; {@code false} (the
+	 * caller frees it) without a cache, above {@link SmallSizeClasses#MAX_CACHED} or when the class is full.
+	 */
+	boolean offerCached(Slot slot, long address, long size) {
+		long[] blocks = slot.blocks;
+		if (blocks == null || size > SmallSizeClasses.MAX_CACHED) {
+			return false;
+		}
+		int c = SmallSizeClasses.index(size);
+		int[] counts = slot.counts;
+		int n = counts[SmallSizeClasses.PAD + c];
+		if (n == SmallSizeClasses.limit(c)) {
+			return false;
+		}
+		blocks[SmallSizeClasses.base(c) + n] = address;
+		counts[SmallSizeClasses.PAD + c] = n + 1;
+		CACHED.setOpaque(slot, slot.cached + SmallSizeClasses.size(c));
+		return true;
+	}
+
+	/** Bytes of free blocks in thread caches (sum over threads, opaque reads). */
+	long cached() {
+		long total = 0;
+		for (Slot slot : this.slots) {
+			total += (long) CACHED.getOpaque(slot);
+		}
+		return total;
 	}
 
 	/** Bytes currently held (sum over threads). */
@@ -146,7 +228,8 @@ final class DirectMemoryCounter {
 	}
 
 	private Slot register() {
-		Slot slot = new Slot(Thread.currentThread());
+		boolean cache = this.threadCaches && FastThreadLocalThread.currentThreadWillCleanupFastThreadLocals();
+		Slot slot = new Slot(Thread.currentThread(), cache);
 		this.slots.add(slot);
 		int count = this.slotCount.incrementAndGet();
 		if (count > this.reclaimThreshold) {
@@ -167,11 +250,15 @@ final class DirectMemoryCounter {
 		}
 	}
 
-	/** Moves a slot's {@code used} into {@link #retiredUsed} and returns its unused lease. Owner must be done. */
+	/**
+	 * Moves a slot's {@code used} into {@link #retiredUsed}, returns its unused lease and frees its cached blocks.
+	 * Owner must be done.
+	 */
 	private synchronized void fold(Slot slot) {
 		if (!this.slots.remove(slot)) {
 			return;
 		}
+		freeCached(slot);
 		this.slotCount.decrementAndGet();
 		long used = slot.used;
 		// A concurrent used() may miss these bytes for an instant (removed from the queue, not yet retired).
@@ -180,9 +267,26 @@ final class DirectMemoryCounter {
 		slot.lease = used;
 	}
 
+	private static void freeCached(Slot slot) {
+		long[] blocks = slot.blocks;
+		if (blocks == null) {
+			return;
+		}
+		int[] counts = slot.counts;
+		for (int c = 0; c < SmallSizeClasses.count(); c++) {
+			int base = SmallSizeClasses.base(c);
+			long size = SmallSizeClasses.size(c);
+			for (int n = counts[SmallSizeClasses.PAD + c]; n > 0; n--) {
+				JemallocNative.free(blocks[base + n - 1], size);
+			}
+			counts[SmallSizeClasses.PAD + c] = 0;
+		}
+		CACHED.setOpaque(slot, 0L);
+	}
+
 	@Override
 	public String toString() {
-		return "DirectMemoryCounter(used: " + used() + ", max: " + this.max + ", leased: " + this.leased.get()
+		return "DirectMemoryCounter(used: " + used() + ", cached: " + cached() + ", max: " + this.max + ", leased: " + this.leased.get()
 				+ ", chunk: " + this.chunk + ", threads: " + this.slotCount.get() + ")";
 	}
 
@@ -202,6 +306,21 @@ final class DirectMemoryCounter {
 		/** Share of the cap held by the owner; {@code used <= lease} always. */
 		long lease;
 
+		/** Bytes of the free blocks in this thread's cache; read by others with opaque reads. */
+		long cached;
+
+		/** The cached free blocks: per class, a stack in its region ({@link SmallSizeClasses#base}); or null. */
+		final long[] blocks;
+
+		/** Per class (after {@link SmallSizeClasses#PAD} unused slots), the number of blocks in the stack. */
+		final int[] counts;
+
+		SlotFields(boolean cache) {
+			this.blocks = cache ? new long[SmallSizeClasses.blocksLength()] : null;
+			this.counts = cache ? new int[SmallSizeClasses.PAD + SmallSizeClasses.count() + SmallSizeClasses.PAD]
+					: null;
+		}
+
 	}
 
 	/**
@@ -216,7 +335,8 @@ final class DirectMemoryCounter {
 
 		final WeakReference<Thread> owner;
 
-		Slot(Thread owner) {
+		Slot(Thread owner, boolean cache) {
+			super(cache);
 			this.owner = new WeakReference<>(owner);
 		}
 

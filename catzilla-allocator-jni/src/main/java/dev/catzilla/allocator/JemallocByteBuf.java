@@ -287,9 +287,7 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			this.address = 0;
 			this.view = null;
 			this.tmpNioBuf = null;
-			long size = this.allocatedSize;
-			JemallocNative.free(addr, size);
-			this.alloc.releaseDirect(size);
+			this.alloc.free(addr, this.allocatedSize);
 		}
 	}
 

@@ -68,4 +68,10 @@ final class JemallocNative {
 	 */
 	static native String[] options();
 
+	/**
+	 * The sizes of jemalloc's small size classes ({@code arenas.bin.<i>.size}), ascending; for a small allocation
+	 * the usable size is the smallest of these that fits.
+	 */
+	static native long[] smallSizeClasses();
+
 }

@@ -88,9 +88,11 @@ class JemallocByteBufAllocatorTest {
 		assertThat(allocator.usedDirectMemory()).isEqualTo(8 * MIB + 1);
 		assertThat(allocator.metric().usedDirectMemory()).isEqualTo(8 * MIB + 1);
 		long during = Jemalloc.stats().allocated();
-		assertThat(during - before).isGreaterThanOrEqualTo(8 * MIB);
 		big.release();
 		zero.release();
+		// stats.allocated is process-wide: a thread that ended in an earlier test may flush its jemalloc thread
+		// cache at any moment (after join() returned), lowering it by up to a few hundred KiB.
+		assertThat(during - before).isGreaterThanOrEqualTo(8 * MIB - MIB);
 		assertThat(allocator.usedDirectMemory()).isZero();
 		assertThat(Jemalloc.stats().allocated()).isLessThanOrEqualTo(during - 8 * MIB);
 	}

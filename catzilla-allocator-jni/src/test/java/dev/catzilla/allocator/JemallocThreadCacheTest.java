@@ -1,0 +1,181 @@
+package dev.catzilla.allocator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-thread caches of small free blocks (see {@link DirectMemoryCounter}): only on threads that clean up their
+ * FastThreadLocals, bounded per size class, never counted as used, freed when the event loop ends.
+ */
+class JemallocThreadCacheTest {
+
+	@BeforeAll
+	static void requireLibrary() {
+		NativeTestSupport.requireNativeLibrary();
+	}
+
+	/** Runs a task on a Netty event-loop-like thread (a FastThreadLocalThread that cleans up) and waits for its end. */
+	private static <T> T onEventLoop(Callable<T> task) throws Exception {
+		FutureTask<T> future = new FutureTask<>(task);
+		Thread thread = new FastThreadLocalThread(future, "test-event-loop");
+		assertThat(((FastThreadLocalThread) thread).willCleanupFastThreadLocals()).isTrue();
+		thread.start();
+		thread.join(TimeUnit.MINUTES.toMillis(1));
+		assertThat(thread.isAlive()).isFalse();
+		return future.get();
+	}
+
+	@Test
+	void sizeClassesComeFromJemallocAndEveryRequestMapsToTheSmallestClassThatFits() {
+		Jemalloc.initialize();
+		assertThat(JemallocNative.smallSizeClasses()).startsWith(8L, 16L, 32L).isSorted().contains(1024L, 4096L);
+		for (int size = 1; size <= SmallSizeClasses.MAX_CACHED; size++) {
+			int index = SmallSizeClasses.index(size);
+			assertThat(SmallSizeClasses.size(index)).as("class of %d", size).isGreaterThanOrEqualTo(size);
+			if (index > 0) {
+				assertThat(SmallSizeClasses.size(index - 1)).as("class below %d", size).isLessThan(size);
+			}
+		}
+		for (int size : new int[] { 1, 9, 100, 1000, 1025, 3000, 4096 }) {
+			long address = JemallocNative.allocate(size);
+			assertThat(JemallocNative.usableSize(address)).as("usable size of %d", size)
+				.isEqualTo(SmallSizeClasses.size(SmallSizeClasses.index(size)));
+			JemallocNative.free(address, SmallSizeClasses.freeSize(size));
+		}
+		assertThat(SmallSizeClasses.freeSize(5000)).isEqualTo(5000);
+		long worstCase = 0;
+		for (int c = 0; c < SmallSizeClasses.count(); c++) {
+			assertThat(SmallSizeClasses.limit(c)).isBetween(SmallSizeClasses.MIN_BLOCKS, SmallSizeClasses.MAX_BLOCKS);
+			worstCase += (long) SmallSizeClasses.limit(c) * SmallSizeClasses.size(c);
+		}
+		assertThat(worstCase).as("most bytes one thread can keep (documented as about 340 KiB)")
+			.isBetween(300L * 1024, 350L * 1024);
+	}
+
+	@Test
+	void anEventLoopReusesAFreedBlockAndFreesItsCacheWhenItEnds() throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		long[] addresses = onEventLoop(() -> {
+			ByteBuf first = allocator.directBuffer(1000);
+			long address = first.memoryAddress();
+			first.release();
+			assertThat(allocator.usedDirectMemory()).isZero();
+			assertThat(allocator.cachedDirectMemory()).as("the 1 KiB class holds the block").isEqualTo(1024);
+			assertThat(allocator.toString()).contains("cachedDirectMemory: 1024");
+			ByteBuf second = allocator.directBuffer(1010);
+			long reused = second.memoryAddress();
+			assertThat(allocator.cachedDirectMemory()).isZero();
+			assertThat(allocator.usedDirectMemory()).isEqualTo(1010);
+			second.writeBytes(new byte[1010]);
+			second.release();
+			assertThat(allocator.cachedDirectMemory()).isEqualTo(1024);
+			return new long[] { address, reused };
+		});
+		assertThat(addresses[1]).as("the second buffer reuses the first one's block").isEqualTo(addresses[0]);
+		assertThat(allocator.cachedDirectMemory()).as("freed at the end of the event loop").isZero();
+		assertThat(allocator.usedDirectMemory()).isZero();
+	}
+
+	@Test
+	void blocksCachedByAnEventLoopGoBackToJemallocWhenItEnds() throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		Jemalloc.initialize();
+		long baseline = Jemalloc.stats().allocated();
+		long cached = onEventLoop(() -> {
+			List<ByteBuf> bufs = new ArrayList<>();
+			for (int i = 0; i < 2000; i++) {
+				bufs.add(allocator.directBuffer(1 + i % SmallSizeClasses.MAX_CACHED));
+			}
+			bufs.forEach(ByteBuf::release);
+			return allocator.cachedDirectMemory();
+		});
+		assertThat(cached).as("bytes kept by the event loop before it ended").isPositive();
+		assertThat(allocator.cachedDirectMemory()).isZero();
+		// As in the stress test: wait for the ended thread's jemalloc tcache flush, not for a time.
+		long allocated = Jemalloc.stats().allocated();
+		for (int i = 0; i < 200 && allocated != baseline; i++) {
+			Thread.sleep(25);
+			allocated = Jemalloc.stats().allocated();
+		}
+		assertThat(allocated).as("jemalloc stats.allocated (before: %d)", baseline).isEqualTo(baseline);
+	}
+
+	@Test
+	void eachClassKeepsAtMostItsLimitAndLargerBuffersAreNeverKept() throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		long[] cached = onEventLoop(() -> {
+			List<ByteBuf> bufs = new ArrayList<>();
+			for (int i = 0; i < 100; i++) {
+				bufs.add(allocator.directBuffer(64));
+				bufs.add(allocator.directBuffer(1024));
+				bufs.add(allocator.directBuffer(SmallSizeClasses.MAX_CACHED + 1));
+			}
+			bufs.forEach(ByteBuf::release);
+			return new long[] { allocator.cachedDirectMemory(), allocator.usedDirectMemory() };
+		});
+		int small = SmallSizeClasses.index(64);
+		int kilo = SmallSizeClasses.index(1024);
+		assertThat(SmallSizeClasses.limit(small)).isEqualTo(64);
+		assertThat(SmallSizeClasses.limit(kilo)).isEqualTo(16);
+		assertThat(cached[0]).isEqualTo(64L * 64 + 16L * 1024);
+		assertThat(cached[1]).isZero();
+	}
+
+	@Test
+	void aBufferThatGrewIsKeptInTheClassOfItsNewSize() throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		byte[] content = new byte[1000];
+		new Random(7).nextBytes(content);
+		long cached = onEventLoop(() -> {
+			ByteBuf buf = allocator.directBuffer(1000);
+			buf.writeBytes(content);
+			buf.capacity(1024); // in place: same class
+			buf.capacity(3000); // moves to the 3 KiB class
+			byte[] read = new byte[1000];
+			buf.getBytes(0, read);
+			assertThat(read).isEqualTo(content);
+			buf.release();
+			return allocator.cachedDirectMemory();
+		});
+		assertThat(cached).isEqualTo(SmallSizeClasses.size(SmallSizeClasses.index(3000)));
+	}
+
+	@Test
+	void otherThreadsFreeAtOnceButAnEventLoopKeepsWhatItReleasesForOthers() throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		assertThat(Thread.currentThread()).isNotInstanceOf(FastThreadLocalThread.class);
+		allocator.directBuffer(100).release();
+		assertThat(allocator.cachedDirectMemory()).as("a plain thread keeps nothing").isZero();
+		ByteBuf fromPlainThread = allocator.directBuffer(100);
+		long cached = onEventLoop(() -> {
+			fromPlainThread.release();
+			return allocator.cachedDirectMemory();
+		});
+		assertThat(cached).as("released on the event loop, kept there").isEqualTo(112);
+		assertThat(allocator.cachedDirectMemory()).isZero();
+		assertThat(allocator.usedDirectMemory()).isZero();
+	}
+
+	@Test
+	void cachesCanBeTurnedOff() throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().threadCaches(false).build();
+		long cached = onEventLoop(() -> {
+			allocator.directBuffer(100).release();
+			allocator.directBuffer(1024).release();
+			return allocator.cachedDirectMemory();
+		});
+		assertThat(cached).isZero();
+	}
+
+}
