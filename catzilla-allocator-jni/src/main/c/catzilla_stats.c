@@ -1,5 +1,5 @@
 /*
- * Introspection and maintenance through mallctl: stats, purge, the effective opt.* values and the small size
+ * Introspection and maintenance through mallctl: stats, purge, the effective opt.* values and the size
  * classes. Not on the hot path; every mallctl result is checked and a failure raises IllegalStateException
  * (mallctl name + errno).
  */
@@ -66,45 +66,75 @@ static void JNICALL catzilla_purge(JNIEnv *env, jclass clazz) {
 	}
 }
 
-/* The sizes of jemalloc's small size classes (bins), ascending: arenas.nbins and arenas.bin.<i>.size. */
-static jlongArray JNICALL catzilla_small_size_classes(JNIEnv *env, jclass clazz) {
-	(void) clazz;
-	unsigned nbins = 0;
-	size_t length = sizeof(nbins);
-	int err = catzilla_je_mallctl("arenas.nbins", &nbins, &length, NULL, 0);
-	if (err != 0) {
-		catzilla_throw_mallctl(env, "arenas.nbins", err);
-		return NULL;
-	}
-	if (nbins == 0 || nbins > 256) {
-		catzilla_throw(env, "java/lang/IllegalStateException", "jemalloc reports an implausible arenas.nbins");
-		return NULL;
-	}
-	static const char name[] = "arenas.bin.0.size";
-	size_t mib[4];
-	size_t mibLength = sizeof(mib) / sizeof(mib[0]);
-	err = catzilla_je_mallctlnametomib(name, mib, &mibLength);
+/* Reads an unsigned count (arenas.nbins, arenas.nlextents); false with a pending exception on failure. */
+static bool catzilla_read_count(JNIEnv *env, const char *name, unsigned *out) {
+	size_t length = sizeof(*out);
+	int err = catzilla_je_mallctl(name, out, &length, NULL, 0);
 	if (err != 0) {
 		catzilla_throw_mallctl(env, name, err);
-		return NULL;
+		return false;
 	}
-	jlong sizes[256];
-	for (unsigned i = 0; i < nbins; i++) {
+	return true;
+}
+
+/*
+ * Appends the sizes of the classes named by pattern ("arenas.bin.0.size" or "arenas.lextent.0.size", index at
+ * mib[2]) that are at most maxSize; false with a pending exception on failure.
+ */
+static bool catzilla_append_classes(JNIEnv *env, const char *pattern, unsigned count, jlong maxSize, jlong *sizes,
+		size_t capacity, size_t *used) {
+	size_t mib[4];
+	size_t mibLength = sizeof(mib) / sizeof(mib[0]);
+	int err = catzilla_je_mallctlnametomib(pattern, mib, &mibLength);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, pattern, err);
+		return false;
+	}
+	for (unsigned i = 0; i < count; i++) {
 		size_t size = 0;
-		length = sizeof(size);
+		size_t length = sizeof(size);
 		mib[2] = i;
 		err = catzilla_je_mallctlbymib(mib, mibLength, &size, &length, NULL, 0);
 		if (err != 0) {
-			catzilla_throw_mallctl(env, "arenas.bin.<i>.size", err);
-			return NULL;
+			catzilla_throw_mallctl(env, pattern, err);
+			return false;
 		}
-		sizes[i] = (jlong) size;
+		if (size > (size_t) maxSize) {
+			break; /* classes are ascending */
+		}
+		if (*used == capacity) {
+			catzilla_throw(env, "java/lang/IllegalStateException", "more jemalloc size classes than expected");
+			return false;
+		}
+		sizes[(*used)++] = (jlong) size;
 	}
-	jlongArray result = (*env)->NewLongArray(env, (jsize) nbins);
+	return true;
+}
+
+/*
+ * The sizes of jemalloc's size classes up to maxSize, ascending: the small classes (arenas.bin.<i>.size), then the
+ * large ones (arenas.lextent.<i>.size).
+ */
+static jlongArray JNICALL catzilla_size_classes(JNIEnv *env, jclass clazz, jlong maxSize) {
+	(void) clazz;
+	unsigned nbins = 0;
+	unsigned nlextents = 0;
+	if (!catzilla_read_count(env, "arenas.nbins", &nbins)
+			|| !catzilla_read_count(env, "arenas.nlextents", &nlextents)) {
+		return NULL;
+	}
+	jlong sizes[512];
+	size_t used = 0;
+	const size_t capacity = sizeof(sizes) / sizeof(sizes[0]);
+	if (!catzilla_append_classes(env, "arenas.bin.0.size", nbins, maxSize, sizes, capacity, &used)
+			|| !catzilla_append_classes(env, "arenas.lextent.0.size", nlextents, maxSize, sizes, capacity, &used)) {
+		return NULL;
+	}
+	jlongArray result = (*env)->NewLongArray(env, (jsize) used);
 	if (result == NULL) {
 		return NULL; /* OutOfMemoryError pending */
 	}
-	(*env)->SetLongArrayRegion(env, result, 0, (jsize) nbins, sizes);
+	(*env)->SetLongArrayRegion(env, result, 0, (jsize) used, sizes);
 	if ((*env)->ExceptionCheck(env)) {
 		(*env)->DeleteLocalRef(env, result);
 		return NULL;
@@ -248,12 +278,12 @@ static jobjectArray JNICALL catzilla_options(JNIEnv *env, jclass clazz) {
 CATZILLA_CHECK_SIGNATURE(catzilla_stats, stats);
 CATZILLA_CHECK_SIGNATURE(catzilla_purge, purge);
 CATZILLA_CHECK_SIGNATURE(catzilla_options, options);
-CATZILLA_CHECK_SIGNATURE(catzilla_small_size_classes, smallSizeClasses);
+CATZILLA_CHECK_SIGNATURE(catzilla_size_classes, sizeClasses);
 
 const JNINativeMethod catzilla_stats_methods[] = {
 	{ "stats", "([J)V", (void *) catzilla_stats },
 	{ "purge", "()V", (void *) catzilla_purge },
 	{ "options", "()[Ljava/lang/String;", (void *) catzilla_options },
-	{ "smallSizeClasses", "()[J", (void *) catzilla_small_size_classes },
+	{ "sizeClasses", "(J)[J", (void *) catzilla_size_classes },
 };
 const size_t catzilla_stats_methods_count = sizeof(catzilla_stats_methods) / sizeof(catzilla_stats_methods[0]);

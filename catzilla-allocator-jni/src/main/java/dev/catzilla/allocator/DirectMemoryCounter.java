@@ -32,8 +32,9 @@ import io.netty.util.concurrent.FastThreadLocalThread;
  * jemalloc's own thread cache spends on a small allocation. So a thread that will clean up its
  * {@link FastThreadLocal}s (Netty's event loops: {@link FastThreadLocalThread#willCleanupFastThreadLocals()}, the
  * same rule Netty's pooled allocator uses for its thread caches) keeps freed blocks of up to
- * {@link SmallSizeClasses#MAX_CACHED} bytes in its slot, per jemalloc size class ({@link SmallSizeClasses}: at most
- * 16 KiB and 64 blocks per class, at most about 340 KiB per thread), and reuses them without crossing
+ * {@link SizeClasses#MAX_CACHED} bytes (jemalloc's own thread-cache limit, 64 KiB by default) in its slot, per
+ * jemalloc size class ({@link SizeClasses}: 16 KiB but at least one block and at most 64 blocks per class, at most
+ * about 760 KiB per thread), and reuses them without crossing
  * into native code. These blocks belong to no buffer: they are not in {@link #used()} (they are in
  * {@link #cached()}) and stay allocated in jemalloc's statistics. The owner thread frees them when its
  * {@link FastThreadLocal}s are removed (the end of an event loop), and so does {@link #reclaimDeadSlots()} for a
@@ -149,39 +150,39 @@ final class DirectMemoryCounter {
 	 */
 	long takeCached(Slot slot, long size) {
 		long[] blocks = slot.blocks;
-		if (blocks == null || size > SmallSizeClasses.MAX_CACHED) {
+		if (blocks == null || size > SizeClasses.MAX_CACHED) {
 			return 0;
 		}
-		int c = SmallSizeClasses.index(size);
+		int c = SizeClasses.index(size);
 		int[] counts = slot.counts;
-		int n = counts[SmallSizeClasses.PAD + c];
+		int n = counts[SizeClasses.PAD + c];
 		if (n == 0) {
 			return 0;
 		}
 		n--;
-		counts[SmallSizeClasses.PAD + c] = n;
-		CACHED.setOpaque(slot, slot.cached - SmallSizeClasses.size(c));
-		return blocks[SmallSizeClasses.base(c) + n];
+		counts[SizeClasses.PAD + c] = n;
+		CACHED.setOpaque(slot, slot.cached - SizeClasses.size(c));
+		return blocks[SizeClasses.base(c) + n];
 	}
 
 	/**
 	 * Keeps a freed block whose last request was {@code size} bytes in the calling thread's cache; {@code false} (the
-	 * caller frees it) without a cache, above {@link SmallSizeClasses#MAX_CACHED} or when the class is full.
+	 * caller frees it) without a cache, above {@link SizeClasses#MAX_CACHED} or when the class is full.
 	 */
 	boolean offerCached(Slot slot, long address, long size) {
 		long[] blocks = slot.blocks;
-		if (blocks == null || size > SmallSizeClasses.MAX_CACHED) {
+		if (blocks == null || size > SizeClasses.MAX_CACHED) {
 			return false;
 		}
-		int c = SmallSizeClasses.index(size);
+		int c = SizeClasses.index(size);
 		int[] counts = slot.counts;
-		int n = counts[SmallSizeClasses.PAD + c];
-		if (n == SmallSizeClasses.limit(c)) {
+		int n = counts[SizeClasses.PAD + c];
+		if (n == SizeClasses.limit(c)) {
 			return false;
 		}
-		blocks[SmallSizeClasses.base(c) + n] = address;
-		counts[SmallSizeClasses.PAD + c] = n + 1;
-		CACHED.setOpaque(slot, slot.cached + SmallSizeClasses.size(c));
+		blocks[SizeClasses.base(c) + n] = address;
+		counts[SizeClasses.PAD + c] = n + 1;
+		CACHED.setOpaque(slot, slot.cached + SizeClasses.size(c));
 		return true;
 	}
 
@@ -228,7 +229,8 @@ final class DirectMemoryCounter {
 	}
 
 	private Slot register() {
-		boolean cache = this.threadCaches && FastThreadLocalThread.currentThreadWillCleanupFastThreadLocals();
+		boolean cache = this.threadCaches && FastThreadLocalThread.currentThreadWillCleanupFastThreadLocals()
+				&& SizeClasses.enabled();
 		Slot slot = new Slot(Thread.currentThread(), cache);
 		this.slots.add(slot);
 		int count = this.slotCount.incrementAndGet();
@@ -273,13 +275,13 @@ final class DirectMemoryCounter {
 			return;
 		}
 		int[] counts = slot.counts;
-		for (int c = 0; c < SmallSizeClasses.count(); c++) {
-			int base = SmallSizeClasses.base(c);
-			long size = SmallSizeClasses.size(c);
-			for (int n = counts[SmallSizeClasses.PAD + c]; n > 0; n--) {
+		for (int c = 0; c < SizeClasses.count(); c++) {
+			int base = SizeClasses.base(c);
+			long size = SizeClasses.size(c);
+			for (int n = counts[SizeClasses.PAD + c]; n > 0; n--) {
 				JemallocNative.free(blocks[base + n - 1], size);
 			}
-			counts[SmallSizeClasses.PAD + c] = 0;
+			counts[SizeClasses.PAD + c] = 0;
 		}
 		CACHED.setOpaque(slot, 0L);
 	}
@@ -309,15 +311,15 @@ final class DirectMemoryCounter {
 		/** Bytes of the free blocks in this thread's cache; read by others with opaque reads. */
 		long cached;
 
-		/** The cached free blocks: per class, a stack in its region ({@link SmallSizeClasses#base}); or null. */
+		/** The cached free blocks: per class, a stack in its region ({@link SizeClasses#base}); or null. */
 		final long[] blocks;
 
-		/** Per class (after {@link SmallSizeClasses#PAD} unused slots), the number of blocks in the stack. */
+		/** Per class (after {@link SizeClasses#PAD} unused slots), the number of blocks in the stack. */
 		final int[] counts;
 
 		SlotFields(boolean cache) {
-			this.blocks = cache ? new long[SmallSizeClasses.blocksLength()] : null;
-			this.counts = cache ? new int[SmallSizeClasses.PAD + SmallSizeClasses.count() + SmallSizeClasses.PAD]
+			this.blocks = cache ? new long[SizeClasses.blocksLength()] : null;
+			this.counts = cache ? new int[SizeClasses.PAD + SizeClasses.count() + SizeClasses.PAD]
 					: null;
 		}
 

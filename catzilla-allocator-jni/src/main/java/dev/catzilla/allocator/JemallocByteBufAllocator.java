@@ -18,8 +18,9 @@ import io.netty.util.internal.PlatformDependent;
  * {@code xallocx} (in place) and then {@code rallocx}.
  * <p>
  * Netty event-loop threads (threads that clean up their {@code FastThreadLocal}s) also keep a few freed blocks of
- * up to 4 KiB per jemalloc size class and reuse them without a JNI call, which would cost more than jemalloc's own
- * work: at most 16 KiB and 64 blocks per class, about 340 KiB per thread at worst, freed when the event loop ends
+ * up to 64 KiB (jemalloc's {@code tcache_max}) per jemalloc size class and reuse them without a JNI call, which
+ * would cost more than jemalloc's own work: 16 KiB but at least one and at most 64 blocks per class, about 760 KiB
+ * per thread at worst, freed when the event loop ends
  * ({@link #cachedDirectMemory()}; {@link Builder#threadCaches(boolean)} turns this off).
  * <p>
  * The native bytes held by live direct buffers ({@link #usedDirectMemory()}: the capacities asked of jemalloc, at
@@ -152,7 +153,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		DirectMemoryCounter.Slot slot = this.direct.slot();
 		this.direct.release(slot, size);
 		if (!this.direct.offerCached(slot, address, size)) {
-			JemallocNative.free(address, SmallSizeClasses.freeSize(size));
+			JemallocNative.free(address, SizeClasses.freeSize(size));
 		}
 	}
 
@@ -244,7 +245,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		}
 
 		/**
-		 * Whether Netty event-loop threads keep a few freed blocks of up to 4 KiB for reuse without a JNI call
+		 * Whether Netty event-loop threads keep a few freed blocks of up to 64 KiB for reuse without a JNI call
 		 * (default {@code true}); {@code false} frees every block to jemalloc at once.
 		 */
 		public Builder threadCaches(boolean threadCaches) {

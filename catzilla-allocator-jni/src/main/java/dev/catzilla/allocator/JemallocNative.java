@@ -69,9 +69,10 @@ final class JemallocNative {
 	static native String[] options();
 
 	/**
-	 * The sizes of jemalloc's small size classes ({@code arenas.bin.<i>.size}), ascending; for a small allocation
-	 * the usable size is the smallest of these that fits.
+	 * The sizes of jemalloc's size classes up to {@code maxSize}, ascending: small ({@code arenas.bin.<i>.size}),
+	 * then large ({@code arenas.lextent.<i>.size}). With cache-oblivious placement off (as Catzilla builds
+	 * jemalloc), the usable size of an allocation is the smallest of these that fits.
 	 */
-	static native long[] smallSizeClasses();
+	static native long[] sizeClasses(long maxSize);
 
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-thread caches of small free blocks (see {@link DirectMemoryCounter}): only on threads that clean up their
- * FastThreadLocals, bounded per size class, never counted as used, freed when the event loop ends.
+ * The per-thread caches of free blocks of up to 64 KiB (see {@link DirectMemoryCounter}): only on threads that clean
+ * up their FastThreadLocals, bounded per size class, never counted as used, freed when the event loop ends.
  */
 class JemallocThreadCacheTest {
 
@@ -39,28 +39,36 @@ class JemallocThreadCacheTest {
 	@Test
 	void sizeClassesComeFromJemallocAndEveryRequestMapsToTheSmallestClassThatFits() {
 		Jemalloc.initialize();
-		assertThat(JemallocNative.smallSizeClasses()).startsWith(8L, 16L, 32L).isSorted().contains(1024L, 4096L);
-		for (int size = 1; size <= SmallSizeClasses.MAX_CACHED; size++) {
-			int index = SmallSizeClasses.index(size);
-			assertThat(SmallSizeClasses.size(index)).as("class of %d", size).isGreaterThanOrEqualTo(size);
+		assertThat(SizeClasses.cacheableMax(Jemalloc.effectiveOptions())).as("tcache_max of this JVM")
+			.isEqualTo(65536);
+		assertThat(SizeClasses.MAX_CACHED).isEqualTo(65536);
+		assertThat(JemallocNative.sizeClasses(65536)).startsWith(8L, 16L, 32L)
+			.isSorted()
+			.contains(1024L, 4096L, 14336L, 16384L, 20480L)
+			.endsWith(57344L, 65536L);
+		assertThat(JemallocNative.sizeClasses(100)).containsExactly(8L, 16L, 32L, 48L, 64L, 80L, 96L);
+		for (int size = 1; size <= SizeClasses.MAX_CACHED; size++) {
+			int index = SizeClasses.index(size);
+			assertThat(SizeClasses.size(index)).as("class of %d", size).isGreaterThanOrEqualTo(size);
 			if (index > 0) {
-				assertThat(SmallSizeClasses.size(index - 1)).as("class below %d", size).isLessThan(size);
+				assertThat(SizeClasses.size(index - 1)).as("class below %d", size).isLessThan(size);
 			}
 		}
-		for (int size : new int[] { 1, 9, 100, 1000, 1025, 3000, 4096 }) {
+		for (int size : new int[] { 1, 9, 100, 1000, 1025, 3000, 4096, 5000, 16_000, 16_385, 65_536 }) {
 			long address = JemallocNative.allocate(size);
 			assertThat(JemallocNative.usableSize(address)).as("usable size of %d", size)
-				.isEqualTo(SmallSizeClasses.size(SmallSizeClasses.index(size)));
-			JemallocNative.free(address, SmallSizeClasses.freeSize(size));
+				.isEqualTo(SizeClasses.size(SizeClasses.index(size)));
+			JemallocNative.free(address, SizeClasses.freeSize(size));
 		}
-		assertThat(SmallSizeClasses.freeSize(5000)).isEqualTo(5000);
+		assertThat(SizeClasses.freeSize(5000)).isEqualTo(5120);
+		assertThat(SizeClasses.freeSize(65_537)).isEqualTo(65_537);
 		long worstCase = 0;
-		for (int c = 0; c < SmallSizeClasses.count(); c++) {
-			assertThat(SmallSizeClasses.limit(c)).isBetween(SmallSizeClasses.MIN_BLOCKS, SmallSizeClasses.MAX_BLOCKS);
-			worstCase += (long) SmallSizeClasses.limit(c) * SmallSizeClasses.size(c);
+		for (int c = 0; c < SizeClasses.count(); c++) {
+			assertThat(SizeClasses.limit(c)).isBetween(1, SizeClasses.MAX_BLOCKS);
+			worstCase += (long) SizeClasses.limit(c) * SizeClasses.size(c);
 		}
-		assertThat(worstCase).as("most bytes one thread can keep (documented as about 340 KiB)")
-			.isBetween(300L * 1024, 350L * 1024);
+		assertThat(worstCase).as("most bytes one thread can keep (documented as about 760 KiB)")
+			.isBetween(740L * 1024, 780L * 1024);
 	}
 
 	@Test
@@ -95,7 +103,7 @@ class JemallocThreadCacheTest {
 		long cached = onEventLoop(() -> {
 			List<ByteBuf> bufs = new ArrayList<>();
 			for (int i = 0; i < 2000; i++) {
-				bufs.add(allocator.directBuffer(1 + i % SmallSizeClasses.MAX_CACHED));
+				bufs.add(allocator.directBuffer(1 + (i * 37) % SizeClasses.MAX_CACHED));
 			}
 			bufs.forEach(ByteBuf::release);
 			return allocator.cachedDirectMemory();
@@ -119,15 +127,16 @@ class JemallocThreadCacheTest {
 			for (int i = 0; i < 100; i++) {
 				bufs.add(allocator.directBuffer(64));
 				bufs.add(allocator.directBuffer(1024));
-				bufs.add(allocator.directBuffer(SmallSizeClasses.MAX_CACHED + 1));
+				bufs.add(allocator.directBuffer(SizeClasses.MAX_CACHED + 1));
 			}
 			bufs.forEach(ByteBuf::release);
 			return new long[] { allocator.cachedDirectMemory(), allocator.usedDirectMemory() };
 		});
-		int small = SmallSizeClasses.index(64);
-		int kilo = SmallSizeClasses.index(1024);
-		assertThat(SmallSizeClasses.limit(small)).isEqualTo(64);
-		assertThat(SmallSizeClasses.limit(kilo)).isEqualTo(16);
+		int small = SizeClasses.index(64);
+		int kilo = SizeClasses.index(1024);
+		assertThat(SizeClasses.limit(small)).isEqualTo(64);
+		assertThat(SizeClasses.limit(kilo)).isEqualTo(16);
+		assertThat(SizeClasses.MAX_CACHED + 1).as("never kept").isEqualTo(65_537);
 		assertThat(cached[0]).isEqualTo(64L * 64 + 16L * 1024);
 		assertThat(cached[1]).isZero();
 	}
@@ -148,7 +157,7 @@ class JemallocThreadCacheTest {
 			buf.release();
 			return allocator.cachedDirectMemory();
 		});
-		assertThat(cached).isEqualTo(SmallSizeClasses.size(SmallSizeClasses.index(3000)));
+		assertThat(cached).isEqualTo(SizeClasses.size(SizeClasses.index(3000)));
 	}
 
 	@Test
@@ -165,6 +174,32 @@ class JemallocThreadCacheTest {
 		assertThat(cached).as("released on the event loop, kept there").isEqualTo(112);
 		assertThat(allocator.cachedDirectMemory()).isZero();
 		assertThat(allocator.usedDirectMemory()).isZero();
+	}
+
+	@Test
+	void cachesFollowJemallocsThreadCacheSwitchAndLimit() {
+		assertThat(SizeClasses.cacheableMax(java.util.Map.of("tcache", "true", "tcache_max", "32768"))).isEqualTo(32768);
+		assertThat(SizeClasses.cacheableMax(java.util.Map.of("tcache", "true", "tcache_max", "8388608")))
+			.isEqualTo(SizeClasses.CACHE_LIMIT);
+		assertThat(SizeClasses.cacheableMax(java.util.Map.of("tcache", "false", "tcache_max", "65536"))).isZero();
+		assertThat(SizeClasses.cacheableMax(java.util.Map.of("tcache", "true", "tcache_max", "0"))).isZero();
+	}
+
+	@Test
+	void aSixteenKibBufferReusesItsBlockToo() throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		long[] addresses = onEventLoop(() -> {
+			ByteBuf first = allocator.directBuffer(16_384);
+			long address = first.memoryAddress();
+			first.release();
+			assertThat(allocator.cachedDirectMemory()).isEqualTo(16_384);
+			ByteBuf second = allocator.directBuffer(16_000);
+			long reused = second.memoryAddress();
+			second.setByte(15_999, 1);
+			second.release();
+			return new long[] { address, reused };
+		});
+		assertThat(addresses[1]).isEqualTo(addresses[0]);
 	}
 
 	@Test
