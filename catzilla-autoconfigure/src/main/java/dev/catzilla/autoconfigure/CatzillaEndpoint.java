@@ -85,9 +85,11 @@ public class CatzillaEndpoint {
 			usedDirect = metric.usedDirectMemory();
 			usedHeap = metric.usedHeapMemory();
 		}
-		Long maxDirect = (this.outcome.isJemalloc() && allocator instanceof JemallocByteBufAllocator jemalloc)
-				? jemalloc.maxDirectMemory() : PlatformDependent.maxDirectMemory();
-		return new NettyDescriptor(this.outcome.allocatorClass(), usedDirect, usedHeap, maxDirect,
+		boolean ours = this.outcome.isJemalloc() && allocator instanceof JemallocByteBufAllocator;
+		Long maxDirect = ours ? ((JemallocByteBufAllocator) allocator).maxDirectMemory()
+				: PlatformDependent.maxDirectMemory();
+		Long cachedDirect = ours ? ((JemallocByteBufAllocator) allocator).cachedDirectMemory() : null;
+		return new NettyDescriptor(this.outcome.allocatorClass(), usedDirect, cachedDirect, usedHeap, maxDirect,
 				PlatformDependent.usedDirectMemory());
 	}
 
@@ -156,11 +158,14 @@ public class CatzillaEndpoint {
 	 * @param allocatorClass the active allocator's class
 	 * @param usedDirectMemory direct memory held by the active allocator's buffers ({@code null} if it has no
 	 * metric)
+	 * @param cachedDirectMemory free jemalloc blocks kept by event-loop threads for reuse, held by no buffer
+	 * ({@code null} unless jemalloc is active)
 	 * @param usedHeapMemory heap memory held by the active allocator's buffers ({@code null} if it has no metric)
 	 * @param maxDirectMemory the cap on direct memory for the active allocator
 	 * @param nettyPlatformUsedDirectMemory Netty's own direct-memory counter ({@code -1} when Netty does not count)
 	 */
-	public record NettyDescriptor(String allocatorClass, Long usedDirectMemory, Long usedHeapMemory,
+	public record NettyDescriptor(String allocatorClass, Long usedDirectMemory, Long cachedDirectMemory,
+			Long usedHeapMemory,
 			Long maxDirectMemory, long nettyPlatformUsedDirectMemory) {
 	}
 

@@ -3,6 +3,7 @@ package dev.catzilla.autoconfigure;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
+import dev.catzilla.allocator.JemallocByteBufAllocator;
 import dev.catzilla.allocator.JemallocStats;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +17,8 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
  * <ul>
  * <li>{@code catzilla.allocator.info} (gauge, always 1) tagged {@code requested} and {@code active};</li>
  * <li>Micrometer's own {@link NettyAllocatorMetrics} for the active allocator ({@code netty.allocator.*});</li>
+ * <li>when jemalloc is active, {@code catzilla.allocator.cached} (gauge, bytes): free blocks kept by event-loop
+ * threads for reuse;</li>
  * <li>when jemalloc is active, {@code catzilla.jemalloc.allocated|active|resident|mapped|retained|metadata} (gauges,
  * bytes) from one {@link JemallocStats} snapshot per second.</li>
  * </ul>
@@ -56,8 +59,18 @@ public final class CatzillaMeterBinder implements MeterBinder {
 		if (this.outcome.allocator() instanceof ByteBufAllocatorMetricProvider provider) {
 			new NettyAllocatorMetrics(provider).bindTo(registry);
 		}
+		if (this.outcome.isJemalloc() && this.outcome.allocator() instanceof JemallocByteBufAllocator jemalloc) {
+			Gauge.builder("catzilla.allocator.cached", jemalloc, JemallocByteBufAllocator::cachedDirectMemory)
+				.description("Bytes of free jemalloc blocks kept by Netty event-loop threads for reuse (held by no "
+						+ "buffer, not in netty.allocator.memory.used)")
+				.baseUnit(BaseUnits.BYTES)
+				.strongReference(true)
+				.register(registry);
+		}
 		if (this.outcome.isJemalloc() && this.stats != null) {
-			gauge(registry, "allocated", "Bytes jemalloc handed out to live Netty buffers", JemallocStats::allocated);
+			gauge(registry, "allocated",
+					"Bytes jemalloc has handed out: live Netty buffers plus blocks kept in thread caches",
+					JemallocStats::allocated);
 			gauge(registry, "active", "Bytes in jemalloc's active pages", JemallocStats::active);
 			gauge(registry, "resident", "Bytes in physically resident pages mapped by jemalloc",
 					JemallocStats::resident);

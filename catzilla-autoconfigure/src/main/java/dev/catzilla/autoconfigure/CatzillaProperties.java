@@ -62,7 +62,7 @@ public class CatzillaProperties {
 		private Duration muzzyDecay = Duration.ofSeconds(0);
 
 		/**
-		 * Largest allocation served from jemalloc's per-thread cache (at most 8MB).
+		 * Largest allocation served from jemalloc's per-thread cache and Catzilla's event-loop caches (at most 8MB).
 		 */
 		private DataSize tcacheMax = DataSize.ofKilobytes(64);
 

@@ -71,6 +71,7 @@ class CatzillaMeterBinderTests {
 		assertThat(info.getId().getTag("active")).isEqualTo("netty");
 		assertThat(registry.find("catzilla.jemalloc.allocated").meters()).as("no jemalloc gauges without jemalloc")
 			.isEmpty();
+		assertThat(registry.find("catzilla.allocator.cached").meters()).isEmpty();
 	}
 
 	@Test
@@ -94,6 +95,17 @@ class CatzillaMeterBinderTests {
 			.tag("memory.type", "direct")
 			.gauge()
 			.value()).isGreaterThanOrEqualTo(0);
+	}
+
+	@Test
+	void cachedBytesOfOurAllocatorAreAGaugeInBytes() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		new CatzillaMeterBinder(jemallocOutcome(), () -> new JemallocStats(1, 2, 3, 4, 5, 6), System::nanoTime)
+			.bindTo(registry);
+		Gauge cached = registry.get("catzilla.allocator.cached").gauge();
+		assertThat(cached.getId().getBaseUnit()).isEqualTo("bytes");
+		assertThat(cached.getId().getTags()).isEmpty();
+		assertThat(cached.value()).isEqualTo(JemallocByteBufAllocator.DEFAULT.cachedDirectMemory());
 	}
 
 	private static double[] scrape(SimpleMeterRegistry registry) {

@@ -70,6 +70,7 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			.jsonPath("$.jemalloc.stats.allocated").value((Number allocated) -> assertThat(allocated.longValue()).isNotNegative())
 			.jsonPath("$.netty.allocatorClass").isEqualTo(JemallocByteBufAllocator.class.getName())
 			.jsonPath("$.netty.usedDirectMemory").value((Number used) -> assertThat(used.longValue()).isNotNegative())
+			.jsonPath("$.netty.cachedDirectMemory").value((Number cached) -> assertThat(cached.longValue()).isNotNegative())
 			.jsonPath("$.netty.maxDirectMemory").value((Number max) -> assertThat(max.longValue()).isPositive())
 			.consumeWith((result) -> write("catzilla-endpoint.json", result.getResponseBody()));
 	}
@@ -133,6 +134,8 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			assertThat(PrometheusText.type(scrape, "catzilla_jemalloc_" + family + "_bytes")).isEqualTo("gauge");
 		}
 		assertThat(PrometheusText.single(samples, "catzilla_jemalloc_resident_bytes").value()).isPositive();
+		assertThat(PrometheusText.single(samples, "catzilla_allocator_cached_bytes").value()).isNotNegative();
+		assertThat(PrometheusText.type(scrape, "catzilla_allocator_cached_bytes")).isEqualTo("gauge");
 		PrometheusText.Sample info = PrometheusText.single(samples, "catzilla_allocator_info");
 		assertThat(info.value()).isEqualTo(1.0);
 		assertThat(info.labels()).containsEntry("requested", "auto").containsEntry("active", "jemalloc");

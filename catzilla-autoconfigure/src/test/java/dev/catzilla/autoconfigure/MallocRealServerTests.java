@@ -39,6 +39,7 @@ class MallocRealServerTests extends AbstractRealServerTests {
 			.jsonPath("$.allocatorClass").isEqualTo(ByteBufAllocator.DEFAULT.getClass().getName())
 			.jsonPath("$.nativeLibrary.status").isEqualTo("not-loaded")
 			.jsonPath("$.jemalloc").doesNotExist()
+			.jsonPath("$.netty.cachedDirectMemory").doesNotExist()
 			.jsonPath("$.netty.usedDirectMemory").value((Number used) -> assertThat(used.longValue()).isNotNegative());
 	}
 
