@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -pl benchmarks -am -DskipTests package
 uptime
-exec java -jar benchmarks/target/benchmarks.jar AllocatorBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s "$@"
+exec java -jar benchmarks/target/benchmarks.jar AllocatorBenchmark -f 3 -wi 5 -w 1s -i 5 -r 1s "$@"

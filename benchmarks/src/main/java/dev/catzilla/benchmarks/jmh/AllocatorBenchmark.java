@@ -28,11 +28,12 @@ import org.openjdk.jmh.annotations.Threads;
  * the raw pair) so nothing is optimised away; the same work for every allocator, on 1 and 2 threads that are Netty
  * {@code FastThreadLocalThread}s (see {@link EventLoopExecutor}).
  * <p>
- * {@code allocator}: {@code jemalloc} (Catzilla's {@link JemallocByteBufAllocator}), Netty's {@code adaptive},
- * {@code pooled} and {@code unpooled} allocators (new instances with direct buffers preferred), and {@code raw-jni}
- * (the bare JNI {@code mallocx}/{@code sdallocx} pair: what one buffer costs in native calls alone; for sizes up to
- * 4 KiB Catzilla's event-loop thread cache makes no native call, so it can beat this pair). Leak detection stays at
- * Netty's default for all.
+ * {@code allocator}: {@code jemalloc} (Catzilla's {@link JemallocByteBufAllocator}), {@code jemalloc-nocache} (the
+ * same with its event-loop caches off: what a buffer costs on threads that are not event loops), Netty's
+ * {@code adaptive}, {@code pooled} and {@code unpooled} allocators (new instances with direct buffers preferred), and
+ * {@code raw-jni} (the bare JNI {@code mallocx}/{@code sdallocx} pair: what one buffer costs in native calls alone;
+ * for sizes up to jemalloc's {@code tcache_max} (64 KiB) Catzilla's event-loop thread cache makes no native call, so
+ * it can beat this pair). Leak detection stays at Netty's default for all.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,7 +45,7 @@ public class AllocatorBenchmark {
 	/** The raw pair touches its byte through Netty's Unsafe; without it (JDK 25 default) it touches nothing. */
 	private static final boolean CAN_TOUCH_RAW = PlatformDependent.hasUnsafe();
 
-	@Param({ "jemalloc", "adaptive", "pooled", "unpooled", "raw-jni" })
+	@Param({ "jemalloc", "adaptive", "pooled", "unpooled", "raw-jni", "jemalloc-nocache" })
 	public String allocator;
 
 	@Param({ "64", "1024", "16384", "65536" })
@@ -63,6 +64,7 @@ public class AllocatorBenchmark {
 		this.raw = this.allocator.equals("raw-jni");
 		this.alloc = switch (this.allocator) {
 			case "jemalloc" -> JemallocByteBufAllocator.builder().build();
+			case "jemalloc-nocache" -> JemallocByteBufAllocator.builder().threadCaches(false).build();
 			case "adaptive" -> new AdaptiveByteBufAllocator(true);
 			case "pooled" -> new PooledByteBufAllocator(true);
 			case "unpooled" -> new UnpooledByteBufAllocator(true);
