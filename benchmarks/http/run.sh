@@ -28,7 +28,7 @@ if [[ "$MODE" == smoke ]]; then
   : "${ROUNDS:=1}" "${WARMUP_SECONDS:=2}" "${DURATION_SECONDS:=4}" "${PRE_IDLE_SECONDS:=2}"
   : "${BURST_SECONDS:=4}" "${IDLE_SECONDS:=16}" "${RESULTS_DIR:=$ROOT/benchmarks/results/raw/smoke}"
 fi
-: "${ROUNDS:=3}"                    # rounds of the two throughput workloads; allocators alternate within a round
+: "${ROUNDS:=5}"                    # rounds of the two throughput workloads; allocators alternate within a round
 : "${WARMUP_SECONDS:=10}"           # per allocator and workload, before the measured rounds
 : "${DURATION_SECONDS:=30}"         # per allocator, workload and round
 : "${CONNECTIONS:=32}"              # wrk connections for the throughput workloads
