@@ -2,7 +2,7 @@
 # Test support: obtains Debian's libjemalloc.so.2 (package libjemalloc2) by package name, without root and without
 # installing it, for the test that runs a JVM with LD_PRELOAD=libjemalloc.so.2 next to our private jemalloc.
 # Cached under ${XDG_CACHE_HOME:-$HOME/.cache}/catzilla/libjemalloc2/; the library is copied to <out dir>/libjemalloc.so.2.
-# Run by Maven before the tests (phase process-test-classes, Linux profile).
+# Run by Maven before the tests (phase process-test-classes, Linux profile); does nothing with -DskipTests.
 # Usage: system-jemalloc.sh <out dir>
 set -euo pipefail
 
@@ -11,6 +11,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/apt-private.sh"
 
 out="${1:?usage: system-jemalloc.sh <out dir>}"
+if [[ "${CATZILLA_SKIP_TESTS:-false}" == true ]]; then
+	# -DskipTests (e.g. the README's run command): no test needs it, so nothing is downloaded.
+	echo "catzilla: tests skipped, libjemalloc.so.2 for tests not obtained" >&2
+	exit 0
+fi
 mkdir -p "$out"
 rm -f "$out/libjemalloc.so.2" "$out/error.txt"
 if [[ "${2:-}" != --obtain ]]; then
