@@ -1,69 +1,144 @@
 package dev.catzilla.allocator;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Test support: runs a main class of the test class path in a new JVM (same java, {@code -Xcheck:jni}). */
+/**
+ * Test support: runs a main class of the test class path in a fresh JVM: the same java binary as this test JVM
+ * ({@code java.home}), {@code -Xcheck:jni}, this JVM's class path, plus the given JVM arguments and environment.
+ * The child's jemalloc-related environment ({@code MALLOC_CONF}, {@code CATZILLA_JE_MALLOC_CONF}, {@code LD_PRELOAD})
+ * is cleared unless a test sets it. Output goes to files, so a child that hangs ends in a failure after 120 s
+ * instead of blocking the build.
+ */
 final class ForkedJvm {
 
-	private ForkedJvm() {
+	private static final long TIMEOUT_SECONDS = 120;
+
+	private final Class<?> mainClass;
+
+	private final List<String> jvmArgs = new ArrayList<>();
+
+	private final Map<String, String> environment = new LinkedHashMap<>();
+
+	private Path classPathFirst;
+
+	private long addressSpaceLimit;
+
+	private ForkedJvm(Class<?> mainClass) {
+		this.mainClass = mainClass;
 	}
 
-	record Result(int exitCode, String output) {
+	/** A JVM that runs {@link NativeProbe} (its arguments are the probe's steps). */
+	static ForkedJvm probe() {
+		return new ForkedJvm(NativeProbe.class);
+	}
 
-		List<String> lines() {
-			return output.lines().toList();
+	/** A JVM that runs {@code mainClass}. */
+	static ForkedJvm main(Class<?> mainClass) {
+		return new ForkedJvm(mainClass);
+	}
+
+	ForkedJvm jvmArgs(String... args) {
+		this.jvmArgs.addAll(List.of(args));
+		return this;
+	}
+
+	ForkedJvm environment(String name, String value) {
+		this.environment.put(name, value);
+		return this;
+	}
+
+	/** Puts {@code entry} ahead of this JVM's class path. */
+	ForkedJvm classPathFirst(Path entry) {
+		this.classPathFirst = entry;
+		return this;
+	}
+
+	/** Limits the child's address space to {@code bytes} ({@code ulimit -v}, through bash). */
+	ForkedJvm addressSpaceLimit(long bytes) {
+		this.addressSpaceLimit = bytes;
+		return this;
+	}
+
+	Result run(String... args) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>();
+		if (this.addressSpaceLimit > 0) {
+			command.addAll(List.of("bash", "-c", "ulimit -v " + (this.addressSpaceLimit / 1024) + " && exec \"$@\"",
+					"limited"));
 		}
-
-	}
-
-	static Result run(Class<?> mainClass, List<String> jvmArgs, String... args) throws IOException,
-			InterruptedException {
-		return start(new ArrayList<>(), mainClass, prepend("-Xmx256m", jvmArgs), args);
-	}
-
-	/** Like {@link #run} with the address space limited to {@code bytes} ({@code ulimit -v}, through bash). */
-	static Result runLimited(long bytes, Class<?> mainClass, List<String> jvmArgs, String... args)
-			throws IOException, InterruptedException {
-		List<String> prefix = new ArrayList<>(List.of("bash", "-c", "ulimit -v " + (bytes / 1024) + " && exec \"$@\"",
-				"limited"));
-		return start(prefix, mainClass, jvmArgs, args);
-	}
-
-	private static List<String> prepend(String first, List<String> rest) {
-		List<String> all = new ArrayList<>();
-		all.add(first);
-		all.addAll(rest);
-		return all;
-	}
-
-	private static Result start(List<String> command, Class<?> mainClass, List<String> jvmArgs, String... args)
-			throws IOException, InterruptedException {
+		String classPath = System.getProperty("java.class.path");
+		if (this.classPathFirst != null) {
+			classPath = this.classPathFirst.toAbsolutePath() + File.pathSeparator + classPath;
+		}
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xcheck:jni");
-		command.add("-Dio.netty.leakDetection.level=paranoid");
-		for (String name : new String[] { "java.library.path", "catzilla.native.disabled" }) {
-			String value = System.getProperty(name);
-			if (value != null) {
-				command.add("-D" + name + "=" + value);
-			}
-		}
-		command.addAll(jvmArgs);
+		command.addAll(this.jvmArgs);
 		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
-		command.add(mainClass.getName());
+		command.add(classPath);
+		command.add(this.mainClass.getName());
 		command.addAll(List.of(args));
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-		byte[] output = process.getInputStream().readAllBytes();
-		if (!process.waitFor(120, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-			throw new IllegalStateException("forked JVM did not end: " + command);
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().remove("CATZILLA_JE_MALLOC_CONF");
+		builder.environment().remove("MALLOC_CONF");
+		builder.environment().remove("LD_PRELOAD");
+		builder.environment().putAll(this.environment);
+		Path out = Files.createTempFile("catzilla-forked", ".out");
+		Path err = Files.createTempFile("catzilla-forked", ".err");
+		try {
+			builder.redirectOutput(out.toFile());
+			builder.redirectError(err.toFile());
+			Process process = builder.start();
+			if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+				throw new IllegalStateException(
+						"forked JVM did not finish within " + TIMEOUT_SECONDS + " s: " + command);
+			}
+			return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+					Files.readString(err, StandardCharsets.UTF_8));
 		}
-		return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+		finally {
+			Files.deleteIfExists(out);
+			Files.deleteIfExists(err);
+		}
+	}
+
+	record Result(int exitCode, String stdout, String stderr) {
+
+		/** Every line the child printed, standard output first. */
+		List<String> lines() {
+			List<String> lines = new ArrayList<>(this.stdout.lines().toList());
+			lines.addAll(this.stderr.lines().toList());
+			return lines;
+		}
+
+		/** The {@code key=value} lines of standard output ({@link NativeProbe}'s format), the last one per key. */
+		Map<String, String> values() {
+			Map<String, String> values = new LinkedHashMap<>();
+			for (String line : this.stdout.split("\n")) {
+				int eq = line.indexOf('=');
+				if (eq > 0 && !line.startsWith("WARNING")) {
+					values.put(line.substring(0, eq), line.substring(eq + 1));
+				}
+			}
+			return values;
+		}
+
+		String get(String key) {
+			return values().get(key);
+		}
+
+		String describe() {
+			return "exit " + this.exitCode + "\n--- stdout ---\n" + this.stdout + "\n--- stderr ---\n" + this.stderr;
+		}
+
 	}
 
 }

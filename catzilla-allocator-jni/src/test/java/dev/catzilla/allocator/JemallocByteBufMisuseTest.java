@@ -2,7 +2,6 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,9 +16,11 @@ class JemallocByteBufMisuseTest {
 
 	@Test
 	void misuseEndsInExceptionsAndTheJvmSurvives() throws Exception {
-		ForkedJvm.Result result = ForkedJvm.run(JemallocByteBufMisuseMain.class, List.of());
-		assertThat(result.exitCode()).as(result.output()).isZero();
-		assertThat(result.lines()).as(result.output())
+		ForkedJvm.Result result = ForkedJvm.main(JemallocByteBufMisuseMain.class)
+			.jvmArgs("-Xmx256m", "-Dio.netty.leakDetection.level=paranoid")
+			.run();
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(result.lines()).as(result.describe())
 			.contains(JemallocByteBufMisuseMain.SURVIVED)
 			.noneMatch(line -> line.startsWith("FAILED"))
 			.contains("OK lazy-init", "OK usable-after-cap")
@@ -30,18 +31,22 @@ class JemallocByteBufMisuseTest {
 			.contains("ERROR-TYPE " + OutOfMemoryErrors.NETTY_ERROR)
 			.anyMatch(line -> line.startsWith("ERROR-MESSAGE failed to allocate " + 17 * 1024 * 1024 + " byte(s)")
 					&& line.contains("used: " + 48 * 1024 * 1024) && line.contains("max: " + 64 * 1024 * 1024));
-		assertThat(result.output()).doesNotContain("WARNING: JNI").doesNotContain("FATAL ERROR");
+		assertThat(result.stdout() + result.stderr()).as(result.describe())
+			.doesNotContain("WARNING: JNI")
+			.doesNotContain("WARNING in native method")
+			.doesNotContain("FATAL ERROR");
 	}
 
 	@Test
 	void aFailedMallocxThrowsInsteadOfCrashing() throws Exception {
 		// A 6 GiB address-space limit (ulimit -v) for the forked JVM: jemalloc's 1 GiB allocations run out of it.
-		ForkedJvm.Result result = ForkedJvm.runLimited(6L << 30, JemallocByteBufMisuseMain.class,
-				List.of("-Xmx64m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m",
-						"-XX:MaxMetaspaceSize=128m"),
-				"native-oom");
-		assertThat(result.exitCode()).as(result.output()).isZero();
-		assertThat(result.lines()).as(result.output())
+		ForkedJvm.Result result = ForkedJvm.main(JemallocByteBufMisuseMain.class)
+			.addressSpaceLimit(6L << 30)
+			.jvmArgs("-Xmx64m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m",
+					"-XX:MaxMetaspaceSize=128m", "-Dio.netty.leakDetection.level=paranoid")
+			.run("native-oom");
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(result.lines()).as(result.describe())
 			.contains("OK native-oom", "OK usable-after-native-oom", JemallocByteBufMisuseMain.SURVIVED);
 	}
 

@@ -2,8 +2,6 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +19,7 @@ class JemallocConfigurationTest {
 
 	@Test
 	void loadingTheLibraryReportsTheVersionAndLeavesJemallocUninitialised() throws Exception {
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of(), "load");
+		ForkedJvm.Result result = ForkedJvm.probe().run("load");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("true");
 		assertThat(result.get("version")).startsWith("5.3.0-");
@@ -35,8 +33,7 @@ class JemallocConfigurationTest {
 	 */
 	@Test
 	void optionsSetFromJavaAfterTheLibraryLoadedAreTheOnesJemallocRunsWith() throws Exception {
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of(), "load", "configure:131072:2500:false",
-				"options");
+		ForkedJvm.Result result = ForkedJvm.probe().run("load", "configure:131072:2500:false", "options");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("configured")).contains("tcache_max:131072").contains("dirty_decay_ms:2500");
 		assertThat(result.get("opt.tcache_max")).isEqualTo("131072");
@@ -48,7 +45,7 @@ class JemallocConfigurationTest {
 
 	@Test
 	void defaultOptionsAreEffectiveAndEveryTabledOptionReadsBack() throws Exception {
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of(), "options");
+		ForkedJvm.Result result = ForkedJvm.probe().run("options");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("opt.background_thread")).isEqualTo("true");
 		assertThat(result.get("opt.dirty_decay_ms")).isEqualTo("10000");
@@ -64,8 +61,9 @@ class JemallocConfigurationTest {
 
 	@Test
 	void theProcessWideMallocConfIsIgnored() throws Exception {
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(),
-				Map.of("MALLOC_CONF", "tcache_max:4096,dirty_decay_ms:1234,narenas:3,abort:true"), "options");
+		ForkedJvm.Result result = ForkedJvm.probe()
+			.environment("MALLOC_CONF", "tcache_max:4096,dirty_decay_ms:1234,narenas:3,abort:true")
+			.run("options");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("opt.tcache_max")).isEqualTo("65536");
 		assertThat(result.get("opt.dirty_decay_ms")).isEqualTo("10000");
@@ -76,16 +74,17 @@ class JemallocConfigurationTest {
 	@Test
 	void onlyTheCatzillaPrefixedEnvironmentVariableReachesJemalloc() throws Exception {
 		// The control for the test above: the same setting under our prefixed name is read.
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of("CATZILLA_JE_MALLOC_CONF", "narenas:3"),
-				"options");
+		ForkedJvm.Result result = ForkedJvm.probe()
+			.environment("CATZILLA_JE_MALLOC_CONF", "narenas:3")
+			.run("options");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("opt.narenas")).isEqualTo("3");
 	}
 
 	@Test
 	void afterInitialisationOnlyEqualOptionsAreAcceptedAndDifferentOnesAreNamed() throws Exception {
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of(), "configure:131072:2500:true",
-				"options", "reconfigure-same", "reconfigure-different");
+		ForkedJvm.Result result = ForkedJvm.probe()
+			.run("configure:131072:2500:true", "options", "reconfigure-same", "reconfigure-different");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("reconfigureSame")).isEqualTo("ok");
 		assertThat(result.get("reconfigureDifferent")).startsWith("IllegalStateException")
@@ -95,7 +94,7 @@ class JemallocConfigurationTest {
 
 	@Test
 	void concurrentFirstUsesInitialiseJemallocExactlyOnce() throws Exception {
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of(), "race");
+		ForkedJvm.Result result = ForkedJvm.probe().run("race");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("race")).isEqualTo("ok");
 		assertThat(result.get("initialized")).isEqualTo("true");

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +25,9 @@ class JemallocPreloadTest {
 			.as("libjemalloc.so.2 from Debian's libjemalloc2 (src/main/native/system-jemalloc.sh): %s",
 					Files.exists(error) ? Files.readString(error) : "the script did not run")
 			.isRegularFile();
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(),
-				Map.of("LD_PRELOAD", systemJemalloc.toAbsolutePath().toString()), "load", "both-heaps");
+		ForkedJvm.Result result = ForkedJvm.probe()
+			.environment("LD_PRELOAD", systemJemalloc.toAbsolutePath().toString())
+			.run("load", "both-heaps");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("true");
 		assertThat(result.get("mapsSystemJemalloc")).as("the system jemalloc was preloaded").isEqualTo("true");

@@ -2,8 +2,6 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +13,7 @@ class JemallocPurgeTest {
 	@Test
 	void purgeLowersResidentAfterALargeAmountWasFreed() throws Exception {
 		NativeTestSupport.requireNativeLibrary();
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of(), Map.of(), "configure:65536:-1:false",
-				"purge:64");
+		ForkedJvm.Result result = ForkedJvm.probe().run("configure:65536:-1:false", "purge:64");
 		NativeTestSupport.assertCleanExit(result);
 		long residentAllocated = Long.parseLong(result.get("residentAllocated"));
 		long before = Long.parseLong(result.get("residentBeforePurge"));

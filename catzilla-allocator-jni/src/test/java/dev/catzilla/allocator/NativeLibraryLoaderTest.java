@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,8 +94,7 @@ class NativeLibraryLoaderTest {
 	@Test
 	void disabledOnPurposeIsUnavailableWithThePropertyAsCause() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Dcatzilla.native.disabled=true"), Map.of(),
-				"load", "ensure");
+		ForkedJvm.Result result = ForkedJvm.probe().jvmArgs("-Dcatzilla.native.disabled=true").run("load", "ensure");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("false");
 		assertThat(result.get("cause")).contains("catzilla.native.disabled=true").contains("on purpose");
@@ -112,8 +109,7 @@ class NativeLibraryLoaderTest {
 	@Test
 	void anUnsupportedArchitectureIsUnavailableWithoutAnExceptionAtClassLoad() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Dos.arch=sparcv9"), Map.of(), "load",
-				"ensure");
+		ForkedJvm.Result result = ForkedJvm.probe().jvmArgs("-Dos.arch=sparcv9").run("load", "ensure");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("false");
 		assertThat(result.get("platform")).isEqualTo("linux-sparcv9");
@@ -124,7 +120,7 @@ class NativeLibraryLoaderTest {
 	@Test
 	void aarch64LooksForItsOwnLibraryByName() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Dos.arch=aarch64"), Map.of(), "load");
+		ForkedJvm.Result result = ForkedJvm.probe().jvmArgs("-Dos.arch=aarch64").run("load");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("platform")).isEqualTo("linux-aarch64");
 		assertThat(result.get("available")).isEqualTo("false");
@@ -136,8 +132,7 @@ class NativeLibraryLoaderTest {
 		NativeTestSupport.requireNativeLibrary();
 		String nativeDir = System.getProperty("catzilla.test.nativeDir");
 		assertThat(nativeDir).as("system property catzilla.test.nativeDir (set by the pom)").isNotNull();
-		NativeForkedJvm.Result result = NativeForkedJvm.run(List.of("-Djava.library.path=" + nativeDir), Map.of(),
-				"load");
+		ForkedJvm.Result result = ForkedJvm.probe().jvmArgs("-Djava.library.path=" + nativeDir).run("load");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("true");
 		assertThat(result.get("location")).isEqualTo("java.library.path");
@@ -146,8 +141,9 @@ class NativeLibraryLoaderTest {
 	@Test
 	void theExtractedCopyIsDeletedRightAfterLoading() throws Exception {
 		NativeTestSupport.requireNativeLibrary();
-		NativeForkedJvm.Result result = NativeForkedJvm.run(
-				List.of("-Dcatzilla.native.workdir=" + this.parent.toAbsolutePath()), Map.of(), "load");
+		ForkedJvm.Result result = ForkedJvm.probe()
+			.jvmArgs("-Dcatzilla.native.workdir=" + this.parent.toAbsolutePath())
+			.run("load");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("true");
 		assertThat(result.get("location")).startsWith(this.parent.toAbsolutePath() + "/catzilla-");
@@ -165,7 +161,7 @@ class NativeLibraryLoaderTest {
 		}
 		library[library.length / 2] ^= 0x01;
 		Path classes = fakeClassPathEntry(library, packagedChecksum());
-		NativeForkedJvm.Result result = NativeForkedJvm.run(classes, List.of(), Map.of(), "load");
+		ForkedJvm.Result result = ForkedJvm.probe().classPathFirst(classes).run("load");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("false");
 		assertThat(result.get("cause")).contains("java.lang.UnsatisfiedLinkError")
@@ -178,7 +174,7 @@ class NativeLibraryLoaderTest {
 		NativeTestSupport.requireNativeLibrary();
 		byte[] notElf = "this is not a shared object\n".repeat(200).getBytes(StandardCharsets.UTF_8);
 		Path classes = fakeClassPathEntry(notElf, sha256(notElf));
-		NativeForkedJvm.Result result = NativeForkedJvm.run(classes, List.of(), Map.of(), "load", "ensure");
+		ForkedJvm.Result result = ForkedJvm.probe().classPathFirst(classes).run("load", "ensure");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("false");
 		assertThat(result.get("cause")).contains("Could not load Catzilla's native library")

@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Main class of the JVMs the native tests fork (see {@link NativeForkedJvm}). Runs its arguments as steps in order
+ * Main class of the JVMs the native tests fork (see {@link ForkedJvm#probe()}). Runs its arguments as steps in order
  * and prints {@code key=value} lines for the test to assert on. Exits 0 unless a step throws.
  */
 public final class NativeProbe {

@@ -32,7 +32,7 @@ final class NativeTestSupport {
 	}
 
 	/** The forked JVM ended normally, and -Xcheck:jni found nothing to complain about. */
-	static void assertCleanExit(NativeForkedJvm.Result result) {
+	static void assertCleanExit(ForkedJvm.Result result) {
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(result.get("exit")).as(result.describe()).isEqualTo("normal");
 		assertThat(result.stdout() + result.stderr()).as(result.describe())
