@@ -45,7 +45,7 @@ done
 tmp="$work/$name.tmp"
 "$cc" -shared -o "$tmp" "${objects[@]}" "$jemalloc/lib/libjemalloc_pic.a" \
 	-Wl,--exclude-libs,ALL -Wl,--version-script="$here/catzilla.map" \
-	-Wl,-z,noexecstack -Wl,-z,relro,-z,now -Wl,--no-undefined -Wl,--strip-debug \
+	-Wl,-z,noexecstack -Wl,-z,relro,-z,now -Wl,-z,nodelete -Wl,--no-undefined -Wl,--strip-debug \
 	-lpthread -lm
 mv -f "$tmp" "$classes/META-INF/native/$name"
 (cd "$classes/META-INF/native" && sha256sum "$name" | cut -d' ' -f1 >"$name.sha256")

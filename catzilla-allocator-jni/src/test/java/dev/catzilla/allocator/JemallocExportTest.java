@@ -42,6 +42,8 @@ class JemallocExportTest {
 		String dynamic = run("readelf", "-dW", this.library.toString());
 		assertThat(dynamic).as("no static TLS: loadable with System.load").doesNotContain("STATIC_TLS");
 		assertThat(dynamic).contains("BIND_NOW");
+		assertThat(dynamic).as("never unmapped by dlclose while jemalloc's background threads run in it")
+			.containsPattern("FLAGS_1\\).*NODELETE");
 		assertThat(dynamic).doesNotContain("libjemalloc");
 		String segments = run("readelf", "-lW", this.library.toString());
 		String stack = segments.lines().filter((line) -> line.contains("GNU_STACK")).findFirst().orElseThrow();
