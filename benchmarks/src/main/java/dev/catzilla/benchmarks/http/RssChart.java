@@ -1,0 +1,59 @@
+package dev.catzilla.benchmarks.http;
+
+import java.awt.BasicStroke;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The RSS-over-time plot of one scenario: one line per set-up, written as a PNG with XChart. */
+final class RssChart {
+
+	private RssChart() {
+	}
+
+	/**
+	 * @param png where to write (the {@code .png} suffix included)
+	 * @param title the plot's title
+	 * @param xLabel what the x axis counts
+	 * @param rss each set-up's RSS samples
+	 * @param zero for each set-up, the moment (epoch ms) that is 0 s on the x axis
+	 */
+	static void write(Path png, String title, String xLabel, Map<String, Series> rss, Map<String, Long> zero)
+			throws IOException {
+		System.setProperty("java.awt.headless", "true");
+		XYChart chart = new XYChartBuilder().width(1200).height(650).title(title).xAxisTitle(xLabel)
+			.yAxisTitle("RSS (MiB)")
+			.build();
+		chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+		chart.getStyler().setMarkerSize(0);
+		chart.getStyler().setPlotGridLinesVisible(true);
+		for (Map.Entry<String, Series> entry : rss.entrySet()) {
+			List<Double> x = new ArrayList<>();
+			List<Double> y = new ArrayList<>();
+			long origin = zero.getOrDefault(entry.getKey(), 0L);
+			for (Series.Point p : entry.getValue().points()) {
+				x.add((p.millis() - origin) / 1000.0);
+				y.add(p.value() / Targets.MiB);
+			}
+			if (x.isEmpty()) {
+				continue;
+			}
+			XYSeries series = chart.addSeries(entry.getKey(), x, y);
+			series.setMarker(SeriesMarkers.NONE);
+			series.setLineStyle(new BasicStroke(2f));
+		}
+		String name = png.toString();
+		BitmapEncoder.saveBitmap(chart, name.endsWith(".png") ? name.substring(0, name.length() - 4) : name,
+				BitmapEncoder.BitmapFormat.PNG);
+	}
+
+}

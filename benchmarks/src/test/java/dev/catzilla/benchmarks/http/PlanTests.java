@@ -1,0 +1,56 @@
+package dev.catzilla.benchmarks.http;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class PlanTests {
+
+	/** Seconds one scenario takes with six set-ups, start-up of the servers aside. */
+	private static long seconds(Plan plan) {
+		int setups = 6;
+		long perRound = setups * (plan.phase().plus(plan.gap()).toSeconds()
+				+ (plan.burst() ? plan.baseline().toSeconds() : 0));
+		long idle = plan.after().toSeconds() * (plan.burst() ? plan.rounds() : 1);
+		return setups * plan.warmup().toSeconds() + plan.settle().plus(plan.baseline()).toSeconds()
+				+ plan.rounds() * perRound + idle;
+	}
+
+	@Test
+	void theDefaultRunFitsInAboutHalfAnHourOnTwoCores() {
+		long total = Plan.SCENARIOS.stream().mapToLong((s) -> seconds(Plan.of(s, "default"))).sum();
+		assertThat(total).isBetween(15 * 60L, 27 * 60L); // plus about a minute of start-up per scenario
+	}
+
+	@Test
+	void theSmokeRunTakesAFewMinutes() {
+		long total = Plan.SCENARIOS.stream().mapToLong((s) -> seconds(Plan.of(s, "smoke"))).sum();
+		assertThat(total).isLessThan(4 * 60L);
+	}
+
+	@Test
+	void theLongModeRunsTheProxyForTenMinutesPerSetup() {
+		assertThat(Plan.of("proxy", "long").phase()).isEqualTo(Duration.ofMinutes(10));
+		assertThat(Plan.of("live", "long").phase()).isEqualTo(Plan.of("live", "default").phase());
+		assertThat(Plan.of("burst", "long").rounds()).isEqualTo(Plan.of("burst", "default").rounds());
+	}
+
+	@Test
+	void theWarmupReadsFastOnAtMostEightConnections() {
+		Workload warmup = Plan.of("live", "default").warmupLoad();
+		assertThat(warmup.streams()).allSatisfy((s) -> {
+			assertThat(s.connections()).isLessThanOrEqualTo(8);
+			assertThat(s.slow()).isFalse();
+		});
+	}
+
+	@Test
+	void anUnknownScenarioOrModeIsRefused() {
+		assertThatIllegalArgumentException().isThrownBy(() -> Plan.of("soak", "default"));
+		assertThatIllegalArgumentException().isThrownBy(() -> Plan.of("live", "quick"));
+	}
+
+}
