@@ -95,7 +95,8 @@ final class LoadGenerator {
 					tallies.forEach((tally) -> tally.addTo(all));
 					return all.result(stream.name(), nanos);
 				}));
-		}).doFinally((signal) -> provider.disposeLater().subscribe());
+		// disposed a little later: connections cancelled at the deadline are still being closed and released
+		}).doFinally((signal) -> Mono.delay(Duration.ofSeconds(2)).then(provider.disposeLater()).subscribe());
 	}
 
 	private Mono<Void> once(HttpClient client, Workload.Stream stream, SplittableRandom random, Tally tally) {

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Sampler implements AutoCloseable {
 
-	/** One counters answer and when it was asked for. */
+	/** One counters answer and when it was taken (halfway between asking and the answer's arrival). */
 	record CounterSample(long millis, Counters counters) {
 	}
 
@@ -78,7 +78,11 @@ final class Sampler implements AutoCloseable {
 				busy.set(false);
 				if (error == null && response.statusCode() == 200) {
 					try {
-						this.counters.get(setup.name()).add(new CounterSample(asked, Counters.parse(response.body())));
+						// stamped halfway between question and answer: under load the answer can take a while,
+						// and the counters describe the server at some moment in between
+						long answered = System.currentTimeMillis();
+						this.counters.get(setup.name())
+							.add(new CounterSample((asked + answered) / 2, Counters.parse(response.body())));
 					}
 					catch (RuntimeException ex) {
 						// a malformed answer is a missing sample, not a reason to stop sampling
