@@ -95,6 +95,7 @@ class JemallocByteBufTest {
 	}
 
 	@Test
+	@SuppressWarnings("deprecation") // ByteBuf.order() is deprecated, but still part of what a buffer must answer
 	void isADirectJemallocBufferWithARealMemoryAddressTrackedByTheLeakDetector() {
 		ByteBuf buf = direct(100);
 		assertThat(buf.isDirect()).isTrue();

@@ -92,6 +92,7 @@ public final class LeakRecorder extends ResourceLeakDetectorFactory {
 	}
 
 	@Override
+	@SuppressWarnings("deprecation") // the factory's abstract method is deprecated in Netty 4.2, yet the one to implement
 	public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
 			long maxActive) {
 		DETECTORS.add(resource);

@@ -35,14 +35,14 @@ class ConfigurationMetadataTests {
 	@Test
 	void defaultsInTheMetadataMatchTheBoundDefaults() throws Exception {
 		String json = metadata();
-		assertThat((List<Object>) JsonPath.read(json, "$.properties[?(@.name == 'catzilla.allocator')].defaultValue"))
-			.containsExactly("auto");
-		assertThat((List<Object>) JsonPath.read(json,
-				"$.properties[?(@.name == 'catzilla.jemalloc.dirty-decay')].defaultValue"))
-			.containsExactly("10s");
-		assertThat((List<Object>) JsonPath.read(json,
-				"$.properties[?(@.name == 'catzilla.jemalloc.tcache-max')].defaultValue"))
-			.containsExactly("64KB");
+		List<Object> allocator = JsonPath.read(json, "$.properties[?(@.name == 'catzilla.allocator')].defaultValue");
+		assertThat(allocator).containsExactly("auto");
+		List<Object> dirtyDecay = JsonPath.read(json,
+				"$.properties[?(@.name == 'catzilla.jemalloc.dirty-decay')].defaultValue");
+		assertThat(dirtyDecay).containsExactly("10s");
+		List<Object> tcacheMax = JsonPath.read(json,
+				"$.properties[?(@.name == 'catzilla.jemalloc.tcache-max')].defaultValue");
+		assertThat(tcacheMax).containsExactly("64KB");
 	}
 
 	@Test
