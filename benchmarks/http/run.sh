@@ -3,7 +3,8 @@
 # dev.catzilla.benchmarks.http.HttpBench (benchmarks module) drive, sample, and write the tables and plots.
 #
 #   benchmarks/http/run.sh                  all three scenarios, about 30 minutes on 2 cores
-#   benchmarks/http/run.sh smoke            tiny durations (about 5 minutes), to check the set-up; writes under results/raw/
+#   benchmarks/http/run.sh smoke            tiny durations, to check the set-up: about 8 minutes on a busy 2-core
+#                                           machine, mostly JVM start-ups; writes under results/raw/ only
 #   benchmarks/http/run.sh long             as default, but the proxy scenario runs 10 minutes per set-up (about 80 minutes)
 #   benchmarks/http/run.sh default proxy    only the named scenarios (live, burst, proxy)
 #
