@@ -120,12 +120,17 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	@Override
 	protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+		return toLeakAwareBuffer(newJemallocBuffer(initialCapacity, maxCapacity));
+	}
+
+	/** A new buffer as {@link #newDirectBuffer(int, int)} makes it, before Netty's leak detector wraps it. */
+	JemallocByteBuf newJemallocBuffer(int initialCapacity, int maxCapacity) {
 		// The hot path: cold branches live in their own methods so this one stays small enough to inline.
 		if (!Jemalloc.isInitialized()) {
 			Jemalloc.initialize(); // once, with the configured options; throws UnsatisfiedLinkError if unavailable
 		}
 		// jemalloc's mallocx(0) is undefined: a zero-capacity buffer holds one byte.
-		long size = Math.max(1, initialCapacity);
+		int size = Math.max(1, initialCapacity);
 		DirectMemoryCounter.Slot slot = this.direct.slot();
 		if (!this.direct.tryReserve(slot, size)) {
 			throw overCap(size);
@@ -137,7 +142,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 				throw nativeAllocationFailedAndUnreserve(slot, size);
 			}
 		}
-		return toLeakAwareBuffer(new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity));
+		return new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity);
 	}
 
 	private OutOfMemoryError nativeAllocationFailedAndUnreserve(DirectMemoryCounter.Slot slot, long size) {
