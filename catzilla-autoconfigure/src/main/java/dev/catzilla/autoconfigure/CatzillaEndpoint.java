@@ -70,7 +70,7 @@ public class CatzillaEndpoint {
 		}
 		boolean initialized = JemallocSupport.isInitialized();
 		JemallocStats stats = JemallocSupport.stats();
-		return new JemallocDescriptor(JemallocSupport.requestedOptions(), JemallocSupport.effectiveOptions(),
+		return new JemallocDescriptor(this.outcome.requestedJemallocOptions(), JemallocSupport.effectiveOptions(),
 				new StatsDescriptor(stats.allocated(), stats.active(), stats.resident(), stats.mapped(),
 						stats.retained(), stats.metadata()),
 				initialized);
@@ -131,7 +131,8 @@ public class CatzillaEndpoint {
 	}
 
 	/**
-	 * @param requestedOptions the options Catzilla asked jemalloc for ({@code malloc_conf} names)
+	 * @param requestedOptions the options this application context asked jemalloc for ({@code catzilla.jemalloc.*}
+	 * as {@code malloc_conf} names); jemalloc runs with another context's if that one configured it first
 	 * @param effectiveOptions the {@code opt.*} values jemalloc runs with, read back from jemalloc
 	 * @param stats jemalloc's counters now
 	 * @param initialized whether jemalloc has initialised

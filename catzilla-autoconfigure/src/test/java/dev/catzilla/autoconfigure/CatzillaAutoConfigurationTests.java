@@ -128,7 +128,7 @@ class CatzillaAutoConfigurationTests {
 				.contains("dirty_decay_ms:7000")
 				.contains("after a restart");
 		});
-		assertThat(output).contains("WARN").contains("jemalloc was already initialised");
+		assertThat(output).contains("WARN").contains("jemalloc is already initialised");
 	}
 
 	@Test
