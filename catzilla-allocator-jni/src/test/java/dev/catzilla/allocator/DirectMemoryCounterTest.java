@@ -127,6 +127,44 @@ class DirectMemoryCounterTest {
 	}
 
 	@Test
+	void slotsOfEventLoopsThatEndedWithoutCleaningUpAreSweptWithTheirLeasesAndCaches() throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(MIB).build();
+		DirectMemoryCounter counter = allocator.directMemoryCounter();
+		for (int i = 0; i < 200; i++) {
+			AtomicReference<Throwable> failure = new AtomicReference<>();
+			// Says it cleans up its FastThreadLocals (so it gets a slot and a cache) but ends without doing so.
+			Thread thread = new FastThreadLocalThread("no-cleanup-" + i) {
+
+				@Override
+				public boolean willCleanupFastThreadLocals() {
+					return true;
+				}
+
+				@Override
+				public void run() {
+					try {
+						allocator.directBuffer(1000).release();
+					}
+					catch (Throwable ex) {
+						failure.set(ex);
+					}
+				}
+
+			};
+			thread.start();
+			thread.join();
+			assertThat(failure.get()).as("allocation on thread " + i).isNull();
+			assertThat(counter.slotCount()).as("slots are swept whenever their number doubles").isLessThanOrEqualTo(65);
+		}
+		assertThat(allocator.cachedDirectMemory()).as("slots not swept yet keep their cached blocks").isPositive();
+		// A request for the whole cap: before refusing, the counter folds the dead slots and takes back their leases.
+		allocate(allocator, MIB).release();
+		assertThat(counter.slotCount()).isZero();
+		assertThat(allocator.cachedDirectMemory()).as("their cached blocks were freed").isZero();
+		assertThat(allocator.usedDirectMemory()).isZero();
+	}
+
+	@Test
 	void concurrentAllocationsAndCrossThreadReleasesNeverExceedTheCap() throws Exception {
 		long cap = 4 * MIB;
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(cap).build();
