@@ -26,9 +26,9 @@ import io.netty.util.internal.PlatformDependent;
  * The native bytes held by live direct buffers ({@link #usedDirectMemory()}: the capacities asked of jemalloc, at
  * least 1 byte per buffer, before jemalloc's size-class rounding) are capped by {@link #maxDirectMemory()}; an
  * allocation beyond it throws Netty's {@code OutOfDirectMemoryError} (or {@link JemallocOutOfMemoryError} where
- * that cannot be created) with the numbers. The cap is never exceeded, but an allocation may be refused up to two
- * chunks per thread early (chunk = cap / 64, at most 1 MiB) because each thread leases its share of the cap in
- * chunks, which keeps the hot path free of shared atomics.
+ * that cannot be created) with the numbers. The cap is never exceeded, and an allocation is refused only when the
+ * live buffers' bytes plus the request exceed it (or concurrent allocations took the room at that moment): shares of
+ * the cap leased to threads and not in use are revoked before refusing (see {@link DirectMemoryCounter}).
  * <p>
  * Constructing an allocator never loads or initialises jemalloc; the first direct allocation does, and throws
  * {@link UnsatisfiedLinkError} when the native library is unavailable (see {@link Jemalloc}).
@@ -37,6 +37,12 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	/** The shared instance: prefers direct buffers, capped at the JVM's max direct memory. */
 	public static final JemallocByteBufAllocator DEFAULT = builder().build();
+
+	/**
+	 * Per thread, the bytes its last {@link #reserveDirect(long)} counted for a growth still in progress (0 once
+	 * released): a growth that jemalloc refuses must not report them as used.
+	 */
+	private static final ThreadLocal<long[]> GROWTH_RESERVED = ThreadLocal.withInitial(() -> new long[1]);
 
 	private final boolean preferDirect;
 
@@ -73,6 +79,10 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	/** The cap on {@link #usedDirectMemory()}; beyond it allocation throws an {@link OutOfMemoryError}. */
 	public long maxDirectMemory() {
 		return this.direct.max();
+	}
+
+	DirectMemoryCounter directMemoryCounter() {
+		return this.direct;
 	}
 
 	/** Bytes of Java heap held by this allocator's live heap buffers. */
@@ -147,7 +157,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	private OutOfMemoryError nativeAllocationFailedAndUnreserve(DirectMemoryCounter.Slot slot, long size) {
 		this.direct.release(slot, size);
-		return nativeAllocationFailed(size);
+		return nativeAllocationFailed(size, this.direct.used());
 	}
 
 	/**
@@ -162,25 +172,47 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		}
 	}
 
+	/**
+	 * Counts the {@code size} bytes a growing buffer is about to add, or throws when they do not fit under the cap;
+	 * remembered for this thread until released, so that {@link #nativeAllocationFailed(long)} can leave them out.
+	 */
 	void reserveDirect(long size) {
 		if (!this.direct.tryReserve(size)) {
 			throw overCap(size);
 		}
+		GROWTH_RESERVED.get()[0] = size;
 	}
 
 	private OutOfMemoryError overCap(long size) {
+		// Nothing of the request is counted: used is what live buffers hold.
 		return OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
 				+ " byte(s) of direct memory from jemalloc (used: " + this.direct.used() + ", max: "
 				+ this.direct.max() + ")");
 	}
 
+	/** Uncounts bytes of a growth that failed, or that shrinking gave back. */
 	void releaseDirect(long size) {
 		this.direct.release(size);
+		long[] reserved = GROWTH_RESERVED.get();
+		if (reserved[0] == size) {
+			reserved[0] = 0;
+		}
 	}
 
+	/**
+	 * The error for a growth to {@code size} bytes that jemalloc refused, made while the growth's bytes are still
+	 * counted (they are released after): the message's {@code used} leaves them out, since no buffer holds them.
+	 */
 	OutOfMemoryError nativeAllocationFailed(long size) {
+		long[] reserved = GROWTH_RESERVED.get();
+		long pending = reserved[0];
+		reserved[0] = 0;
+		return nativeAllocationFailed(size, this.direct.used() - pending);
+	}
+
+	private OutOfMemoryError nativeAllocationFailed(long size, long used) {
 		return OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
-				+ " byte(s) of direct memory: jemalloc has no memory to give (used: " + this.direct.used() + ", max: "
+				+ " byte(s) of direct memory: jemalloc has no memory to give (used: " + used + ", max: "
 				+ this.direct.max() + ")");
 	}
 
