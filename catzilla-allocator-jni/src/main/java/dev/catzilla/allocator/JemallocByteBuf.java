@@ -267,24 +267,26 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	private void grow(int newSize) {
-		long delta = (long) newSize - this.allocatedSize;
-		this.alloc.reserveDirect(delta);
-		boolean done = false;
+		long counted = (long) newSize - this.allocatedSize;
+		this.alloc.reserveDirect(counted);
 		try {
 			long usable = JemallocNative.resizeInPlace(this.address, newSize);
 			if (usable < newSize) {
 				long moved = JemallocNative.reallocate(this.address, newSize);
 				if (moved == 0) {
+					// Uncounted before the error is made: its "used" is what live buffers hold.
+					this.alloc.releaseDirect(counted);
+					counted = 0;
 					throw this.alloc.nativeAllocationFailed(newSize);
 				}
 				this.address = moved;
 			}
 			this.allocatedSize = newSize;
-			done = true;
+			counted = 0;
 		}
 		finally {
-			if (!done) {
-				this.alloc.releaseDirect(delta);
+			if (counted != 0) {
+				this.alloc.releaseDirect(counted);
 			}
 		}
 	}

@@ -38,12 +38,6 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	/** The shared instance: prefers direct buffers, capped at the JVM's max direct memory. */
 	public static final JemallocByteBufAllocator DEFAULT = builder().build();
 
-	/**
-	 * Per thread, the bytes its last {@link #reserveDirect(long)} counted for a growth still in progress (0 once
-	 * released): a growth that jemalloc refuses must not report them as used.
-	 */
-	private static final ThreadLocal<long[]> GROWTH_RESERVED = ThreadLocal.withInitial(() -> new long[1]);
-
 	private final boolean preferDirect;
 
 	private final DirectMemoryCounter direct;
@@ -172,15 +166,11 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		}
 	}
 
-	/**
-	 * Counts the {@code size} bytes a growing buffer is about to add, or throws when they do not fit under the cap;
-	 * remembered for this thread until released, so that {@link #nativeAllocationFailed(long)} can leave them out.
-	 */
+	/** Counts the {@code size} bytes a growing buffer is about to add, or throws when they do not fit under the cap. */
 	void reserveDirect(long size) {
 		if (!this.direct.tryReserve(size)) {
 			throw overCap(size);
 		}
-		GROWTH_RESERVED.get()[0] = size;
 	}
 
 	private OutOfMemoryError overCap(long size) {
@@ -193,21 +183,14 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	/** Uncounts bytes of a growth that failed, or that shrinking gave back. */
 	void releaseDirect(long size) {
 		this.direct.release(size);
-		long[] reserved = GROWTH_RESERVED.get();
-		if (reserved[0] == size) {
-			reserved[0] = 0;
-		}
 	}
 
 	/**
-	 * The error for a growth to {@code size} bytes that jemalloc refused, made while the growth's bytes are still
-	 * counted (they are released after): the message's {@code used} leaves them out, since no buffer holds them.
+	 * The error for a growth to {@code size} bytes that jemalloc refused; the caller has uncounted the growth's
+	 * bytes already, so {@code used} is what live buffers hold.
 	 */
 	OutOfMemoryError nativeAllocationFailed(long size) {
-		long[] reserved = GROWTH_RESERVED.get();
-		long pending = reserved[0];
-		reserved[0] = 0;
-		return nativeAllocationFailed(size, this.direct.used() - pending);
+		return nativeAllocationFailed(size, this.direct.used());
 	}
 
 	private OutOfMemoryError nativeAllocationFailed(long size, long used) {
