@@ -41,7 +41,7 @@ packages=(
 	libstdc++6:arm64=12.2.0-14+deb12u1
 	gcc-12-base:arm64=12.2.0-14+deb12u1
 )
-echo "catzilla: fetching qemu-user-static and an arm64 Java 17 sysroot (private cache)" >&2
+echo "catzilla: aarch64 emulation for the tests: qemu-user-static + an arm64 Java 17 sysroot (private cache)" >&2
 root="$(CATZILLA_APT_FOREIGN=arm64 catzilla_deb_root aarch64-sysroot "${packages[@]}" 2>"$out/fetch.log")" || {
 	cat "$out/fetch.log" >&2
 	fail "fetching the arm64 sysroot failed: $(tail -1 "$out/fetch.log")"

@@ -104,6 +104,7 @@ catzilla_deb_root() {
 	(
 		flock 9
 		if [[ -f "$out/.complete" ]]; then
+			echo "catzilla: using cached $out ($# packages)" >&2
 			exit 0
 		fi
 		command -v dpkg-deb >/dev/null || { echo "catzilla: dpkg-deb not found" >&2; exit 1; }

@@ -155,7 +155,7 @@ public final class Diagnostics {
 	/** Buffers of several sizes on several threads, stats before and after, a purge. */
 	private static Map<String, Object> selfTest() throws InterruptedException {
 		Map<String, Object> result = new LinkedHashMap<>();
-		boolean netty = DiagnosticsNettyCheck.nettyPresent(Diagnostics.class.getClassLoader());
+		boolean netty = nettyPresent();
 		Jemalloc.initialize();
 		JemallocStats before = Jemalloc.stats();
 		ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -205,6 +205,16 @@ public final class Diagnostics {
 		result.put("problems", problems);
 		result.put("passed", problems.isEmpty());
 		return result;
+	}
+
+	private static boolean nettyPresent() {
+		try {
+			Class.forName("io.netty.buffer.AbstractByteBufAllocator", false, Diagnostics.class.getClassLoader());
+			return true;
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			return false;
+		}
 	}
 
 	private static void exercise(boolean netty, int seed, ConcurrentLinkedQueue<Throwable> failures) {

@@ -4,23 +4,14 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * The part of {@link Diagnostics}' self-test that goes through Netty; a class of its own so that the diagnostics run
- * without Netty on the class path (e.g. {@code java -jar} on the bare jar) and never load it then.
+ * without Netty on the class path (e.g. {@code java -jar} on the bare jar): it is only touched (and initialised,
+ * which creates its allocator) after {@link Diagnostics} found Netty.
  */
 final class DiagnosticsNettyCheck {
 
 	private static final JemallocByteBufAllocator ALLOCATOR = JemallocByteBufAllocator.builder().build();
 
 	private DiagnosticsNettyCheck() {
-	}
-
-	static boolean nettyPresent(ClassLoader loader) {
-		try {
-			Class.forName("io.netty.buffer.AbstractByteBufAllocator", false, loader);
-			return true;
-		}
-		catch (ClassNotFoundException | LinkageError ex) {
-			return false;
-		}
 	}
 
 	/** One direct buffer of {@code size} bytes: written at both ends, read back, released. */

@@ -2,6 +2,9 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +16,9 @@ import org.junit.jupiter.api.Test;
 class Aarch64EmulationTest {
 
 	private static final long MIB = 1024 * 1024;
+
+	/** {@code -Dcatzilla.test.aarch64.contract=true}: the emulated JVM also runs Netty's ByteBuf contract suite. */
+	static final String CONTRACT_PROPERTY = "catzilla.test.aarch64.contract";
 
 	@BeforeAll
 	static void requireEmulation() {
@@ -37,11 +43,18 @@ class Aarch64EmulationTest {
 
 	@Test
 	void theAllocatorsTestsPassInTheArm64Jvm() throws Exception {
+		List<String> classes = new ArrayList<>(List.of(JemallocNativeTest.class.getName(),
+				JemallocByteBufAllocatorTest.class.getName(), JemallocByteBufTest.class.getName(),
+				JemallocByteBufStressTest.class.getName(), NativePlatformTest.class.getName()));
+		if (Boolean.getBoolean(CONTRACT_PROPERTY)) {
+			// Netty's contract suite, 2 x 412 tests: about 5 min under qemu here, so not in every build.
+			classes.add(JemallocByteBufContractTest.class.getName());
+			classes.add(JemallocByteBufLeakAwareContractTest.class.getName());
+		}
 		ForkedJvm.Result result = ForkedJvm.main(EmulatedTestsMain.class)
 			.onAarch64Emulation()
 			.jvmArgs("-Dio.netty.leakDetection.level=paranoid")
-			.run(JemallocNativeTest.class.getName(), JemallocByteBufAllocatorTest.class.getName(),
-					JemallocByteBufTest.class.getName(), JemallocByteBufStressTest.class.getName());
+			.run(classes.toArray(String[]::new));
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("platform")).isEqualTo("linux-aarch64");
 		assertThat(result.get("failed")).as(result.describe()).isEqualTo("0");

@@ -56,6 +56,19 @@ class DiagnosticsTest {
 	}
 
 	@Test
+	void reportsAnUnsupportedPlatformWithTheSupportedListAndExitStatusOne() throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		ForkedJvm.Result result = ForkedJvm.main(Diagnostics.class).jvmArgs("-Dos.arch=ppc64le").run();
+		assertThat(result.exitCode()).as(result.describe()).isEqualTo(Diagnostics.UNAVAILABLE);
+		assertThat(result.stdout()).contains("  platform: linux-ppc64le\n", "  supported: false\n",
+				"    - java.lang.UnsatisfiedLinkError: Catzilla has no native library for platform linux-ppc64le (built for "
+						+ NativePlatform.describeSupported() + ").",
+				"  fix: This jar carries native libraries for " + NativePlatform.describeSupported()
+						+ ", not for linux-ppc64le; run on one of those to use jemalloc.",
+				"result: jemalloc UNAVAILABLE here: Netty's own allocator would be used");
+	}
+
+	@Test
 	void reportsAMissingLibraryWithTheFullCauseChainAsJson() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
 		// An empty working directory that is not writable makes extraction fail: the loader's whole chain shows.

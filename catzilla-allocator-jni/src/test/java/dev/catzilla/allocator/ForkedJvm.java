@@ -23,7 +23,7 @@ final class ForkedJvm {
 	private static final long TIMEOUT_SECONDS = 120;
 
 	/** An emulated arm64 JVM starts in ~1 s but runs code several times slower than a native one. */
-	private static final long EMULATED_TIMEOUT_SECONDS = 600;
+	private static final long EMULATED_TIMEOUT_SECONDS = 1200;
 
 	private Aarch64Emulation emulation;
 
@@ -35,6 +35,8 @@ final class ForkedJvm {
 
 	private Path classPathFirst;
 
+	private Path jar;
+
 	private long addressSpaceLimit;
 
 	private ForkedJvm(Class<?> mainClass) {
@@ -44,6 +46,13 @@ final class ForkedJvm {
 	/** A JVM that runs {@link NativeProbe} (its arguments are the probe's steps). */
 	static ForkedJvm probe() {
 		return new ForkedJvm(NativeProbe.class);
+	}
+
+	/** A JVM that runs {@code java -jar <jar>} (the jar's own manifest, nothing else on the class path). */
+	static ForkedJvm jar(Path jar) {
+		ForkedJvm forked = new ForkedJvm(null);
+		forked.jar = jar;
+		return forked;
 	}
 
 	/** A JVM that runs {@code mainClass}. */
@@ -97,9 +106,15 @@ final class ForkedJvm {
 		}
 		command.add("-Xcheck:jni");
 		command.addAll(this.jvmArgs);
-		command.add("-cp");
-		command.add(classPath);
-		command.add(this.mainClass.getName());
+		if (this.jar != null) {
+			command.add("-jar");
+			command.add(this.jar.toAbsolutePath().toString());
+		}
+		else {
+			command.add("-cp");
+			command.add(classPath);
+			command.add(this.mainClass.getName());
+		}
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command);
 		builder.environment().remove("CATZILLA_JE_MALLOC_CONF");
