@@ -18,7 +18,7 @@ class DiagnosticsJarIT {
 		try (JarFile jar = new JarFile(jar().toFile())) {
 			assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
 				.isEqualTo(Diagnostics.class.getName());
-			for (String platform : NativePlatform.SUPPORTED) {
+			for (String platform : NativeTestSupport.platformsInJar()) {
 				String library = NativeLibraryLoader.RESOURCE_DIR + NativePlatform.fileName(platform);
 				assertThat(jar.getEntry(library)).as(library).isNotNull();
 				assertThat(jar.getEntry(library + ".sha256")).as(library + ".sha256").isNotNull();

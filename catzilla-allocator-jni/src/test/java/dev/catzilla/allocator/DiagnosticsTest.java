@@ -22,7 +22,7 @@ class DiagnosticsTest {
 			.contains("  available: true\n", "  version: 5.3.0-", "background_thread: ")
 			.contains("through: Netty ByteBufAllocator", "purgeReleasedBytes: ", "passed: true",
 					"result: OK: jemalloc works here");
-		for (String platform : NativePlatform.SUPPORTED) {
+		for (String platform : NativeTestSupport.platformsInJar()) {
 			assertThat(result.stdout()).as("the jar's library for %s is listed and checked", platform)
 				.containsPattern("platform: " + platform + "\\n\\s+resource: META-INF/native/"
 						+ NativePlatform.fileName(platform) + "\\n\\s+present: true\\n\\s+sha256: [0-9a-f]{64}\\n"

@@ -3,6 +3,7 @@ package dev.catzilla.allocator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -27,6 +28,17 @@ final class NativeTestSupport {
 				"Catzilla's native library is built for " + NativePlatform.SUPPORTED + " only");
 		assertThat(Jemalloc.unavailabilityCause()).as("why Catzilla's native library is unavailable").isNull();
 		assertThat(Jemalloc.isAvailable()).isTrue();
+	}
+
+	/**
+	 * The platforms whose library this build must have put into the jar: all of {@link NativePlatform#SUPPORTED},
+	 * minus linux-aarch64 when its tests are turned off on purpose ({@code -Dcatzilla.test.aarch64=false}).
+	 */
+	static List<String> platformsInJar() {
+		return NativePlatform.SUPPORTED.stream()
+			.filter((platform) -> !platform.equals("linux-aarch64")
+					|| !"false".equals(System.getProperty(Aarch64Emulation.ENABLED_PROPERTY)))
+			.toList();
 	}
 
 	static void requireLinuxX86_64() {
