@@ -14,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Finds and loads {@code libcatzilla_jemalloc_<os>_<arch>.so}, in the manner of Netty's
