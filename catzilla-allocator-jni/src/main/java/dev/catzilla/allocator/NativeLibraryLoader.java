@@ -14,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Finds and loads {@code libcatzilla_jemalloc_<os>_<arch>.so}, in the manner of Netty's
@@ -50,19 +49,14 @@ final class NativeLibraryLoader {
 	private NativeLibraryLoader() {
 	}
 
-	/** Normalised operating system name, e.g. {@code linux}, {@code mac_os_x}, {@code windows_11}. */
+	/** Normalised operating system name, e.g. {@code linux} (see {@link NativePlatform#os()}). */
 	static String os() {
-		return System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+		return NativePlatform.os();
 	}
 
-	/** Normalised architecture name: {@code x86_64}, {@code aarch64}, or the JVM's own name. */
+	/** Normalised architecture name, e.g. {@code x86_64} (see {@link NativePlatform#arch()}). */
 	static String arch() {
-		String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
-		return switch (arch) {
-			case "amd64", "x86_64", "x86-64" -> "x86_64";
-			case "aarch64", "arm64" -> "aarch64";
-			default -> arch.replaceAll("[^a-z0-9]+", "_");
-		};
+		return NativePlatform.arch();
 	}
 
 	/** {@code <os>-<arch>}, e.g. {@code linux-x86_64}. */
@@ -81,7 +75,7 @@ final class NativeLibraryLoader {
 	}
 
 	static boolean isSupportedPlatform() {
-		return "linux".equals(os()) && ("x86_64".equals(arch()) || "aarch64".equals(arch()));
+		return NativePlatform.isSupported(platform());
 	}
 
 	/**
@@ -97,7 +91,7 @@ final class NativeLibraryLoader {
 		}
 		if (!isSupportedPlatform()) {
 			throw new UnsatisfiedLinkError("Catzilla has no native library for platform " + platform()
-					+ " (built for linux-x86_64; linux-aarch64 when built from source on it). Netty's own allocator"
+					+ " (built for " + NativePlatform.describeSupported() + "). Netty's own allocator"
 					+ " keeps working; set catzilla.allocator=malloc to stop looking for jemalloc.");
 		}
 		String owner = describe(loader);

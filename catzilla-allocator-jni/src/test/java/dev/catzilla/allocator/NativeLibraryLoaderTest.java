@@ -179,7 +179,12 @@ class NativeLibraryLoaderTest {
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("platform")).isEqualTo("linux-aarch64");
 		assertThat(result.get("available")).isEqualTo("false");
-		assertThat(result.get("cause")).contains("META-INF/native/libcatzilla_jemalloc_linux_aarch64.so");
+		assertThat(result.get("cause")).contains("/libcatzilla_jemalloc_linux_aarch64.so");
+		if (NativeTestSupport.platformsInJar().contains("linux-aarch64")) {
+			// The jar carries the cross-built aarch64 library: it is found, extracted, checked and handed to the
+			// x86_64 JVM, which refuses it (the real aarch64 run is Aarch64EmulationTest).
+			assertThat(result.get("cause")).contains("can't load AARCH64 .so on a AMD 64 platform");
+		}
 	}
 
 	@Test
