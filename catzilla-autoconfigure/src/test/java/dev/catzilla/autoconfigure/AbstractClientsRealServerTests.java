@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.catzilla.allocator.JemallocByteBufAllocator;
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -149,28 +148,12 @@ abstract class AbstractClientsRealServerTests {
 
 	/** Every channel of the probe, and every buffer read from them, came from jemalloc, whose counters included them. */
 	static void servedByJemalloc(ChannelProbe probe) {
-		ByteBufAllocator ours = outcome().allocator();
-		assertThat(ours).isInstanceOf(JemallocByteBufAllocator.class);
-		assertThat(probe.channels).as("the channels' allocator").containsOnly(ours);
-		assertThat(probe.reads).as("the allocator of the buffers read").containsOnly(ours);
-		assertThat(probe.otherReads).isEmpty();
-		// Half: a server connection's probe is attached after its first read.
-		assertThat(probe.bytesRead.get()).isGreaterThan(BODY / 2);
-		assertThat(probe.largestJemallocRead.get()).isPositive();
-		assertThat(probe.usedDirectWhileReading.get()).as("Catzilla's used direct memory while a buffer was read")
-			.isGreaterThanOrEqualTo(probe.largestJemallocRead.get());
-		assertThat(probe.jemallocAllocatedWhileReading.get()).as("jemalloc's stats.allocated while a buffer was read")
-			.isGreaterThanOrEqualTo(probe.largestJemallocRead.get());
+		probe.assertServedByJemalloc(outcome().allocator(), BODY / 2);
 	}
 
 	/** The probe's channels, and the buffers read from them, came from the given allocator, none from jemalloc. */
 	static void servedBy(ChannelProbe probe, ByteBufAllocator allocator) {
-		assertThat(probe.channels).as("the channels' allocator").containsOnly(allocator);
-		assertThat(probe.reads).as("the allocator of the buffers read")
-			.noneMatch(JemallocByteBufAllocator.class::isInstance);
-		assertThat(probe.otherReads).isEmpty();
-		assertThat(probe.bytesRead.get()).isGreaterThan(BODY / 2);
-		assertThat(probe.largestJemallocRead).hasValue(0);
+		probe.assertServedBy(allocator, BODY / 2);
 	}
 
 }

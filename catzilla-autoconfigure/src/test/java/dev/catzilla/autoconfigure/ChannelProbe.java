@@ -14,6 +14,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Watches the channels of a Reactor Netty client: which allocator each channel has, which allocator every buffer
  * read from the socket came from, and jemalloc's counters while such a buffer was in hand (so they include it).
@@ -54,6 +56,44 @@ final class ChannelProbe {
 		if (connection.channel().pipeline().get(this.name) == null) {
 			connection.channel().pipeline().addFirst(this.name, this.handler);
 		}
+	}
+
+	/** Forgets what was seen so far (the handlers stay). */
+	void reset() {
+		this.channels.clear();
+		this.reads.clear();
+		this.otherReads.clear();
+		this.bytesRead.set(0);
+		this.largestJemallocRead.set(0);
+		this.jemallocAllocatedWhileReading.set(-1);
+		this.usedDirectWhileReading.set(-1);
+	}
+
+	/**
+	 * Every channel, and every buffer read from them (more than {@code minBytes}; a server connection's probe is
+	 * attached after its first read), came from Catzilla's jemalloc allocator, and jemalloc's counters included them.
+	 */
+	void assertServedByJemalloc(ByteBufAllocator ours, long minBytes) {
+		assertThat(ours).isInstanceOf(JemallocByteBufAllocator.class);
+		assertThat(this.channels).as("the channels' allocator").containsOnly(ours);
+		assertThat(this.reads).as("the allocator of the buffers read").containsOnly(ours);
+		assertThat(this.otherReads).isEmpty();
+		assertThat(this.bytesRead.get()).isGreaterThan(minBytes);
+		assertThat(this.largestJemallocRead.get()).isPositive();
+		assertThat(this.usedDirectWhileReading.get()).as("Catzilla's used direct memory while a buffer was read")
+			.isGreaterThanOrEqualTo(this.largestJemallocRead.get());
+		assertThat(this.jemallocAllocatedWhileReading.get()).as("jemalloc's stats.allocated while a buffer was read")
+			.isGreaterThanOrEqualTo(this.largestJemallocRead.get());
+	}
+
+	/** The channels, and the buffers read from them, came from the given allocator, none from jemalloc. */
+	void assertServedBy(ByteBufAllocator allocator, long minBytes) {
+		assertThat(this.channels).as("the channels' allocator").containsOnly(allocator);
+		assertThat(this.reads).as("the allocator of the buffers read")
+			.noneMatch(JemallocByteBufAllocator.class::isInstance);
+		assertThat(this.otherReads).isEmpty();
+		assertThat(this.bytesRead.get()).isGreaterThan(minBytes);
+		assertThat(this.largestJemallocRead).hasValue(0);
 	}
 
 	@ChannelHandler.Sharable
