@@ -30,20 +30,19 @@ final class ReactorNettyAllocators {
 
 	/**
 	 * The server with Catzilla's allocator on its server channel and accepted connections, where none is set yet.
-	 * Accepted connections carry the traffic, so they decide what is recorded.
+	 * What is recorded is read from the configuration the server is bound with, so a customizer that runs later and
+	 * sets its own allocator is seen; accepted connections carry the traffic, so their allocator decides.
 	 */
 	static HttpServer apply(HttpServer server, CatzillaAllocator outcome, CatzillaWiring wiring) {
 		HttpServer result = server;
 		if (allocatorIn(server.configuration().options()) == null) {
 			result = result.option(ChannelOption.ALLOCATOR, outcome.allocator());
 		}
-		ByteBufAllocator existing = allocatorIn(server.configuration().childOptions());
-		if (existing == null) {
-			wiring.served(CatzillaTarget.SERVER);
-			return result.childOption(ChannelOption.ALLOCATOR, outcome.allocator());
+		if (allocatorIn(server.configuration().childOptions()) == null) {
+			result = result.childOption(ChannelOption.ALLOCATOR, outcome.allocator());
 		}
-		record(existing, outcome, wiring, CatzillaTarget.SERVER);
-		return result;
+		return result.doOnBind((config) -> record(allocatorIn(config.childOptions()), outcome, wiring,
+				CatzillaTarget.SERVER));
 	}
 
 	/** Whether this client allocates from Catzilla's allocator. */
@@ -57,6 +56,9 @@ final class ReactorNettyAllocators {
 
 	private static void record(ByteBufAllocator existing, CatzillaAllocator outcome, CatzillaWiring wiring,
 			CatzillaTarget target) {
+		if (existing == null) {
+			return;
+		}
 		if (existing == outcome.allocator()) {
 			wiring.served(target);
 		}

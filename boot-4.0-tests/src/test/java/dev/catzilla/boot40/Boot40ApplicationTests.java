@@ -1,0 +1,142 @@
+package dev.catzilla.boot40;
+
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import dev.catzilla.allocator.Jemalloc;
+import dev.catzilla.allocator.JemallocByteBufAllocator;
+import io.netty.util.Version;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+
+import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The starter on Spring Boot 4.0.7 (and Netty 4.2.18): jemalloc serves the Reactor Netty server, Boot's WebClient
+ * and Boot's RestClient under real traffic (several MiB, compared by SHA-256), and the startup line and the endpoint
+ * say so.
+ */
+class Boot40ApplicationTests {
+
+	static final int BODY = 6 * 1024 * 1024 + 11;
+
+	static final List<String> catzillaLines = new CopyOnWriteArrayList<>();
+
+	static ConfigurableApplicationContext context;
+
+	static int port;
+
+	@BeforeAll
+	static void start() {
+		AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+
+			@Override
+			protected void append(ILoggingEvent event) {
+				catzillaLines.add(event.getFormattedMessage());
+			}
+
+		};
+		context = new SpringApplicationBuilder(Boot40Application.class)
+			// Boot resets logback while it starts: attach once the application is prepared.
+			.listeners((ApplicationListener<ApplicationPreparedEvent>) (event) -> {
+				Logger logger = (Logger) LoggerFactory.getLogger("dev.catzilla");
+				if (!appender.isStarted()) {
+					appender.setContext(logger.getLoggerContext());
+					appender.start();
+					logger.addAppender(appender);
+				}
+			})
+			.properties("server.port=0", "server.address=127.0.0.1",
+					"management.endpoints.web.exposure.include=catzilla")
+			.run();
+		port = ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	@AfterAll
+	static void stop() {
+		context.close();
+	}
+
+	@Test
+	void theVersionsAreBoot40AndTheNettyPin() {
+		assertThat(SpringBootVersion.getVersion()).isEqualTo("4.0.7");
+		assertThat(Version.identify().get("netty-transport").artifactVersion()).isEqualTo("4.2.18.Final");
+		assertThat(Jemalloc.isAvailable()).as("unavailable: %s", Jemalloc.unavailabilityCause()).isTrue();
+	}
+
+	@Test
+	void theStartupLineListsTheServerAndBothClients() {
+		assertThat(catzillaLines).filteredOn((line) -> line.startsWith("Catzilla: "))
+			.singleElement()
+			.asString()
+			.matches("Catzilla: jemalloc 5\\.3\\.\\d+ served: \\[server, webclient, restclient\\] \\(requested auto\\)");
+	}
+
+	@Test
+	void theServerAndBootsWebClientAndRestClientAllocateFromJemallocUnderRealTraffic() throws Exception {
+		byte[] body = new byte[BODY];
+		new Random(40).nextBytes(body);
+		byte[] expected = MessageDigest.getInstance("SHA-256").digest(body);
+		String echo = "http://127.0.0.1:" + port + "/echo";
+		assertThat(sha256(context.getBean(WebClient.class).post().uri(echo).bodyValue(body).retrieve()
+			.bodyToFlux(DataBuffer.class))).isEqualTo(expected);
+		assertThat(context.getBean(RestClient.class).post().uri(echo).body(body).exchange((request, response) -> {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			digest.update(response.getBody().readAllBytes());
+			return digest.digest();
+		})).isEqualTo(expected);
+		Boot40Application.Channels channels = context.getBean(Boot40Application.Channels.class);
+		assertThat(channels.server).isNotEmpty().hasOnlyElementsOfType(JemallocByteBufAllocator.class);
+		assertThat(channels.webclient).isNotEmpty().hasOnlyElementsOfType(JemallocByteBufAllocator.class);
+		assertThat(channels.restclient).isNotEmpty().hasOnlyElementsOfType(JemallocByteBufAllocator.class);
+		assertThat(Jemalloc.stats().allocated()).isPositive();
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void theEndpointListsWhatWasServed() {
+		Map<String, Object> catzilla = context.getBean(WebClient.class)
+			.get()
+			.uri("http://127.0.0.1:" + port + "/actuator/catzilla")
+			.retrieve()
+			.bodyToMono(Map.class)
+			.block(Duration.ofSeconds(30));
+		assertThat(catzilla).containsEntry("active", "jemalloc");
+		assertThat((List<String>) catzilla.get("served")).containsExactly("server", "webclient", "restclient");
+	}
+
+	private static byte[] sha256(Flux<DataBuffer> body) throws Exception {
+		MessageDigest digest = MessageDigest.getInstance("SHA-256");
+		body.doOnNext((buffer) -> {
+			try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
+				iterator.forEachRemaining(digest::update);
+			}
+			finally {
+				DataBufferUtils.release(buffer);
+			}
+		}).blockLast(Duration.ofSeconds(30));
+		return digest.digest();
+	}
+
+}
