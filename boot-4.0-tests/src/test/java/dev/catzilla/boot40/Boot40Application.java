@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.netty.buffer.ByteBufAllocator;
 import reactor.netty.Connection;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
@@ -13,6 +14,9 @@ import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFacto
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.BodyExtractors;
@@ -23,8 +27,9 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * A Boot 4.0 WebFlux application with the starter, Boot's WebClient and RestClient (built at startup) and an echo
- * route; it records which allocator each of its server and client channels got.
+ * A Boot 4.0 WebFlux application with the starter, Boot's WebClient and RestClient (built at startup), an echo
+ * route, and a Spring Cloud Gateway route {@code /up/**} to {@code upstream.http}; it records which allocator each of
+ * its server and client channels got.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -63,6 +68,18 @@ public class Boot40Application {
 	}
 
 	@Bean
+	RouteLocator routes(RouteLocatorBuilder builder, @Value("${upstream.http}") String upstream) {
+		return builder.routes()
+			.route("up", (route) -> route.path("/up/**").filters((filter) -> filter.stripPrefix(1)).uri(upstream))
+			.build();
+	}
+
+	@Bean
+	HttpClientCustomizer recordingProxyCustomizer(Channels channels) {
+		return (client) -> client.doOnConnected((connection) -> channels.proxy.add(alloc(connection)));
+	}
+
+	@Bean
 	WebClient webClient(WebClient.Builder builder) {
 		return builder.build();
 	}
@@ -86,6 +103,8 @@ public class Boot40Application {
 		final Set<ByteBufAllocator> webclient = ConcurrentHashMap.newKeySet();
 
 		final Set<ByteBufAllocator> restclient = ConcurrentHashMap.newKeySet();
+
+		final Set<ByteBufAllocator> proxy = ConcurrentHashMap.newKeySet();
 
 	}
 

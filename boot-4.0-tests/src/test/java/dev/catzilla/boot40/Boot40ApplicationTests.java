@@ -1,5 +1,9 @@
 package dev.catzilla.boot40;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -33,9 +39,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The starter on Spring Boot 4.0.7 (and Netty 4.2.18): jemalloc serves the Reactor Netty server, Boot's WebClient
- * and Boot's RestClient under real traffic (several MiB, compared by SHA-256), and the startup line and the endpoint
- * say so.
+ * The starter on Spring Boot 4.0.7 (and Netty 4.2.18, Spring Cloud 2025.1.4): jemalloc serves the Reactor Netty
+ * server, Boot's WebClient and RestClient, and the gateway's proxy client under real traffic (several MiB, compared by
+ * SHA-256), and the startup line and the endpoint say so.
  */
 class Boot40ApplicationTests {
 
@@ -47,8 +53,15 @@ class Boot40ApplicationTests {
 
 	static int port;
 
+	static DisposableServer upstream;
+
 	@BeforeAll
 	static void start() {
+		upstream = HttpServer.create()
+			.host("127.0.0.1")
+			.port(0)
+			.route((routes) -> routes.post("/echo", (request, response) -> response.send(request.receive().retain())))
+			.bindNow();
 		AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
 
 			@Override
@@ -68,7 +81,8 @@ class Boot40ApplicationTests {
 				}
 			})
 			.properties("server.port=0", "server.address=127.0.0.1",
-					"management.endpoints.web.exposure.include=catzilla")
+					"management.endpoints.web.exposure.include=catzilla",
+					"upstream.http=http://127.0.0.1:" + upstream.port())
 			.run();
 		port = ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
@@ -76,6 +90,7 @@ class Boot40ApplicationTests {
 	@AfterAll
 	static void stop() {
 		context.close();
+		upstream.disposeNow();
 	}
 
 	@Test
@@ -86,15 +101,16 @@ class Boot40ApplicationTests {
 	}
 
 	@Test
-	void theStartupLineListsTheServerAndBothClients() {
+	void theStartupLineListsTheServerAndEveryClient() {
 		assertThat(catzillaLines).filteredOn((line) -> line.startsWith("Catzilla: "))
 			.singleElement()
 			.asString()
-			.matches("Catzilla: jemalloc 5\\.3\\.\\d+ served: \\[server, webclient, restclient\\] \\(requested auto\\)");
+			.matches("Catzilla: jemalloc 5\\.3\\.\\d+ served: "
+					+ "\\[server, webclient, restclient, gateway-proxy, websocket-client\\] \\(requested auto\\)");
 	}
 
 	@Test
-	void theServerAndBootsWebClientAndRestClientAllocateFromJemallocUnderRealTraffic() throws Exception {
+	void theServerBootsWebClientAndRestClientAndTheGatewaysProxyAllocateFromJemallocUnderRealTraffic() throws Exception {
 		byte[] body = new byte[BODY];
 		new Random(40).nextBytes(body);
 		byte[] expected = MessageDigest.getInstance("SHA-256").digest(body);
@@ -104,7 +120,15 @@ class Boot40ApplicationTests {
 		byte[] restClientEcho = context.getBean(RestClient.class).post().uri(echo).body(body)
 			.exchange((request, response) -> sha256().digest(response.getBody().readAllBytes()));
 		assertThat(restClientEcho).isEqualTo(expected);
+		byte[] proxied = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/up/echo"))
+				.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+				.timeout(Duration.ofSeconds(60))
+				.build(), HttpResponse.BodyHandlers.ofByteArray())
+			.body();
+		assertThat(sha256().digest(proxied)).isEqualTo(expected);
 		Boot40Application.Channels channels = context.getBean(Boot40Application.Channels.class);
+		assertThat(channels.proxy).isNotEmpty().hasOnlyElementsOfType(JemallocByteBufAllocator.class);
 		assertThat(channels.server).isNotEmpty().hasOnlyElementsOfType(JemallocByteBufAllocator.class);
 		assertThat(channels.webclient).isNotEmpty().hasOnlyElementsOfType(JemallocByteBufAllocator.class);
 		assertThat(channels.restclient).isNotEmpty().hasOnlyElementsOfType(JemallocByteBufAllocator.class);
@@ -121,7 +145,8 @@ class Boot40ApplicationTests {
 			.bodyToMono(Map.class)
 			.block(Duration.ofSeconds(30));
 		assertThat(catzilla).containsEntry("active", "jemalloc");
-		assertThat((List<String>) catzilla.get("served")).containsExactly("server", "webclient", "restclient");
+		assertThat((List<String>) catzilla.get("served")).containsExactly("server", "webclient", "restclient",
+				"gateway-proxy", "websocket-client");
 	}
 
 	private static MessageDigest sha256() {
