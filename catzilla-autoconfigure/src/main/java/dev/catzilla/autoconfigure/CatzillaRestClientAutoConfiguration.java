@@ -29,7 +29,7 @@ import org.springframework.core.io.ResourceLoader;
  * Boot applies {@link ClientHttpRequestFactoryBuilderCustomizer} beans only outside reactive applications; in a
  * reactive one it defines no {@link ClientHttpRequestFactoryBuilder} and {@code RestClient.Builder} detects one. There
  * Catzilla defines the builder Boot defines elsewhere: {@code spring.http.clients.imperative.factory} or detection,
- * with the customizer beans applied.
+ * with the customizer beans applied (Boot's virtual-thread executor for the JDK client is not repeated here).
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class,
 		afterName = "org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration",
