@@ -15,9 +15,14 @@ catzilla_cache_dir() {
 }
 
 # Prints the path of a private apt.conf, creating it (and running `apt-get update` once, under a lock) if needed.
+# With CATZILLA_APT_FOREIGN=arm64 set, a second configuration (its own lists) that also knows arm64 packages
+# (APT::Architectures), for `apt-get download pkg:arm64`; the system's dpkg architectures are not touched.
 catzilla_private_apt() {
-	local dir
-	dir="$(catzilla_cache_dir)/apt"
+	local dir foreign="${CATZILLA_APT_FOREIGN:-}" arches=""
+	dir="$(catzilla_cache_dir)/apt${foreign:+-$foreign}"
+	if [[ -n "$foreign" ]]; then
+		arches="APT::Architectures { \"$(dpkg --print-architecture)\"; \"$foreign\"; };"
+	fi
 	mkdir -p "$dir"
 	(
 		flock 9
@@ -56,6 +61,7 @@ Dir::Etc::SourceParts "$dir/sources";
 Debug::NoLocking "true";
 APT::Sandbox::User "$(id -un)";
 Acquire::Languages "none";
+$arches
 EOF
 			APT_CONFIG="$dir/apt.conf" apt-get -q update >"$dir/update.log" 2>&1 || {
 				cat "$dir/update.log" >&2
@@ -80,4 +86,60 @@ catzilla_apt_get() {
 	rm -f "$(dirname "$apt_conf")/updated"
 	apt_conf="$(catzilla_private_apt)" || return 1
 	APT_CONFIG="$apt_conf" apt-get -q "$@" >&2
+}
+
+# Extracts Debian packages (no root: `apt-get download` + `dpkg-deb -x`) into a private root directory under the
+# cache and prints its path. Usage: catzilla_deb_root <name> <package[=version]>...
+# A package pinned with =version that the archive no longer offers is fetched at its current version instead, with a
+# WARNING line (Debian replaces point-release versions). The root is keyed by the requested list, built in a temporary
+# directory and moved into place under a lock, so concurrent builds are safe. Absolute symbolic links inside the
+# root are made relative, so that the root is self-contained wherever it lies (e.g. as a qemu sysroot).
+catzilla_deb_root() {
+	local name="$1" key cache out lock
+	shift
+	cache="$(catzilla_cache_dir)"
+	key="$(printf '%s\n' "${CATZILLA_APT_FOREIGN:-}" "$@" | sha256sum | cut -c1-12)"
+	out="$cache/$name-$key"
+	mkdir -p "$cache"
+	(
+		flock 9
+		if [[ -f "$out/.complete" ]]; then
+			echo "catzilla: using cached $out ($# packages)" >&2
+			exit 0
+		fi
+		command -v dpkg-deb >/dev/null || { echo "catzilla: dpkg-deb not found" >&2; exit 1; }
+		local tmp pkg deb link target rel
+		tmp="$(mktemp -d "$cache/.$name.XXXXXX")"
+		trap 'rm -rf "$tmp"' EXIT
+		mkdir -p "$tmp/debs" "$tmp/root"
+		for pkg in "$@"; do
+			echo "catzilla: fetching Debian package $pkg" >&2
+			if ! (cd "$tmp/debs" && catzilla_apt_get download "$pkg" >/dev/null 2>"$tmp/apt.err"); then
+				if [[ "$pkg" == *=* ]]; then
+					echo "catzilla: WARNING: $pkg is no longer in the archive; fetching ${pkg%%=*} at its current version" >&2
+					(cd "$tmp/debs" && catzilla_apt_get download "${pkg%%=*}" >/dev/null) || exit 1
+				else
+					cat "$tmp/apt.err" >&2
+					exit 1
+				fi
+			fi
+		done
+		for deb in "$tmp/debs"/*.deb; do
+			dpkg-deb -x "$deb" "$tmp/root"
+			basename "$deb" >>"$tmp/root/.packages"
+		done
+		while IFS= read -r -d '' link; do
+			target="$(readlink "$link")"
+			if [[ "$target" == /* ]]; then
+				rel="$(realpath -m --relative-to="$(dirname "$link")" "$tmp/root$target")"
+				ln -sfn "$rel" "$link"
+			fi
+		done < <(find "$tmp/root" -type l -print0)
+		touch "$tmp/root/.complete"
+		rm -rf "$out"
+		mv -T "$tmp/root" "$out"
+		rm -rf "$tmp"
+		trap - EXIT
+	) 9>"$cache/.lock-$name" || return 1
+	printf '%s' "$out"
 }

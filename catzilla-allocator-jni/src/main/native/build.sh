@@ -18,35 +18,70 @@ case "$(uname -m)" in
 	*) arch="$(uname -m)" ;;
 esac
 if [[ "$os" != linux || ( "$arch" != x86_64 && "$arch" != aarch64 ) ]]; then
-	echo "catzilla: WARNING: no native build for $os-$arch (supported: linux-x86_64; linux-aarch64 untested)." >&2
+	echo "catzilla: WARNING: no native build for $os-$arch (supported: linux-x86_64, linux-aarch64)." >&2
 	echo "catzilla: WARNING: the jar will not contain a native library; Jemalloc.isAvailable() will be false." >&2
 	exit 0
 fi
-name="libcatzilla_jemalloc_${os}_${arch}.so"
-
 header="$headers/dev_catzilla_allocator_JemallocNative.h"
 [[ -f "$header" ]] || { echo "catzilla: $header missing (javac -h did not run?)" >&2; exit 1; }
 jni_include="$java_home/include"
 [[ -f "$jni_include/jni.h" ]] || { echo "catzilla: no jni.h under $jni_include (needs a JDK)" >&2; exit 1; }
+mkdir -p "$classes/META-INF/native" "$work"
 
-jemalloc="$(bash "$here/jemalloc.sh" "$arch")"
+# build_library <arch> <cc>: jemalloc + the JNI library for linux-<arch> with compiler <cc>.
+build_library() {
+	local target="$1" cc="$2" name jemalloc objects=() c o tmp
+	name="libcatzilla_jemalloc_${os}_${target}.so"
+	jemalloc="$(bash "$here/jemalloc.sh" "$target")"
+	mkdir -p "$work/obj-$target"
+	for c in "$csrc"/*.c; do
+		o="$work/obj-$target/$(basename "$c" .c).o"
+		"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -fvisibility=hidden -fPIC \
+			-I"$jni_include" -I"$jni_include/$os" -I"$headers" -I"$jemalloc/include" -I"$csrc" \
+			-c "$c" -o "$o"
+		objects+=("$o")
+	done
+	tmp="$work/$name.tmp"
+	# -z nodelete: dlclose (class-loader unloading) must never unmap code that jemalloc's background threads run.
+	"$cc" -shared -o "$tmp" "${objects[@]}" "$jemalloc/lib/libjemalloc_pic.a" \
+		-Wl,--exclude-libs,ALL -Wl,--version-script="$here/catzilla.map" \
+		-Wl,-z,noexecstack -Wl,-z,relro,-z,now -Wl,-z,nodelete -Wl,--no-undefined -Wl,--strip-debug \
+		-lpthread -lm
+	mv -f "$tmp" "$classes/META-INF/native/$name"
+	(cd "$classes/META-INF/native" && sha256sum "$name" | cut -d' ' -f1 >"$name.sha256")
+	echo "catzilla: built $classes/META-INF/native/$name" >&2
+}
 
-cc="${CC:-cc}"
-mkdir -p "$work/obj" "$classes/META-INF/native"
-objects=()
-for c in "$csrc"/*.c; do
-	o="$work/obj/$(basename "$c" .c).o"
-	"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -fvisibility=hidden -fPIC \
-		-I"$jni_include" -I"$jni_include/$os" -I"$headers" -I"$jemalloc/include" -I"$csrc" \
-		-c "$c" -o "$o"
-	objects+=("$o")
-done
+# Why a platform is missing from this jar, for the tests (which fail on it unless told otherwise) and for humans.
+rm -f "$work/missing-"*.txt
+build_library "$arch" "${CC:-cc}"
 
-tmp="$work/$name.tmp"
-"$cc" -shared -o "$tmp" "${objects[@]}" "$jemalloc/lib/libjemalloc_pic.a" \
-	-Wl,--exclude-libs,ALL -Wl,--version-script="$here/catzilla.map" \
-	-Wl,-z,noexecstack -Wl,-z,relro,-z,now -Wl,-z,nodelete -Wl,--no-undefined -Wl,--strip-debug \
-	-lpthread -lm
-mv -f "$tmp" "$classes/META-INF/native/$name"
-(cd "$classes/META-INF/native" && sha256sum "$name" | cut -d' ' -f1 >"$name.sha256")
-echo "catzilla: built $classes/META-INF/native/$name" >&2
+# On x86_64 the same build cross-compiles linux-aarch64 (docs/native.md, "linux-aarch64"). CATZILLA_CROSS=none
+# (Maven: -Dcatzilla.native.cross=none) builds the host library only.
+if [[ "$arch" == x86_64 && "${CATZILLA_CROSS:-aarch64}" != none ]]; then
+	rm -f "$classes/META-INF/native/libcatzilla_jemalloc_linux_aarch64.so"*
+	why=""
+	if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
+		why="apt-get/dpkg-deb not found: the aarch64 cross compiler is fetched from Debian's packages by name"
+	else
+		echo "catzilla: cross-building linux-aarch64 (Debian's gcc-aarch64-linux-gnu, fetched into the private cache)" >&2
+		if cross_bin="$(bash "$here/cross-toolchain.sh" aarch64)"; then
+			# A subshell keeps the cross environment there; a failing cross build (not a missing tool) fails the build.
+			(
+				export CATZILLA_CROSS_BIN="$cross_bin" PATH="$cross_bin:$PATH"
+				build_library aarch64 aarch64-linux-gnu-gcc
+			)
+		else
+			why="the aarch64 cross compiler could not be obtained (output above)"
+		fi
+	fi
+	if [[ -n "$why" ]]; then
+		echo "catzilla: WARNING: this jar carries linux-x86_64 only, no linux-aarch64 library: $why." >&2
+		echo "catzilla: WARNING: tests of linux-aarch64 will fail; -Dcatzilla.test.aarch64=false turns them off." >&2
+		printf '%s\n' "$why" >"$work/missing-linux-aarch64.txt"
+	fi
+elif [[ "$arch" == x86_64 ]]; then
+	rm -f "$classes/META-INF/native/libcatzilla_jemalloc_linux_aarch64.so"*
+	echo "catzilla: linux-aarch64 not built: CATZILLA_CROSS=none" >&2
+	echo "CATZILLA_CROSS=none (-Dcatzilla.native.cross=none)" >"$work/missing-linux-aarch64.txt"
+fi

@@ -5,6 +5,8 @@
 # Cached under ${XDG_CACHE_HOME:-$HOME/.cache}/catzilla/, keyed by version + a hash of the configure flags and this
 # script; entries are built in a temporary directory and moved into place, so concurrent builds are safe.
 # Usage: jemalloc.sh <arch>     (x86_64 | aarch64)
+# An <arch> other than the machine's own is cross-compiled: set CATZILLA_CROSS_BIN to a directory holding
+# <arch>-linux-gnu-gcc, -ar, -ranlib (cross-toolchain.sh prints one).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,11 +18,28 @@ JEMALLOC_TARBALL=jemalloc_5.3.0.orig.tar.bz2
 JEMALLOC_SHA256=2db82d1e7119df3e71b7640219b6dfe84789bc0537983c3b7ac4f7189aecfeaa
 
 arch="${1:?usage: jemalloc.sh <arch>}"
+# Page size and virtual-address bits: configure measures them on the build machine, which is wrong when cross
+# compiling, so both are given. Why these values and what they cost: docs/native.md ("linux-aarch64").
 case "$arch" in
-	x86_64) lg_page=12 ;;  # x86_64 pages are always 4 KiB
-	aarch64) lg_page=16 ;; # runs on 4, 16 and 64 KiB page kernels (untested)
+	x86_64) lg_page=12 lg_vaddr="" ;; # x86_64 pages are always 4 KiB; vaddr bits measured by configure (native)
+	aarch64) lg_page=16 lg_vaddr=48 ;; # 64 KiB: also correct on 4 and 16 KiB kernels; 12 would break on 64 KiB ones
 	*) echo "catzilla: no jemalloc build recipe for arch '$arch'" >&2; exit 1 ;;
 esac
+host_triplet=()
+case "$(uname -m)" in
+	x86_64 | amd64) build_arch=x86_64 ;;
+	aarch64 | arm64) build_arch=aarch64 ;;
+	*) build_arch="$(uname -m)" ;;
+esac
+if [[ "$arch" != "$build_arch" ]]; then
+	[[ -x "${CATZILLA_CROSS_BIN:-}/$arch-linux-gnu-gcc" ]] || {
+		echo "catzilla: cross compiling jemalloc for $arch needs CATZILLA_CROSS_BIN (see cross-toolchain.sh)" >&2
+		exit 1
+	}
+	export PATH="$CATZILLA_CROSS_BIN:$PATH"
+	host_triplet=(--host="$arch-linux-gnu")
+	export CC="$arch-linux-gnu-gcc" AR="$arch-linux-gnu-ar" RANLIB="$arch-linux-gnu-ranlib" NM="$arch-linux-gnu-nm"
+fi
 
 # Why each flag: see docs/native.md ("jemalloc build").
 configure_flags=(
@@ -35,6 +54,8 @@ configure_flags=(
 	--disable-prof
 	--disable-libdl
 	--with-lg-page="$lg_page"
+	${lg_vaddr:+--with-lg-vaddr="$lg_vaddr"}
+	"${host_triplet[@]}"
 )
 # After jemalloc's own CFLAGS (-O3 -g3 ...), so these win; -g0: the .so is shipped without debug info anyway.
 cflags="-fPIC -O2 -g0"

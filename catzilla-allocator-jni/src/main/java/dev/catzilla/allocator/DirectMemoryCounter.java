@@ -3,8 +3,8 @@ package dev.catzilla.allocator;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,46 +12,78 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
 
 /**
- * Counts the native bytes held by one allocator's live buffers and enforces its cap, without a shared atomic
- * operation on the hot path; and keeps, per event-loop thread, a small cache of free jemalloc blocks.
+ * Counts the native bytes held by one allocator's live buffers and enforces its cap; and keeps, per event-loop
+ * thread, a small cache of free jemalloc blocks.
  * <p>
- * Every thread owns a {@link Slot} (found through a {@link FastThreadLocal}: an array index on Netty's event-loop
- * threads) in which only that thread writes: {@code used}, the bytes it allocated minus the bytes it released
- * (negative on a thread that releases buffers other threads allocated), and {@code lease}, the share of the cap it
- * holds. A thread takes lease from the shared {@link #leased} total in chunks, with one CAS, only when its own
- * {@code used} would exceed its lease, and gives the surplus back when it holds more than two chunks it does not
- * use. Since every slot keeps {@code used <= lease} and {@code leased <= max}, the cap is hard: the bytes held never
- * exceed {@code max}. The price is the other way round: an allocation may be refused while up to two chunks per
- * thread are leased but unused ({@code chunk = max / 64}, at most 1 MiB). Slots of dead threads are folded back
- * (their surplus returned) before a refusal and whenever the number of slots doubles.
+ * <b>Leases.</b> The cap is shared out in leases taken from one total, {@link #leased} ({@code <= max}, changed only
+ * by compare-and-set), in chunks ({@code chunk = max / 64}, at most 1 MiB), so most allocations touch no shared
+ * counter. Every byte a live buffer holds is covered by a lease, so the bytes held never exceed {@code max}. Who
+ * holds a lease:
+ * <ul>
+ * <li><b>Event-loop threads</b> (threads that clean up their {@link FastThreadLocal}s:
+ * {@link FastThreadLocalThread#willCleanupFastThreadLocals()}, Netty's event loops, the rule Netty's pooled allocator
+ * uses for its thread caches) own a {@link Slot}, found through a {@link FastThreadLocal} (an array index), in which
+ * only the owner counts: {@code used}, the bytes it allocated minus the bytes it released (negative on a thread that
+ * releases buffers other threads allocated), and {@code lease}, its share of the cap ({@code used <= lease}). An
+ * allocation takes the slot's lock word with one compare-and-set on the slot's own cache line (no other thread
+ * touches it unless it is reclaiming leases, so it is never contended in normal operation), checks and counts, and
+ * unlocks with a plain release store; a release counts without the lock. The lock is what makes the slot's unused
+ * lease revocable by other threads.</li>
+ * <li><b>Every other thread</b> (pools, virtual threads, {@code main}) keeps no state of its own: it counts in one of
+ * a fixed number of {@link Stripe}s (twice the processors, rounded to a power of two, at most 64), chosen by thread
+ * id, with compare-and-set on the stripe's {@code avail} (its unused lease) and an atomic add on its {@code used}.
+ * Creating and ending such a thread costs the counter nothing.</li>
+ * </ul>
+ * An allocation that does not fit in its slot or stripe takes {@code need + chunk} (or just {@code need}) from
+ * {@link #leased}. A slot or stripe gives back what it holds beyond two unused chunks on release. Before refusing,
+ * the refusing thread <b>revokes every unused lease</b> ({@link #revokeIdleLeases()}): each stripe's {@code avail}
+ * (one atomic swap), and each slot's {@code lease - used} under the slot's lock (a slot whose owner is counting at
+ * that instant is skipped: it is allocating, not idle); then it tries again. So an allocation is refused only if the
+ * live buffers' bytes plus the request exceed the cap, or other threads' allocations took the room at the same
+ * moment.
  * <p>
- * {@link #used()} sums the slots with opaque reads: exact when no allocation is in flight, otherwise a moment's
- * value.
+ * <b>Per-thread state.</b> Only event-loop threads have slots: registered in a concurrent set (O(1)) on first use,
+ * removed (O(1), lease returned, cache freed) by the owner when its {@link FastThreadLocal}s are removed (the end of
+ * an event loop). Slots of owners that died without that are found by a sweep over the set whenever the number of
+ * slots has doubled since the last sweep (amortised O(1) per slot) and before a refusal, so their number stays below
+ * twice the live event-loop threads (plus 64). No lock is taken on thread start or end beyond the set's own.
+ * <p>
+ * {@link #used()} sums the retired counts, the slots and the stripes: exact when no allocation is in flight,
+ * otherwise a moment's value.
  * <p>
  * <b>Thread caches.</b> A JNI call costs a thread-state transition with a memory fence each way, more than
- * jemalloc's own thread cache spends on a small allocation. So a thread that will clean up its
- * {@link FastThreadLocal}s (Netty's event loops: {@link FastThreadLocalThread#willCleanupFastThreadLocals()}, the
- * same rule Netty's pooled allocator uses for its thread caches) keeps freed blocks of up to
- * {@link SizeClasses#MAX_CACHED} bytes (jemalloc's own thread-cache limit, 64 KiB by default) in its slot, per
+ * jemalloc's own thread cache spends on a small allocation. So event-loop threads keep freed blocks of up to
+ * {@link SizeClasses#MAX_CACHED} bytes (jemalloc's own thread-cache limit, 64 KiB by default) in their slot, per
  * jemalloc size class ({@link SizeClasses}: 16 KiB but at least one block and at most 64 blocks per class, at most
- * about 760 KiB per thread), and reuses them without crossing
- * into native code. These blocks belong to no buffer: they are not in {@link #used()} (they are in
- * {@link #cached()}) and stay allocated in jemalloc's statistics. The owner thread frees them when its
- * {@link FastThreadLocal}s are removed (the end of an event loop), and so does {@link #reclaimDeadSlots()} for a
- * thread that died without that. Other threads (and every thread when caches are off) free at once.
+ * about 760 KiB per thread), and reuse them without crossing into native code. These blocks belong to no buffer:
+ * they are not in {@link #used()} (they are in {@link #cached()}) and stay allocated in jemalloc's statistics. The
+ * owner thread frees them when its {@link FastThreadLocal}s are removed, and so does the sweep for a thread that died
+ * without that. Other threads (and every thread when caches are off) free at once.
  */
 final class DirectMemoryCounter {
 
 	private static final long MAX_CHUNK = 1024 * 1024;
 
+	private static final int MAX_STRIPES = 64;
+
 	private static final VarHandle USED;
 
 	private static final VarHandle CACHED;
 
+	private static final VarHandle LOCK;
+
+	private static final VarHandle AVAIL;
+
+	private static final VarHandle STRIPE_USED;
+
 	static {
 		try {
-			USED = MethodHandles.lookup().findVarHandle(SlotFields.class, "used", long.class);
-			CACHED = MethodHandles.lookup().findVarHandle(SlotFields.class, "cached", long.class);
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			USED = lookup.findVarHandle(SlotFields.class, "used", long.class);
+			CACHED = lookup.findVarHandle(SlotFields.class, "cached", long.class);
+			LOCK = lookup.findVarHandle(SlotFields.class, "lock", int.class);
+			AVAIL = lookup.findVarHandle(StripeFields.class, "avail", long.class);
+			STRIPE_USED = lookup.findVarHandle(StripeFields.class, "used", long.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -64,17 +96,26 @@ final class DirectMemoryCounter {
 
 	private final boolean threadCaches;
 
-	/** Sum of every slot's lease (live slots) plus the {@code used} of folded slots. */
+	/**
+	 * Sum of every slot's {@code lease}, every stripe's {@code avail + used}, and {@link #retiredUsed}; never above
+	 * {@link #max}. Between the steps of one operation it may be above that sum (never below).
+	 */
 	private final AtomicLong leased = new AtomicLong();
 
-	/** {@code used} of the slots of dead threads, already folded. */
+	/** {@code used} of the slots of ended threads, already folded. */
 	private final AtomicLong retiredUsed = new AtomicLong();
 
-	private final ConcurrentLinkedQueue<Slot> slots = new ConcurrentLinkedQueue<>();
+	/** The slots of live (or not yet swept) event-loop threads. */
+	private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
 
 	private final AtomicInteger slotCount = new AtomicInteger();
 
-	private volatile int reclaimThreshold = 64;
+	private volatile int sweepThreshold = 64;
+
+	private final Stripe[] stripes;
+
+	/** What {@link #slot()} returns on threads without a slot of their own: count in the stripes. */
+	private final Slot shared = new Slot(null, false);
 
 	private final FastThreadLocal<Slot> local = new FastThreadLocal<>() {
 
@@ -98,6 +139,11 @@ final class DirectMemoryCounter {
 		this.max = max;
 		this.chunk = Math.max(1, Math.min(MAX_CHUNK, max >> 6));
 		this.threadCaches = threadCaches;
+		int count = Math.min(MAX_STRIPES, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1));
+		this.stripes = new Stripe[count];
+		for (int i = 0; i < count; i++) {
+			this.stripes[i] = new Stripe();
+		}
 	}
 
 	long max() {
@@ -109,38 +155,62 @@ final class DirectMemoryCounter {
 	 * exceed the cap.
 	 */
 	boolean tryReserve(long size) {
-		return tryReserve(this.local.get(), size);
+		return tryReserve(slot(), size);
 	}
 
-	/** The calling thread's slot, for the hot path to look it up once per buffer. */
+	/**
+	 * The calling thread's slot if it is an event loop, else a shared marker (count in the stripes), for the hot path
+	 * to look it up once per buffer.
+	 */
 	Slot slot() {
-		return this.local.get();
+		Thread thread = Thread.currentThread();
+		if (thread instanceof FastThreadLocalThread && ((FastThreadLocalThread) thread).willCleanupFastThreadLocals()) {
+			return this.local.get();
+		}
+		return this.shared;
 	}
 
 	/** {@link #tryReserve(long)} with the calling thread's {@link #slot()}. */
 	boolean tryReserve(Slot slot, long size) {
-		long used = slot.used + size;
-		if (used > slot.lease && !acquire(slot, used - slot.lease)) {
-			return false;
+		if (slot == this.shared || !LOCK.compareAndSet(slot, 0, 1)) {
+			// No slot; or another thread is revoking this slot's lease this instant: count in a stripe this once.
+			return tryReserveShared(size);
 		}
-		USED.setOpaque(slot, used);
-		return true;
+		try {
+			long used = slot.used + size;
+			if (used > slot.lease && !acquire(slot, used - slot.lease)) {
+				return false;
+			}
+			USED.setOpaque(slot, used);
+			return true;
+		}
+		finally {
+			LOCK.setRelease(slot, 0);
+		}
 	}
 
 	/** Counts {@code size} bytes as released by the calling thread (whichever thread reserved them). */
 	void release(long size) {
-		release(this.local.get(), size);
+		release(slot(), size);
 	}
 
 	/** {@link #release(long)} with the calling thread's {@link #slot()}. */
 	void release(Slot slot, long size) {
+		if (slot == this.shared) {
+			releaseShared(size);
+			return;
+		}
+		// Without the lock: a revoker that reads the old, larger used revokes less, which is safe.
 		long used = slot.used - size;
 		USED.setOpaque(slot, used);
-		long surplus = slot.lease - used;
-		if (surplus > 2 * this.chunk) {
-			long giveBack = surplus - this.chunk;
-			slot.lease -= giveBack;
-			this.leased.addAndGet(-giveBack);
+		if (slot.lease - used > 2 * this.chunk && LOCK.compareAndSet(slot, 0, 1)) {
+			long surplus = slot.lease - slot.used;
+			if (surplus > 2 * this.chunk) {
+				long giveBack = surplus - this.chunk;
+				slot.lease -= giveBack;
+				this.leased.addAndGet(-giveBack);
+			}
+			LOCK.setRelease(slot, 0);
 		}
 	}
 
@@ -195,17 +265,87 @@ final class DirectMemoryCounter {
 		return total;
 	}
 
-	/** Bytes currently held (sum over threads). */
+	/** Bytes currently held (sum over slots and stripes). */
 	long used() {
 		long total = this.retiredUsed.get();
 		for (Slot slot : this.slots) {
 			total += (long) USED.getOpaque(slot);
 		}
+		for (Stripe stripe : this.stripes) {
+			total += (long) STRIPE_USED.getVolatile(stripe);
+		}
 		return total;
 	}
 
+	/** Event-loop threads with a slot (including ended ones not swept yet). */
+	int slotCount() {
+		return this.slotCount.get();
+	}
+
+	int stripeCount() {
+		return this.stripes.length;
+	}
+
+	// ---------------------------------------------------------------- stripes
+
+	private Stripe stripe() {
+		// Thread ids are sequential: a multiplicative hash spreads neighbours over the stripes.
+		@SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+
+		long id = Thread.currentThread().getId();
+		return this.stripes[(int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & (this.stripes.length - 1)];
+	}
+
+	private boolean tryReserveShared(long size) {
+		Stripe stripe = stripe();
+		for (long avail = (long) AVAIL.getVolatile(stripe); avail >= size;) {
+			long witness = (long) AVAIL.compareAndExchange(stripe, avail, avail - size);
+			if (witness == avail) {
+				STRIPE_USED.getAndAdd(stripe, size);
+				return true;
+			}
+			avail = witness;
+		}
+		long grant = grant(size);
+		if (grant < 0) {
+			return false;
+		}
+		STRIPE_USED.getAndAdd(stripe, size);
+		if (grant > size) {
+			giveBackSurplus(stripe, (long) AVAIL.getAndAdd(stripe, grant - size) + grant - size);
+		}
+		return true;
+	}
+
+	private void releaseShared(long size) {
+		Stripe stripe = stripe();
+		STRIPE_USED.getAndAdd(stripe, -size);
+		giveBackSurplus(stripe, (long) AVAIL.getAndAdd(stripe, size) + size);
+	}
+
+	private void giveBackSurplus(Stripe stripe, long avail) {
+		if (avail > 2 * this.chunk && AVAIL.compareAndSet(stripe, avail, this.chunk)) {
+			this.leased.addAndGet(-(avail - this.chunk));
+		}
+	}
+
+	// ---------------------------------------------------------------- leases
+
+	/** Adds to the caller's own lease (its lock held) what it needs, plus a chunk if there is room. */
 	private boolean acquire(Slot slot, long need) {
-		boolean reclaimed = false;
+		long grant = grant(need);
+		if (grant < 0) {
+			return false;
+		}
+		slot.lease += grant;
+		return true;
+	}
+
+	/**
+	 * Takes {@code need + chunk} bytes from the shared total, or only {@code need} when the chunk does not fit; -1
+	 * when even {@code need} does not fit after revoking every idle lease.
+	 */
+	private long grant(long need) {
+		boolean revoked = false;
 		for (;;) {
 			long current = this.leased.get();
 			long room = this.max - current;
@@ -214,37 +354,63 @@ final class DirectMemoryCounter {
 				grant = need;
 			}
 			if (grant > room) {
-				if (!reclaimed) {
-					reclaimed = true;
-					reclaimDeadSlots();
-					continue;
+				if (revoked) {
+					return -1;
 				}
-				return false;
+				revoked = true;
+				revokeIdleLeases();
+				continue;
 			}
 			if (this.leased.compareAndSet(current, current + grant)) {
-				slot.lease += grant;
-				return true;
+				return grant;
+			}
+		}
+	}
+
+	/**
+	 * Returns to the shared total every lease nobody uses: each stripe's {@code avail}, and each slot's
+	 * {@code lease - used} (under the slot's lock; a slot that is locked, i.e. counting this instant or being revoked
+	 * by another thread, is left alone). Folds the slots of threads that have ended.
+	 */
+	private void revokeIdleLeases() {
+		for (Stripe stripe : this.stripes) {
+			long avail = (long) AVAIL.getAndSet(stripe, 0L);
+			if (avail != 0) {
+				this.leased.addAndGet(-avail);
+			}
+		}
+		for (Slot slot : this.slots) {
+			Thread owner = slot.owner.get();
+			if (owner == null || !owner.isAlive()) {
+				fold(slot);
+			}
+			else if (LOCK.compareAndSet(slot, 0, 1)) {
+				long used = (long) USED.getVolatile(slot);
+				long unused = slot.lease - used;
+				if (unused > 0) {
+					slot.lease = used;
+					this.leased.addAndGet(-unused);
+				}
+				LOCK.setRelease(slot, 0);
 			}
 		}
 	}
 
 	private Slot register() {
-		boolean cache = this.threadCaches && FastThreadLocalThread.currentThreadWillCleanupFastThreadLocals()
-				&& SizeClasses.enabled();
+		boolean cache = this.threadCaches && SizeClasses.enabled();
 		Slot slot = new Slot(Thread.currentThread(), cache);
 		this.slots.add(slot);
 		int count = this.slotCount.incrementAndGet();
-		if (count > this.reclaimThreshold) {
-			reclaimDeadSlots();
-			this.reclaimThreshold = Math.max(64, 2 * this.slotCount.get());
+		if (count > this.sweepThreshold) {
+			sweepDeadSlots();
+			this.sweepThreshold = Math.max(64, 2 * this.slotCount.get());
 		}
 		return slot;
 	}
 
 	/** Folds the slots whose owner thread has ended. */
-	private synchronized void reclaimDeadSlots() {
-		for (Iterator<Slot> it = this.slots.iterator(); it.hasNext();) {
-			Slot slot = it.next();
+	private void sweepDeadSlots() {
+		for (Slot slot : this.slots) {
 			Thread owner = slot.owner.get();
 			if (owner == null || !owner.isAlive()) {
 				fold(slot);
@@ -253,20 +419,30 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * Moves a slot's {@code used} into {@link #retiredUsed}, returns its unused lease and frees its cached blocks.
-	 * Owner must be done.
+	 * Moves a slot's {@code used} into {@link #retiredUsed}, returns its unused lease, frees its cached blocks and
+	 * forgets it. Owner must be done (it is the caller, in {@link FastThreadLocal#onRemoval}, or has ended).
 	 */
-	private synchronized void fold(Slot slot) {
-		if (!this.slots.remove(slot)) {
-			return;
+	private void fold(Slot slot) {
+		while (!LOCK.compareAndSet(slot, 0, 1)) {
+			// A revoker holds it for a few instructions.
+			Thread.onSpinWait();
 		}
-		freeCached(slot);
-		this.slotCount.decrementAndGet();
-		long used = slot.used;
-		// A concurrent used() may miss these bytes for an instant (removed from the queue, not yet retired).
-		this.retiredUsed.addAndGet(used);
-		this.leased.addAndGet(-(slot.lease - used));
-		slot.lease = used;
+		try {
+			if (slot.folded || !this.slots.remove(slot)) {
+				return;
+			}
+			slot.folded = true;
+			freeCached(slot);
+			this.slotCount.decrementAndGet();
+			long used = slot.used;
+			// A concurrent used() may miss these bytes for an instant (removed from the set, not yet retired).
+			this.retiredUsed.addAndGet(used);
+			this.leased.addAndGet(-(slot.lease - used));
+			slot.lease = used;
+		}
+		finally {
+			LOCK.setRelease(slot, 0);
+		}
 	}
 
 	private static void freeCached(Slot slot) {
@@ -288,25 +464,32 @@ final class DirectMemoryCounter {
 
 	@Override
 	public String toString() {
-		return "DirectMemoryCounter(used: " + used() + ", cached: " + cached() + ", max: " + this.max + ", leased: " + this.leased.get()
-				+ ", chunk: " + this.chunk + ", threads: " + this.slotCount.get() + ")";
+		return "DirectMemoryCounter(used: " + used() + ", cached: " + cached() + ", max: " + this.max + ", leased: "
+				+ this.leased.get() + ", chunk: " + this.chunk + ", event-loop threads: " + this.slotCount.get()
+				+ ", stripes: " + this.stripes.length + ")";
 	}
 
-	/** Keeps a {@link Slot}'s counters off the cache lines of whatever the GC copies next to it (see Slot). */
-	abstract static class SlotPadBefore {
+	/** 128 bytes of padding: keeps the fields that follow off the cache lines of whatever the GC copies in front. */
+	abstract static class PadBefore {
 
 		long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 
 	}
 
 	/** The counters of a {@link Slot}, between two 128-byte pads. */
-	abstract static class SlotFields extends SlotPadBefore {
+	abstract static class SlotFields extends PadBefore {
 
 		/** Bytes reserved minus bytes released by the owner; read by others with opaque reads. */
 		long used;
 
-		/** Share of the cap held by the owner; {@code used <= lease} always. */
+		/** Share of the cap held by the owner; {@code used <= lease} always; changed only under {@link #lock}. */
 		long lease;
+
+		/** 1 while the owner counts an allocation or another thread revokes or folds: guards {@link #lease}. */
+		int lock;
+
+		/** Set (under {@link #lock}) once folded: the slot is no longer counted. */
+		boolean folded;
 
 		/** Bytes of the free blocks in this thread's cache; read by others with opaque reads. */
 		long cached;
@@ -319,14 +502,13 @@ final class DirectMemoryCounter {
 
 		SlotFields(boolean cache) {
 			this.blocks = cache ? new long[SizeClasses.blocksLength()] : null;
-			this.counts = cache ? new int[SizeClasses.PAD + SizeClasses.count() + SizeClasses.PAD]
-					: null;
+			this.counts = cache ? new int[SizeClasses.PAD + SizeClasses.count() + SizeClasses.PAD] : null;
 		}
 
 	}
 
 	/**
-	 * One thread's counters; written only by its owner thread, on every allocation and release. Padded on both
+	 * One event-loop thread's counters; written by its owner thread on every allocation and release. Padded on both
 	 * sides: slots of different threads start in different TLABs, but a garbage collection copies the objects
 	 * reachable from {@link #slots} next to each other, and two threads writing one cache line on every allocation
 	 * would cost more than the allocation itself.
@@ -341,6 +523,24 @@ final class DirectMemoryCounter {
 			super(cache);
 			this.owner = new WeakReference<>(owner);
 		}
+
+	}
+
+	/** The counters of a {@link Stripe}. */
+	abstract static class StripeFields extends PadBefore {
+
+		/** Unused lease held by this stripe; compare-and-set only, never negative. */
+		long avail;
+
+		/** Bytes reserved minus bytes released through this stripe; atomic adds. */
+		long used;
+
+	}
+
+	/** A counter shared by the threads without a slot whose ids hash to it; padded like {@link Slot}. */
+	static final class Stripe extends StripeFields {
+
+		long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
 	}
 

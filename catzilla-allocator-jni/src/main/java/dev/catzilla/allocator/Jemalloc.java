@@ -37,6 +37,9 @@ public final class Jemalloc {
 
 	private static volatile JemallocOptions requested = JemallocOptions.defaults();
 
+	/** Whether {@link #configure(JemallocOptions)} was called (guarded by {@link #LOCK}). */
+	private static boolean configured;
+
 	private static RuntimeException initializationFailure;
 
 	static {
@@ -108,19 +111,30 @@ public final class Jemalloc {
 
 	/**
 	 * Sets the options jemalloc initialises with. Allowed until jemalloc initialises (the first allocation, stats
-	 * or purge call); afterwards only the same options are accepted and anything else throws
-	 * {@link IllegalStateException}.
+	 * or purge call; until then the latest call wins); afterwards only the same options are accepted and anything
+	 * else throws {@link IllegalStateException} that names both.
 	 */
 	public static void configure(JemallocOptions options) {
 		Objects.requireNonNull(options, "options must not be null");
 		synchronized (LOCK) {
 			if (!initialized) {
 				requested = options;
+				configured = true;
 			}
 			else if (!options.equals(requested)) {
 				throw new IllegalStateException("jemalloc is already initialised with [" + requested
 						+ "]; it cannot switch to [" + options + "]. Configure Catzilla before its first allocation.");
 			}
+		}
+	}
+
+	/**
+	 * Whether {@link #configure(JemallocOptions)} was called in this JVM (by anyone); {@code false} means
+	 * {@link #requestedOptions()} are the defaults nobody chose.
+	 */
+	public static boolean isConfigured() {
+		synchronized (LOCK) {
+			return configured;
 		}
 	}
 

@@ -59,19 +59,27 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	/**
-	 * References held; 0 once released (then the memory is freed and {@link #address} is 0). Written only by
-	 * compare-and-set after construction, so racing releases free the memory exactly once.
+	 * References held; 0 once released (then the memory is freed). Written only by compare-and-set after
+	 * construction, so racing releases free the memory exactly once.
 	 */
 	private int refCnt;
 
 	private final JemallocByteBufAllocator alloc;
 
+	/**
+	 * The allocation's address; never 0 and never reset on release. A read that raced the final release (its
+	 * accessibility check passed just before another thread released the buffer) then reads memory that jemalloc
+	 * keeps mapped (stale bytes, as with Netty's own buffers) instead of dereferencing address 0.
+	 */
 	private long address;
 
 	private int capacity;
 
-	/** Bytes requested from jemalloc for this allocation (>= 1, >= capacity); what {@code sdallocx} is given. */
-	private long allocatedSize;
+	/**
+	 * Bytes requested from jemalloc for this allocation (>= 1, >= capacity, <= max capacity); what
+	 * {@code sdallocx} is given. An int, like the capacity, so that the object fits in 64 bytes.
+	 */
+	private int allocatedSize;
 
 	/** Big-endian view of [address, address + capacity); never handed out, so position and limit never change. */
 	private ByteBuffer view;
@@ -79,7 +87,7 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	/** A duplicate of {@link #view} handed out by {@link #internalNioBuffer(int, int)}. */
 	private ByteBuffer tmpNioBuf;
 
-	JemallocByteBuf(JemallocByteBufAllocator alloc, long address, long allocatedSize, int capacity, int maxCapacity) {
+	JemallocByteBuf(JemallocByteBufAllocator alloc, long address, int allocatedSize, int capacity, int maxCapacity) {
 		super(maxCapacity);
 		this.alloc = alloc;
 		this.address = address;
@@ -236,7 +244,7 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		if (newCapacity == oldCapacity) {
 			return this;
 		}
-		long newSize = Math.max(1, newCapacity);
+		int newSize = Math.max(1, newCapacity);
 		if (newSize > this.allocatedSize) {
 			grow(newSize);
 		}
@@ -244,8 +252,9 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			// Give memory back where jemalloc can do it in place (large size classes); small classes stay put.
 			long usable = JemallocNative.resizeInPlace(this.address, newSize);
 			if (usable < this.allocatedSize) {
+				// usable >= newSize here, and newSize is an int
 				this.alloc.releaseDirect(this.allocatedSize - usable);
-				this.allocatedSize = usable;
+				this.allocatedSize = (int) usable;
 			}
 		}
 		if (newCapacity < oldCapacity) {
@@ -257,38 +266,38 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		return this;
 	}
 
-	private void grow(long newSize) {
-		long delta = newSize - this.allocatedSize;
-		this.alloc.reserveDirect(delta);
-		boolean done = false;
+	private void grow(int newSize) {
+		long counted = (long) newSize - this.allocatedSize;
+		this.alloc.reserveDirect(counted);
 		try {
 			long usable = JemallocNative.resizeInPlace(this.address, newSize);
 			if (usable < newSize) {
 				long moved = JemallocNative.reallocate(this.address, newSize);
 				if (moved == 0) {
+					// Uncounted before the error is made: its "used" is what live buffers hold.
+					this.alloc.releaseDirect(counted);
+					counted = 0;
 					throw this.alloc.nativeAllocationFailed(newSize);
 				}
 				this.address = moved;
 			}
 			this.allocatedSize = newSize;
-			done = true;
+			counted = 0;
 		}
 		finally {
-			if (!done) {
-				this.alloc.releaseDirect(delta);
+			if (counted != 0) {
+				this.alloc.releaseDirect(counted);
 			}
 		}
 	}
 
-	/** Frees the memory; called once, by the release that took the count to 0. */
+	/**
+	 * Frees the memory; called once, by the release that took the count to 0. Nothing of this object is reset: a
+	 * racing reader keeps a valid (freed, still mapped) address, and later accesses fail their accessibility check
+	 * because this object is never reused for another allocation.
+	 */
 	private void deallocate() {
-		long addr = this.address;
-		if (addr != 0) {
-			this.address = 0;
-			this.view = null;
-			this.tmpNioBuf = null;
-			this.alloc.free(addr, this.allocatedSize);
-		}
+		this.alloc.free(this.address, this.allocatedSize);
 	}
 
 	// ---------------------------------------------------------------- views
@@ -302,9 +311,6 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	private ByteBuffer newView() {
-		if (this.address == 0) {
-			throw new IllegalReferenceCountException(0);
-		}
 		ByteBuffer view = JemallocNative.directBuffer(this.address, this.capacity).order(ByteOrder.BIG_ENDIAN);
 		this.view = view;
 		return view;
@@ -529,9 +535,7 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			other.view().put(dstIndex, view(), index, length);
 		}
 		else {
-			ByteBuffer src = view().duplicate();
-			src.limit(index + length).position(index);
-			dst.setBytes(dstIndex, src);
+			dst.setBytes(dstIndex, privateNioBuffer(index, length));
 		}
 		return this;
 	}
@@ -677,9 +681,7 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	@Override
 	public int setBytes(int index, InputStream in, int length) throws IOException {
 		checkIndex(index, length);
-		if (length == 0) {
-			return 0;
-		}
+		// Even for length 0 the stream answers: -1 at its end, as with Netty's own buffers.
 		byte[] chunk = new byte[Math.min(length, STREAM_CHUNK)];
 		int read = in.read(chunk, 0, chunk.length);
 		if (read > 0) {
@@ -688,13 +690,21 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		return read;
 	}
 
+	/*
+	 * The channel methods below take indices from the caller, and derived buffers (slices, duplicates) of one buffer
+	 * call them on it from several threads at once (a broadcast writes retained duplicates to many channels): each
+	 * call uses a ByteBuffer of its own, never the shared one of internalNioBuffer(), as Netty's own buffers do in
+	 * their get and set methods. The read and write variants (the caller owns this buffer's indices) go through the same methods:
+	 * a channel call costs more than the small object.
+	 */
+
 	@Override
 	public int getBytes(int index, GatheringByteChannel out, int length) throws IOException {
 		checkIndex(index, length);
 		if (length == 0) {
 			return 0;
 		}
-		return out.write(internalNioBuffer(index, length));
+		return out.write(privateNioBuffer(index, length));
 	}
 
 	@Override
@@ -703,14 +713,14 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		if (length == 0) {
 			return 0;
 		}
-		return out.write(internalNioBuffer(index, length), position);
+		return out.write(privateNioBuffer(index, length), position);
 	}
 
 	@Override
 	public int setBytes(int index, ScatteringByteChannel in, int length) throws IOException {
 		checkIndex(index, length);
 		try {
-			return in.read(internalNioBuffer(index, length));
+			return in.read(privateNioBuffer(index, length));
 		}
 		catch (ClosedChannelException ex) {
 			return -1;
@@ -721,11 +731,16 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	public int setBytes(int index, FileChannel in, long position, int length) throws IOException {
 		checkIndex(index, length);
 		try {
-			return in.read(internalNioBuffer(index, length), position);
+			return in.read(privateNioBuffer(index, length), position);
 		}
 		catch (ClosedChannelException ex) {
 			return -1;
 		}
+	}
+
+	/** A ByteBuffer over [index, index + length) that no other caller shares (indices already checked). */
+	private ByteBuffer privateNioBuffer(int index, int length) {
+		return view().duplicate().limit(index + length).position(index);
 	}
 
 }

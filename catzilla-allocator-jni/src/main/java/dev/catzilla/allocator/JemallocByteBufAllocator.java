@@ -26,9 +26,9 @@ import io.netty.util.internal.PlatformDependent;
  * The native bytes held by live direct buffers ({@link #usedDirectMemory()}: the capacities asked of jemalloc, at
  * least 1 byte per buffer, before jemalloc's size-class rounding) are capped by {@link #maxDirectMemory()}; an
  * allocation beyond it throws Netty's {@code OutOfDirectMemoryError} (or {@link JemallocOutOfMemoryError} where
- * that cannot be created) with the numbers. The cap is never exceeded, but an allocation may be refused up to two
- * chunks per thread early (chunk = cap / 64, at most 1 MiB) because each thread leases its share of the cap in
- * chunks, which keeps the hot path free of shared atomics.
+ * that cannot be created) with the numbers. The cap is never exceeded, and an allocation is refused only when the
+ * live buffers' bytes plus the request exceed it (or concurrent allocations took the room at that moment): shares of
+ * the cap leased to threads and not in use are revoked before refusing (see {@link DirectMemoryCounter}).
  * <p>
  * Constructing an allocator never loads or initialises jemalloc; the first direct allocation does, and throws
  * {@link UnsatisfiedLinkError} when the native library is unavailable (see {@link Jemalloc}).
@@ -73,6 +73,10 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	/** The cap on {@link #usedDirectMemory()}; beyond it allocation throws an {@link OutOfMemoryError}. */
 	public long maxDirectMemory() {
 		return this.direct.max();
+	}
+
+	DirectMemoryCounter directMemoryCounter() {
+		return this.direct;
 	}
 
 	/** Bytes of Java heap held by this allocator's live heap buffers. */
@@ -120,12 +124,17 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	@Override
 	protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+		return toLeakAwareBuffer(newJemallocBuffer(initialCapacity, maxCapacity));
+	}
+
+	/** A new buffer as {@link #newDirectBuffer(int, int)} makes it, before Netty's leak detector wraps it. */
+	JemallocByteBuf newJemallocBuffer(int initialCapacity, int maxCapacity) {
 		// The hot path: cold branches live in their own methods so this one stays small enough to inline.
 		if (!Jemalloc.isInitialized()) {
 			Jemalloc.initialize(); // once, with the configured options; throws UnsatisfiedLinkError if unavailable
 		}
 		// jemalloc's mallocx(0) is undefined: a zero-capacity buffer holds one byte.
-		long size = Math.max(1, initialCapacity);
+		int size = Math.max(1, initialCapacity);
 		DirectMemoryCounter.Slot slot = this.direct.slot();
 		if (!this.direct.tryReserve(slot, size)) {
 			throw overCap(size);
@@ -137,12 +146,12 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 				throw nativeAllocationFailedAndUnreserve(slot, size);
 			}
 		}
-		return toLeakAwareBuffer(new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity));
+		return new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity);
 	}
 
 	private OutOfMemoryError nativeAllocationFailedAndUnreserve(DirectMemoryCounter.Slot slot, long size) {
 		this.direct.release(slot, size);
-		return nativeAllocationFailed(size);
+		return nativeAllocationFailed(size, this.direct.used());
 	}
 
 	/**
@@ -157,6 +166,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		}
 	}
 
+	/** Counts the {@code size} bytes a growing buffer is about to add, or throws when they do not fit under the cap. */
 	void reserveDirect(long size) {
 		if (!this.direct.tryReserve(size)) {
 			throw overCap(size);
@@ -164,18 +174,28 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	}
 
 	private OutOfMemoryError overCap(long size) {
+		// Nothing of the request is counted: used is what live buffers hold.
 		return OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
 				+ " byte(s) of direct memory from jemalloc (used: " + this.direct.used() + ", max: "
 				+ this.direct.max() + ")");
 	}
 
+	/** Uncounts bytes of a growth that failed, or that shrinking gave back. */
 	void releaseDirect(long size) {
 		this.direct.release(size);
 	}
 
+	/**
+	 * The error for a growth to {@code size} bytes that jemalloc refused; the caller has uncounted the growth's
+	 * bytes already, so {@code used} is what live buffers hold.
+	 */
 	OutOfMemoryError nativeAllocationFailed(long size) {
+		return nativeAllocationFailed(size, this.direct.used());
+	}
+
+	private OutOfMemoryError nativeAllocationFailed(long size, long used) {
 		return OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
-				+ " byte(s) of direct memory: jemalloc has no memory to give (used: " + this.direct.used() + ", max: "
+				+ " byte(s) of direct memory: jemalloc has no memory to give (used: " + used + ", max: "
 				+ this.direct.max() + ")");
 	}
 

@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
+import java.util.List;
 
 /**
  * Finds and loads {@code libcatzilla_jemalloc_<os>_<arch>.so}, in the manner of Netty's
@@ -21,6 +21,12 @@ import java.util.Locale;
  * in the jar under {@code META-INF/native/}, extracted into a fresh owner-only temporary directory and checked
  * against the SHA-256 packaged next to it before {@code System.load}. The extracted file and its directory are
  * deleted right after loading (Linux keeps the mapping; nothing is left behind even if the JVM is killed later).
+ * <p>
+ * One copy per JVM: the library is linked {@code -z nodelete}, so it stays mapped even after the class loader that
+ * loaded it is collected (jemalloc's background threads and memory live in it), and the first class loader that
+ * loads it claims it in the JVM-wide system property {@value #OWNER_PROPERTY}. Another class loader (a plugin's, a
+ * restart class loader, an isolated test class loader) that loads these classes again gets the library as
+ * unavailable, with a cause that names both class loaders, instead of a second, separate jemalloc heap.
  * <p>
  * System properties: {@code catzilla.native.disabled=true} (do not load), {@code catzilla.native.workdir} (parent
  * of the temporary directory, default {@code java.io.tmpdir}; use it when the temporary directory is mounted
@@ -34,25 +40,23 @@ final class NativeLibraryLoader {
 
 	static final String RESOURCE_DIR = "META-INF/native/";
 
+	/** JVM-wide claim of the class loader that loaded the library (a system property, set by this class). */
+	static final String OWNER_PROPERTY = "catzilla.native.loadedBy";
+
 	/** Where a library came from when it was found on {@code java.library.path}. */
 	static final String LIBRARY_PATH_LOCATION = "java.library.path";
 
 	private NativeLibraryLoader() {
 	}
 
-	/** Normalised operating system name, e.g. {@code linux}, {@code mac_os_x}, {@code windows_11}. */
+	/** Normalised operating system name, e.g. {@code linux} (see {@link NativePlatform#os()}). */
 	static String os() {
-		return System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+		return NativePlatform.os();
 	}
 
-	/** Normalised architecture name: {@code x86_64}, {@code aarch64}, or the JVM's own name. */
+	/** Normalised architecture name, e.g. {@code x86_64} (see {@link NativePlatform#arch()}). */
 	static String arch() {
-		String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
-		return switch (arch) {
-			case "amd64", "x86_64", "x86-64" -> "x86_64";
-			case "aarch64", "arm64" -> "aarch64";
-			default -> arch.replaceAll("[^a-z0-9]+", "_");
-		};
+		return NativePlatform.arch();
 	}
 
 	/** {@code <os>-<arch>}, e.g. {@code linux-x86_64}. */
@@ -71,7 +75,7 @@ final class NativeLibraryLoader {
 	}
 
 	static boolean isSupportedPlatform() {
-		return "linux".equals(os()) && ("x86_64".equals(arch()) || "aarch64".equals(arch()));
+		return NativePlatform.isSupported(platform());
 	}
 
 	/**
@@ -87,9 +91,40 @@ final class NativeLibraryLoader {
 		}
 		if (!isSupportedPlatform()) {
 			throw new UnsatisfiedLinkError("Catzilla has no native library for platform " + platform()
-					+ " (built for linux-x86_64; linux-aarch64 when built from source on it). Netty's own allocator"
+					+ " (built for " + NativePlatform.describeSupported() + "). Netty's own allocator"
 					+ " keeps working; set catzilla.allocator=malloc to stop looking for jemalloc.");
 		}
+		String owner = describe(loader);
+		Object claimed = System.getProperties().putIfAbsent(OWNER_PROPERTY, owner);
+		if (claimed != null) {
+			throw new UnsatisfiedLinkError("Catzilla's native library is already loaded in this JVM by another class"
+					+ " loader (" + claimed + "); this one (" + owner + ") does not load a second copy, which would be"
+					+ " a second, separate jemalloc heap. Put catzilla-allocator-jni on a class path that every user of"
+					+ " it shares (e.g. the application class loader, not a plugin's or a restart class loader).");
+		}
+		boolean loaded = false;
+		try {
+			String location = loadLibrary(loader);
+			loaded = true;
+			return location;
+		}
+		finally {
+			if (!loaded) {
+				System.getProperties().remove(OWNER_PROPERTY, owner);
+			}
+		}
+	}
+
+	/** A class loader's class, name and identity, e.g. {@code java.net.URLClassLoader 'plugin'@1b6d3586}. */
+	static String describe(ClassLoader loader) {
+		if (loader == null) {
+			return "the bootstrap class loader";
+		}
+		String name = (loader.getName() != null) ? " '" + loader.getName() + "'" : "";
+		return loader.getClass().getName() + name + "@" + Integer.toHexString(System.identityHashCode(loader));
+	}
+
+	private static String loadLibrary(ClassLoader loader) {
 		UnsatisfiedLinkError fromLibraryPath;
 		try {
 			System.loadLibrary(libraryName());
@@ -130,9 +165,11 @@ final class NativeLibraryLoader {
 		try (InputStream in = checksum.openStream()) {
 			expected = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
 		}
+		Path parent = workDirectory();
+		checkWorkDirectory(parent, MOUNTS);
 		Path file;
 		try (InputStream in = library.openStream()) {
-			file = extract(in, expected, workDirectory(), fileName());
+			file = extract(in, expected, parent, fileName());
 		}
 		Path dir = file.getParent();
 		try {
@@ -149,6 +186,82 @@ final class NativeLibraryLoader {
 	private static Path workDirectory() {
 		String workdir = System.getProperty(WORKDIR_PROPERTY);
 		return Paths.get(workdir != null && !workdir.isBlank() ? workdir : System.getProperty("java.io.tmpdir"));
+	}
+
+	/** The kernel's table of mounts of this process (Linux). */
+	static final Path MOUNTS = Paths.get("/proc/self/mounts");
+
+	/**
+	 * Says, before anything is written, what is wrong with the directory the library would be extracted under:
+	 * not a directory, cannot be created, not writable, or on a file system mounted {@code noexec} (where the
+	 * library could be written but never mapped executable).
+	 * @param mounts the mount table to look {@code dir} up in ({@code /proc/self/mounts}; skipped if unreadable)
+	 */
+	static void checkWorkDirectory(Path dir, Path mounts) throws IOException {
+		String what = WORKDIR_PROPERTY + " (or java.io.tmpdir) = " + dir;
+		if (Files.exists(dir) && !Files.isDirectory(dir)) {
+			throw new IOException(what + " is not a directory; set " + WORKDIR_PROPERTY + " to a directory");
+		}
+		try {
+			Files.createDirectories(dir);
+		}
+		catch (IOException ex) {
+			throw new IOException(what + " does not exist and cannot be created (" + ex + ")", ex);
+		}
+		if (!Files.isWritable(dir)) {
+			throw new IOException(what + " is not writable by this user; set " + WORKDIR_PROPERTY
+					+ " to a writable directory");
+		}
+		String noexec = noexecMountPoint(dir.toRealPath(), mounts);
+		if (noexec != null) {
+			throw new IOException(what + " is on a file system mounted noexec (mount point " + noexec
+					+ "): a library there cannot be mapped executable; set " + WORKDIR_PROPERTY
+					+ " to a directory on a file system that allows executables");
+		}
+	}
+
+	/**
+	 * The mount point of the file system that holds {@code dir} if that file system is mounted {@code noexec},
+	 * else {@code null} (also when the mount table cannot be read).
+	 */
+	static String noexecMountPoint(Path dir, Path mounts) {
+		List<String> lines;
+		try {
+			lines = Files.readAllLines(mounts, StandardCharsets.UTF_8);
+		}
+		catch (IOException | RuntimeException ex) {
+			return null;
+		}
+		String best = null;
+		boolean bestNoexec = false;
+		for (String line : lines) {
+			String[] fields = line.split(" ");
+			if (fields.length < 4) {
+				continue;
+			}
+			String mountPoint = unescape(fields[1]);
+			if (dir.startsWith(Paths.get(mountPoint)) && (best == null || mountPoint.length() >= best.length())) {
+				best = mountPoint;
+				bestNoexec = List.of(fields[3].split(",")).contains("noexec");
+			}
+		}
+		return bestNoexec ? best : null;
+	}
+
+	/** Undoes the octal escapes of the mount table ({@code \040} for a space, ...). */
+	private static String unescape(String field) {
+		StringBuilder out = new StringBuilder(field.length());
+		for (int i = 0; i < field.length(); i++) {
+			char c = field.charAt(i);
+			if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+				out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+				i += 3;
+			}
+			else {
+				out.append(c);
+			}
+		}
+		return out.toString();
 	}
 
 	/**

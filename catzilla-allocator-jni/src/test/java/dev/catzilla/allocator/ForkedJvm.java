@@ -22,6 +22,11 @@ final class ForkedJvm {
 
 	private static final long TIMEOUT_SECONDS = 120;
 
+	/** An emulated arm64 JVM starts in ~1 s but runs code several times slower than a native one. */
+	private static final long EMULATED_TIMEOUT_SECONDS = 1200;
+
+	private Aarch64Emulation emulation;
+
 	private final Class<?> mainClass;
 
 	private final List<String> jvmArgs = new ArrayList<>();
@@ -29,6 +34,8 @@ final class ForkedJvm {
 	private final Map<String, String> environment = new LinkedHashMap<>();
 
 	private Path classPathFirst;
+
+	private Path jar;
 
 	private long addressSpaceLimit;
 
@@ -39,6 +46,13 @@ final class ForkedJvm {
 	/** A JVM that runs {@link NativeProbe} (its arguments are the probe's steps). */
 	static ForkedJvm probe() {
 		return new ForkedJvm(NativeProbe.class);
+	}
+
+	/** A JVM that runs {@code java -jar <jar>} (the jar's own manifest, nothing else on the class path). */
+	static ForkedJvm jar(Path jar) {
+		ForkedJvm forked = new ForkedJvm(null);
+		forked.jar = jar;
+		return forked;
 	}
 
 	/** A JVM that runs {@code mainClass}. */
@@ -62,6 +76,12 @@ final class ForkedJvm {
 		return this;
 	}
 
+	/** Runs the child in the arm64 JVM under qemu user-mode emulation instead of this JVM's java binary. */
+	ForkedJvm onAarch64Emulation() {
+		this.emulation = Aarch64Emulation.require();
+		return this;
+	}
+
 	/** Limits the child's address space to {@code bytes} ({@code ulimit -v}, through bash). */
 	ForkedJvm addressSpaceLimit(long bytes) {
 		this.addressSpaceLimit = bytes;
@@ -78,12 +98,23 @@ final class ForkedJvm {
 		if (this.classPathFirst != null) {
 			classPath = this.classPathFirst.toAbsolutePath() + File.pathSeparator + classPath;
 		}
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		if (this.emulation != null) {
+			command.addAll(this.emulation.javaCommand());
+		}
+		else {
+			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		}
 		command.add("-Xcheck:jni");
 		command.addAll(this.jvmArgs);
-		command.add("-cp");
-		command.add(classPath);
-		command.add(this.mainClass.getName());
+		if (this.jar != null) {
+			command.add("-jar");
+			command.add(this.jar.toAbsolutePath().toString());
+		}
+		else {
+			command.add("-cp");
+			command.add(classPath);
+			command.add(this.mainClass.getName());
+		}
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command);
 		builder.environment().remove("CATZILLA_JE_MALLOC_CONF");
@@ -96,10 +127,10 @@ final class ForkedJvm {
 			builder.redirectOutput(out.toFile());
 			builder.redirectError(err.toFile());
 			Process process = builder.start();
-			if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+			long timeout = (this.emulation != null) ? EMULATED_TIMEOUT_SECONDS : TIMEOUT_SECONDS;
+			if (!process.waitFor(timeout, TimeUnit.SECONDS)) {
 				process.destroyForcibly();
-				throw new IllegalStateException(
-						"forked JVM did not finish within " + TIMEOUT_SECONDS + " s: " + command);
+				throw new IllegalStateException("forked JVM did not finish within " + timeout + " s: " + command);
 			}
 			return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
 					Files.readString(err, StandardCharsets.UTF_8));

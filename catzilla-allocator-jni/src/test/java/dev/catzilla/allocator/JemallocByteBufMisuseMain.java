@@ -76,8 +76,8 @@ public final class JemallocByteBufMisuseMain {
 		bounded.release();
 		unbounded.release();
 
-		// The cap is never exceeded; it may refuse up to two chunks (1 MiB here) per thread early (see
-		// DirectMemoryCounter): another thread released a buffer above, so stay clear of the exact limit.
+		// The cap is never exceeded, and idle leases are revoked before a refusal (see DirectMemoryCounter):
+		// 48 MiB live, so 17 MiB more does not fit under 64 MiB, and 60 MiB fits once they are released.
 		List<ByteBuf> held = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
 			held.add(allocator.directBuffer(16 * MIB));

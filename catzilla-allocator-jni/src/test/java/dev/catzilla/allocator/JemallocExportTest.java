@@ -10,25 +10,39 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
-/** What the built shared object exposes to the process: only the JNI entry points; no allocator symbols. */
+/**
+ * What each built shared object ({@link NativePlatform#SUPPORTED}: the host's and the cross-built linux-aarch64 one)
+ * exposes to the process and how it is linked: only the JNI entry points; no allocator symbols; dlopen-safe TLS;
+ * never unloaded; the glibc it needs. Host binutils read both architectures' ELF files.
+ */
 class JemallocExportTest {
+
+	static final List<String> PLATFORMS = NativePlatform.SUPPORTED;
 
 	private Path library;
 
-	@BeforeEach
-	void findBuiltLibrary() {
+	private void findBuiltLibrary(String platform) {
 		NativeTestSupport.requireLinuxX86_64();
+		if (platform.equals("linux-aarch64")) {
+			Aarch64Emulation.require(); // fails with the reason when this build made no linux-aarch64 library
+		}
 		this.library = Paths.get(System.getProperty("catzilla.test.nativeDir", "target/classes/META-INF/native"),
-				"libcatzilla_jemalloc_linux_x86_64.so");
+				NativePlatform.fileName(platform));
 		assertThat(this.library).as("the native build's output").isRegularFile();
+		String machine = platform.endsWith("aarch64") ? "AArch64" : "X86-64";
+		assertThat(runQuietly("readelf", "-hW", this.library.toString())).containsPattern("Machine:.*" + machine);
 	}
 
-	@Test
-	void onlyJniOnLoadAndJniOnUnloadAreExported() throws Exception {
+	@ParameterizedTest
+	@FieldSource("PLATFORMS")
+	void onlyJniOnLoadAndJniOnUnloadAreExported(String platform) throws Exception {
+		findBuiltLibrary(platform);
 		List<String> exported = definedDynamicSymbols();
 		assertThat(exported).containsExactlyInAnyOrder("JNI_OnLoad", "JNI_OnUnload");
 		assertThat(exported).doesNotContain("malloc", "free", "calloc", "realloc", "mallocx", "sdallocx", "mallctl",
@@ -37,8 +51,10 @@ class JemallocExportTest {
 				|| symbol.startsWith("Java_"));
 	}
 
-	@Test
-	void libraryIsLinkedForDlopenWithNowBindingAndNoExecutableStack() throws Exception {
+	@ParameterizedTest
+	@FieldSource("PLATFORMS")
+	void libraryIsLinkedForDlopenWithNowBindingAndNoExecutableStack(String platform) throws Exception {
+		findBuiltLibrary(platform);
 		String dynamic = run("readelf", "-dW", this.library.toString());
 		assertThat(dynamic).as("no static TLS: loadable with System.load").doesNotContain("STATIC_TLS");
 		assertThat(dynamic).contains("BIND_NOW");
@@ -49,10 +65,34 @@ class JemallocExportTest {
 		String stack = segments.lines().filter((line) -> line.contains("GNU_STACK")).findFirst().orElseThrow();
 		assertThat(stack.trim()).endsWith("RW  0x10");
 		assertThat(segments).contains("GNU_RELRO");
+		String relocations = run("readelf", "-rW", this.library.toString());
+		assertThat(relocations).as("no initial-exec / local-exec TLS relocations (static TLS)")
+			.doesNotContainPattern("R_X86_64_(GOTTPOFF|TPOFF32|TPOFF64)|R_AARCH64_(TLSIE_|TLSLE_|TLS_TPREL)");
 	}
 
-	@Test
-	void packagedChecksumMatchesTheLibrary() throws Exception {
+	@ParameterizedTest
+	@FieldSource("PLATFORMS")
+	void needsNoGlibcNewerThanTheDocumentedMinimum(String platform) throws Exception {
+		findBuiltLibrary(platform);
+		String versions = run("readelf", "-VW", this.library.toString());
+		String needs = versions.substring(versions.indexOf("Version needs section"));
+		Matcher matcher = Pattern.compile("Name: GLIBC_(\\d+\\.\\d+(?:\\.\\d+)?)").matcher(needs);
+		String highest = null;
+		while (matcher.find()) {
+			if (highest == null || Diagnostics.compareVersions(matcher.group(1), highest) > 0) {
+				highest = matcher.group(1);
+			}
+		}
+		assertThat(highest).as("the highest GLIBC_x.y symbol version %s needs (docs/native.md, README)", platform)
+			.isEqualTo(NativePlatform.MINIMUM_GLIBC);
+		assertThat(run("readelf", "-dW", this.library.toString())).as("needs nothing but glibc")
+			.doesNotContainPattern("NEEDED\\).*\\[(?!libc\\.so\\.6|ld-linux)");
+	}
+
+	@ParameterizedTest
+	@FieldSource("PLATFORMS")
+	void packagedChecksumMatchesTheLibrary(String platform) throws Exception {
+		findBuiltLibrary(platform);
 		String packaged = Files.readString(Paths.get(this.library + ".sha256"), StandardCharsets.US_ASCII).trim();
 		assertThat(packaged).isEqualTo(NativeLibraryLoader.sha256(this.library));
 	}
@@ -67,6 +107,15 @@ class JemallocExportTest {
 		}
 		assertThat(symbols).as("nm found defined dynamic symbols").isNotEmpty();
 		return symbols;
+	}
+
+	private static String runQuietly(String... command) {
+		try {
+			return run(command);
+		}
+		catch (IOException | InterruptedException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static String run(String... command) throws IOException, InterruptedException {

@@ -23,7 +23,7 @@ class JemallocNativeTest {
 	@Test
 	void libraryLoadsAndReportsJemalloc530() {
 		assertThat(Jemalloc.isAvailable()).isTrue();
-		assertThat(Jemalloc.platform()).isEqualTo("linux-x86_64");
+		assertThat(Jemalloc.platform()).isEqualTo(NativePlatform.current()).isIn(NativePlatform.SUPPORTED);
 		assertThat(Jemalloc.version()).startsWith("5.3.0-");
 		assertThat(JemallocNative.version()).isEqualTo(Jemalloc.version());
 	}
@@ -31,7 +31,7 @@ class JemallocNativeTest {
 	@Test
 	void libraryIsExtractedFromTheClassPathWhenNotOnTheLibraryPath() {
 		assertThat(Jemalloc.libraryLocation()).contains("catzilla-")
-			.endsWith("/libcatzilla_jemalloc_linux_x86_64.so");
+			.endsWith("/" + NativePlatform.fileName(NativePlatform.current()));
 	}
 
 	@Test

@@ -3,11 +3,13 @@ package dev.catzilla.allocator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Shared by the native tests. Native tests are skipped ONLY off Linux x86_64 (CI's platform); there, a missing or
- * unloadable library is a failure.
+ * Shared by the native tests. Native tests are skipped ONLY off the platforms of {@link NativePlatform#SUPPORTED}
+ * (CI runs them on linux-x86_64 natively and on linux-aarch64 under emulation); there, a missing or unloadable library
+ * is a failure.
  */
 final class NativeTestSupport {
 
@@ -20,11 +22,23 @@ final class NativeTestSupport {
 		return os.equals("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
 	}
 
-	/** Skips off Linux x86_64; on Linux x86_64 fails unless the library loaded. */
+	/** Skips off the supported platforms; on them fails unless the library loaded. */
 	static void requireNativeLibrary() {
-		assumeTrue(isLinuxX86_64(), "Catzilla's native library is built and tested on Linux x86_64 only");
+		assumeTrue(NativePlatform.isSupported(NativePlatform.current()),
+				"Catzilla's native library is built for " + NativePlatform.SUPPORTED + " only");
 		assertThat(Jemalloc.unavailabilityCause()).as("why Catzilla's native library is unavailable").isNull();
 		assertThat(Jemalloc.isAvailable()).isTrue();
+	}
+
+	/**
+	 * The platforms whose library this build must have put into the jar: all of {@link NativePlatform#SUPPORTED},
+	 * minus linux-aarch64 when its tests are turned off on purpose ({@code -Dcatzilla.test.aarch64=false}).
+	 */
+	static List<String> platformsInJar() {
+		return NativePlatform.SUPPORTED.stream()
+			.filter((platform) -> !platform.equals("linux-aarch64")
+					|| !"false".equals(System.getProperty(Aarch64Emulation.ENABLED_PROPERTY)))
+			.toList();
 	}
 
 	static void requireLinuxX86_64() {

@@ -1,5 +1,8 @@
 package dev.catzilla.autoconfigure;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -20,6 +23,8 @@ public final class CatzillaAllocator {
 
 	private final Throwable unavailabilityCause;
 
+	private final Map<String, String> requestedJemallocOptions;
+
 	/**
 	 * @param requested the mode {@code catzilla.allocator} asked for
 	 * @param active the allocator that serves buffers
@@ -29,11 +34,26 @@ public final class CatzillaAllocator {
 	 */
 	public CatzillaAllocator(AllocatorMode requested, ActiveAllocator active, ByteBufAllocator allocator,
 			String reason, Throwable unavailabilityCause) {
+		this(requested, active, allocator, reason, unavailabilityCause, Map.of());
+	}
+
+	/**
+	 * @param requested the mode {@code catzilla.allocator} asked for
+	 * @param active the allocator that serves buffers
+	 * @param allocator the allocator instance handed to Reactor Netty
+	 * @param reason one sentence saying why this allocator is active
+	 * @param unavailabilityCause why jemalloc could not load, or {@code null}
+	 * @param requestedJemallocOptions the jemalloc options this application context asked for (option name to
+	 * value), empty when jemalloc is not active
+	 */
+	public CatzillaAllocator(AllocatorMode requested, ActiveAllocator active, ByteBufAllocator allocator,
+			String reason, Throwable unavailabilityCause, Map<String, String> requestedJemallocOptions) {
 		this.requested = Objects.requireNonNull(requested, "requested");
 		this.active = Objects.requireNonNull(active, "active");
 		this.allocator = Objects.requireNonNull(allocator, "allocator");
 		this.reason = Objects.requireNonNull(reason, "reason");
 		this.unavailabilityCause = unavailabilityCause;
+		this.requestedJemallocOptions = Collections.unmodifiableMap(new LinkedHashMap<>(requestedJemallocOptions));
 	}
 
 	public AllocatorMode requested() {
@@ -61,6 +81,14 @@ public final class CatzillaAllocator {
 	/** Why jemalloc could not be loaded, or {@code null} when it was not needed or loaded fine. */
 	public Throwable unavailabilityCause() {
 		return this.unavailabilityCause;
+	}
+
+	/**
+	 * The jemalloc options this application context asked for ({@code catzilla.jemalloc.*} as jemalloc option
+	 * names); jemalloc may run with others if another user of the JVM configured it first.
+	 */
+	public Map<String, String> requestedJemallocOptions() {
+		return this.requestedJemallocOptions;
 	}
 
 	public boolean isJemalloc() {

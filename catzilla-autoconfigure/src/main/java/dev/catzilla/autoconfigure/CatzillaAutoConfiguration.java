@@ -25,9 +25,15 @@ public final class CatzillaAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	CatzillaWiring catzillaWiring() {
+		return new CatzillaWiring();
+	}
+
+	@Bean
 	static CatzillaStartupReporter catzillaStartupReporter(ObjectProvider<CatzillaAllocator> outcome,
-			ObjectProvider<CatzillaWiring> wirings) {
-		return new CatzillaStartupReporter(outcome, wirings);
+			ObjectProvider<CatzillaWiring> wiring) {
+		return new CatzillaStartupReporter(outcome, wiring);
 	}
 
 }

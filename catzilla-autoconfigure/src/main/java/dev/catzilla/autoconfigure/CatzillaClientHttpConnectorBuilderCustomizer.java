@@ -1,38 +1,34 @@
 package dev.catzilla.autoconfigure;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelOption;
-
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.core.Ordered;
 
 /**
  * Sets the active allocator on the Reactor Netty {@code HttpClient} behind the {@code ClientHttpConnector} (and so
- * the {@code WebClient.Builder}) that Spring Boot builds. Runs first, so a user's own customizer wins.
+ * the {@code WebClient.Builder}) that Spring Boot builds. Runs last and keeps an allocator a user's customizer set.
  */
 public final class CatzillaClientHttpConnectorBuilderCustomizer
-		implements ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder>, Ordered, CatzillaWiring {
+		implements ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder>, Ordered {
 
-	private final ByteBufAllocator allocator;
+	private final CatzillaAllocator outcome;
 
-	public CatzillaClientHttpConnectorBuilderCustomizer(CatzillaAllocator outcome) {
-		this.allocator = outcome.allocator();
+	private final CatzillaWiring wiring;
+
+	public CatzillaClientHttpConnectorBuilderCustomizer(CatzillaAllocator outcome, CatzillaWiring wiring) {
+		this.outcome = outcome;
+		this.wiring = wiring;
 	}
 
 	@Override
 	public ReactorClientHttpConnectorBuilder customize(ReactorClientHttpConnectorBuilder builder) {
-		return builder.withHttpClientCustomizer((client) -> client.option(ChannelOption.ALLOCATOR, this.allocator));
+		return builder.withHttpClientCustomizer(
+				(client) -> ReactorNettyAllocators.apply(client, this.outcome, this.wiring, CatzillaTarget.WEBCLIENT));
 	}
 
 	@Override
 	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE;
-	}
-
-	@Override
-	public String target() {
-		return "WebClient";
+		return Ordered.LOWEST_PRECEDENCE;
 	}
 
 }

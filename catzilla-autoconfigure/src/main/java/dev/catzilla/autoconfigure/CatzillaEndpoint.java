@@ -1,5 +1,6 @@
 package dev.catzilla.autoconfigure;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.catzilla.allocator.JemallocByteBufAllocator;
@@ -22,15 +23,18 @@ public class CatzillaEndpoint {
 
 	private final CatzillaAllocator outcome;
 
-	public CatzillaEndpoint(CatzillaAllocator outcome) {
+	private final CatzillaWiring wiring;
+
+	public CatzillaEndpoint(CatzillaAllocator outcome, CatzillaWiring wiring) {
 		this.outcome = outcome;
+		this.wiring = wiring;
 	}
 
 	@ReadOperation
 	public CatzillaDescriptor catzilla() {
 		return new CatzillaDescriptor(this.outcome.requested().id(), this.outcome.active().id(),
-				this.outcome.allocatorClass(), this.outcome.reason(), platform(), nativeLibrary(), jemalloc(),
-				netty());
+				this.outcome.allocatorClass(), this.outcome.reason(), this.wiring.served(),
+				this.wiring.keptOwnAllocator(), platform(), nativeLibrary(), jemalloc(), netty());
 	}
 
 	@WriteOperation
@@ -70,7 +74,7 @@ public class CatzillaEndpoint {
 		}
 		boolean initialized = JemallocSupport.isInitialized();
 		JemallocStats stats = JemallocSupport.stats();
-		return new JemallocDescriptor(JemallocSupport.requestedOptions(), JemallocSupport.effectiveOptions(),
+		return new JemallocDescriptor(this.outcome.requestedJemallocOptions(), JemallocSupport.effectiveOptions(),
 				new StatsDescriptor(stats.allocated(), stats.active(), stats.resident(), stats.mapped(),
 						stats.retained(), stats.metadata()),
 				initialized);
@@ -100,13 +104,16 @@ public class CatzillaEndpoint {
 	 * @param active the allocator serving Reactor Netty: jemalloc or netty
 	 * @param allocatorClass the active allocator's class
 	 * @param reason why this allocator is active
+	 * @param served the kinds of Reactor Netty servers and clients wired to the allocator so far, e.g.
+	 * {@code server}, {@code webclient}, {@code gateway-proxy}
+	 * @param ownAllocatorKept the kinds where the application's own allocator was found and kept
 	 * @param platform the platform
 	 * @param nativeLibrary Catzilla's native library
 	 * @param jemalloc jemalloc's options and counters ({@code null} unless jemalloc is active)
 	 * @param netty the active allocator's memory as Netty sees it
 	 */
 	public record CatzillaDescriptor(String requested, String active, String allocatorClass, String reason,
-			PlatformDescriptor platform, NativeLibraryDescriptor nativeLibrary, JemallocDescriptor jemalloc,
+			List<String> served, List<String> ownAllocatorKept, PlatformDescriptor platform, NativeLibraryDescriptor nativeLibrary, JemallocDescriptor jemalloc,
 			NettyDescriptor netty) {
 	}
 
@@ -131,7 +138,8 @@ public class CatzillaEndpoint {
 	}
 
 	/**
-	 * @param requestedOptions the options Catzilla asked jemalloc for ({@code malloc_conf} names)
+	 * @param requestedOptions the options this application context asked jemalloc for ({@code catzilla.jemalloc.*}
+	 * as {@code malloc_conf} names); jemalloc runs with another context's if that one configured it first
 	 * @param effectiveOptions the {@code opt.*} values jemalloc runs with, read back from jemalloc
 	 * @param stats jemalloc's counters now
 	 * @param initialized whether jemalloc has initialised

@@ -19,8 +19,8 @@ public final class CatzillaEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	CatzillaEndpoint catzillaEndpoint(CatzillaAllocator outcome) {
-		return new CatzillaEndpoint(outcome);
+	CatzillaEndpoint catzillaEndpoint(CatzillaAllocator outcome, CatzillaWiring wiring) {
+		return new CatzillaEndpoint(outcome, wiring);
 	}
 
 }

@@ -1,6 +1,5 @@
 package dev.catzilla.autoconfigure;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.server.HttpServer;
 
@@ -8,31 +7,28 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.core.Ordered;
 
 /**
- * Sets the active allocator on the Reactor Netty server channel and on every accepted connection. Runs first, so a
- * user's own customizer that sets {@link ChannelOption#ALLOCATOR} wins.
+ * Sets the active allocator on the Reactor Netty server channel and on every accepted connection. Runs last and
+ * leaves an allocator that a user's own customizer set ({@link ChannelOption#ALLOCATOR}) in place.
  */
-public final class CatzillaNettyServerCustomizer implements NettyServerCustomizer, Ordered, CatzillaWiring {
+public final class CatzillaNettyServerCustomizer implements NettyServerCustomizer, Ordered {
 
-	private final ByteBufAllocator allocator;
+	private final CatzillaAllocator outcome;
 
-	public CatzillaNettyServerCustomizer(CatzillaAllocator outcome) {
-		this.allocator = outcome.allocator();
+	private final CatzillaWiring wiring;
+
+	public CatzillaNettyServerCustomizer(CatzillaAllocator outcome, CatzillaWiring wiring) {
+		this.outcome = outcome;
+		this.wiring = wiring;
 	}
 
 	@Override
 	public HttpServer apply(HttpServer server) {
-		return server.option(ChannelOption.ALLOCATOR, this.allocator)
-			.childOption(ChannelOption.ALLOCATOR, this.allocator);
+		return ReactorNettyAllocators.apply(server, this.outcome, this.wiring);
 	}
 
 	@Override
 	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE;
-	}
-
-	@Override
-	public String target() {
-		return "Reactor Netty server";
+		return Ordered.LOWEST_PRECEDENCE;
 	}
 
 }

@@ -22,6 +22,8 @@ public class CatzillaProperties {
 
 	private final Jemalloc jemalloc = new Jemalloc();
 
+	private final Server server = new Server();
+
 	private final Client client = new Client();
 
 	public AllocatorMode getAllocator() {
@@ -34,6 +36,10 @@ public class CatzillaProperties {
 
 	public Jemalloc getJemalloc() {
 		return this.jemalloc;
+	}
+
+	public Server getServer() {
+		return this.server;
 	}
 
 	public Client getClient() {
@@ -169,13 +175,88 @@ public class CatzillaProperties {
 	}
 
 	/**
-	 * The WebClient that Spring Boot builds.
+	 * The Reactor Netty web server.
+	 */
+	public static class Server {
+
+		/**
+		 * Whether the Reactor Netty web server's channels allocate from Catzilla's allocator.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * The Reactor Netty clients Catzilla reaches; {@code enabled} switches all of them, each kind has its own switch.
 	 */
 	public static class Client {
 
 		/**
-		 * Whether the Reactor Netty HttpClient behind Boot's WebClient.Builder also allocates from Catzilla's
-		 * allocator.
+		 * Whether Reactor Netty clients allocate from Catzilla's allocator at all; false leaves every client alone,
+		 * whatever the per-client switches say.
+		 */
+		private boolean enabled = true;
+
+		private final Toggle webclient = new Toggle();
+
+		private final Toggle restclient = new Toggle();
+
+		private final Toggle gateway = new Toggle();
+
+		private final Toggle websocket = new Toggle();
+
+		private final Toggle httpClientBeans = new Toggle();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		/** The HttpClient behind the WebClient.Builder (and ClientHttpConnector) Boot builds. */
+		public Toggle getWebclient() {
+			return this.webclient;
+		}
+
+		/** The HttpClient behind Boot's Reactor Netty request factory for RestClient and RestTemplate. */
+		public Toggle getRestclient() {
+			return this.restclient;
+		}
+
+		/** Spring Cloud Gateway's proxy HttpClient. */
+		public Toggle getGateway() {
+			return this.gateway;
+		}
+
+		/** ReactorNettyWebSocketClient beans. */
+		public Toggle getWebsocket() {
+			return this.websocket;
+		}
+
+		/** reactor.netty.http.client.HttpClient beans the application declares. */
+		public Toggle getHttpClientBeans() {
+			return this.httpClientBeans;
+		}
+
+	}
+
+	/**
+	 * A switch for one kind of Reactor Netty client.
+	 */
+	public static class Toggle {
+
+		/**
+		 * Whether this kind of client allocates from Catzilla's allocator.
 		 */
 		private boolean enabled = true;
 

@@ -14,7 +14,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Hands the active allocator to the Reactor Netty {@code HttpClient} behind the {@code WebClient} Boot builds,
- * unless {@code catzilla.client.enabled=false}.
+ * unless {@code catzilla.client.enabled=false} or {@code catzilla.client.webclient.enabled=false}.
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class,
 		beforeName = "org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration")
@@ -26,9 +26,10 @@ public final class CatzillaWebClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "catzilla.client.webclient.enabled", matchIfMissing = true)
 	CatzillaClientHttpConnectorBuilderCustomizer catzillaClientHttpConnectorBuilderCustomizer(
-			CatzillaAllocator outcome) {
-		return new CatzillaClientHttpConnectorBuilderCustomizer(outcome);
+			CatzillaAllocator outcome, CatzillaWiring wiring) {
+		return new CatzillaClientHttpConnectorBuilderCustomizer(outcome, wiring);
 	}
 
 }

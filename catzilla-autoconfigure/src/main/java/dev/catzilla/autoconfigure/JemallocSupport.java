@@ -50,21 +50,31 @@ final class JemallocSupport {
 				: JemallocByteBufAllocator.DEFAULT;
 		String why = (mode == AllocatorMode.AUTO) ? "native library available" : "requested explicitly";
 		return new CatzillaAllocator(mode, ActiveAllocator.JEMALLOC, allocator,
-				why + ", loaded from " + Jemalloc.libraryLocation() + note, null);
+				why + ", loaded from " + Jemalloc.libraryLocation() + note, null, optionsMap(options));
 	}
 
-	/** Applies the options; if jemalloc already runs with others (same JVM, new context) it says so. */
+	/**
+	 * Applies the options. jemalloc reads its options once per JVM: when another user of the JVM (e.g. another
+	 * application context) chose other options first, a WARN names both, and so does the returned note.
+	 */
 	private static String configure(JemallocOptions options) {
+		JemallocOptions earlier = Jemalloc.isConfigured() ? Jemalloc.requestedOptions() : null;
+		String note;
 		try {
 			Jemalloc.configure(options);
-			return "";
+			if (earlier == null || earlier.equals(options) || Jemalloc.isInitialized()) {
+				return "";
+			}
+			note = "; jemalloc was configured in this JVM with [" + earlier + "] before (another application"
+					+ " context?) and will now initialise with this context's [" + options + "]: the latest"
+					+ " configuration before the first allocation wins";
 		}
 		catch (IllegalStateException ex) {
-			String note = "; jemalloc was already initialised in this JVM with " + Jemalloc.requestedOptions()
-					+ ", so catzilla.jemalloc.* (" + options + ") takes effect only after a restart";
-			logger.warn("Catzilla: " + note.substring(2));
-			return note;
+			note = "; " + ex.getMessage().replace(" Configure Catzilla before its first allocation.", "")
+					+ " This context's catzilla.jemalloc.* take effect only after a restart";
 		}
+		logger.warn("Catzilla: " + note.substring(2));
+		return note;
 	}
 
 	static String summary(Throwable cause) {
@@ -111,9 +121,10 @@ final class JemallocSupport {
 		return Jemalloc.isInitialized();
 	}
 
-	static Map<String, String> requestedOptions() {
+	/** The options as jemalloc option names and values ({@code malloc_conf} syntax), in order. */
+	static Map<String, String> optionsMap(JemallocOptions requested) {
 		Map<String, String> options = new LinkedHashMap<>();
-		for (String pair : Jemalloc.requestedOptions().toMallocConf().split(",")) {
+		for (String pair : requested.toMallocConf().split(",")) {
 			int colon = pair.indexOf(':');
 			if (colon > 0) {
 				options.put(pair.substring(0, colon), pair.substring(colon + 1));

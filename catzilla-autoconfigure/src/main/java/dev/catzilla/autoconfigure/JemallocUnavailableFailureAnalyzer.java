@@ -3,6 +3,7 @@ package dev.catzilla.autoconfigure;
 import java.util.HashSet;
 import java.util.Set;
 
+import dev.catzilla.allocator.NativePlatform;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -12,8 +13,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  */
 class JemallocUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<JemallocUnavailableException> {
 
-	/** The platforms Catzilla's jar carries a native library for. */
-	static final String SUPPORTED_PLATFORMS = "linux-x86_64 with glibc (linux-aarch64 only if built from source on it, untested)";
+	/** The platforms Catzilla's jar carries a native library for (the one list: {@link NativePlatform}). */
+	static final String SUPPORTED_PLATFORMS = NativePlatform.describeSupported();
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, JemallocUnavailableException cause) {

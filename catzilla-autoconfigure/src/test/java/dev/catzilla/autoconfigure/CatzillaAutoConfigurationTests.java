@@ -46,7 +46,8 @@ class CatzillaAutoConfigurationTests {
 
 	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
 			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
-			CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
+			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
 			CatzillaHealthAutoConfiguration.class);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
@@ -128,22 +129,33 @@ class CatzillaAutoConfigurationTests {
 				.contains("dirty_decay_ms:7000")
 				.contains("after a restart");
 		});
-		assertThat(output).contains("WARN").contains("jemalloc was already initialised");
+		assertThat(output).contains("WARN").contains("jemalloc is already initialised");
 	}
 
 	@Test
-	void startupLineSaysWhichAllocatorServesWhatAndWhy(CapturedOutput output) {
-		this.webRunner.run((context) -> assertThat(output)
-			.containsPattern("Catzilla: jemalloc 5\\.3\\.\\d+ serving Reactor Netty server and WebClient "
-					+ "\\(requested auto\\)"));
+	void startupLineListsWhatWasWiredNotWhichBeansExist(CapturedOutput output) {
+		this.webRunner.withUserConfiguration(BuildsAWebClient.class)
+			.run((context) -> assertThat(output)
+				.containsPattern("Catzilla: jemalloc 5\\.3\\.\\d+ served: \\[webclient\\] \\(requested auto\\)"));
+	}
+
+	@Test
+	void startupLineSaysNothingToServeWhenNoServerOrClientWasBuilt(CapturedOutput output) {
+		this.webRunner.run((context) -> {
+			assertThat(context).hasSingleBean(CatzillaNettyServerCustomizer.class)
+				.hasSingleBean(CatzillaClientHttpConnectorBuilderCustomizer.class);
+			assertThat(output).containsPattern("Catzilla: jemalloc 5\\.3\\.\\d+ selected, nothing to serve: "
+					+ "no Reactor Netty server or client was built \\(requested auto\\)");
+		});
 	}
 
 	@Test
 	void startupLineInMallocModeSaysNettysDefaultAndThatNoNativeCodeLoaded(CapturedOutput output) {
-		this.webRunner.withPropertyValues("catzilla.allocator=malloc")
+		this.webRunner.withUserConfiguration(BuildsAWebClient.class)
+			.withPropertyValues("catzilla.allocator=malloc")
 			.run((context) -> assertThat(output).contains("Catzilla: Netty's default allocator ("
 					+ ByteBufAllocator.DEFAULT.getClass().getSimpleName()
-					+ ") serving Reactor Netty server and WebClient (requested malloc; catzilla.allocator=malloc: "
+					+ ") served: [webclient] (requested malloc; catzilla.allocator=malloc: "
 					+ "Netty's default allocator, Catzilla's native library not loaded)"));
 	}
 
@@ -160,17 +172,23 @@ class CatzillaAutoConfigurationTests {
 	}
 
 	@Test
-	void bootsNettyServerFactoryRunsOurCustomizerFirstSoUserCustomizersCanOverride() {
+	void bootsNettyServerFactoryRunsOurCustomizerLastAndItKeepsAUsersAllocator() {
 		this.webRunner.withUserConfiguration(UserServerCustomizer.class).run((context) -> {
 			List<NettyServerCustomizer> customizers = new ArrayList<>(
 					context.getBean(NettyReactiveWebServerFactory.class).getServerCustomizers());
-			assertThat(customizers.get(0)).isInstanceOf(CatzillaNettyServerCustomizer.class);
-			assertThat(customizers).contains(context.getBean("userAllocatorCustomizer", NettyServerCustomizer.class));
+			NettyServerCustomizer user = context.getBean("userAllocatorCustomizer", NettyServerCustomizer.class);
+			assertThat(customizers).contains(user);
+			assertThat(customizers.indexOf(context.getBean(CatzillaNettyServerCustomizer.class)))
+				.isGreaterThan(customizers.indexOf(user));
 			HttpServer server = HttpServer.create();
 			for (NettyServerCustomizer customizer : customizers) {
 				server = customizer.apply(server);
 			}
 			assertThat((Object) server.configuration().childOptions().get(ChannelOption.ALLOCATOR)).isSameAs(UnpooledByteBufAllocator.DEFAULT);
+			ReactorNettyAllocatorsTests.bindAndDispose(server);
+			CatzillaWiring wiring = context.getBean(CatzillaWiring.class);
+			assertThat(wiring.served()).isEmpty();
+			assertThat(wiring.keptOwnAllocator()).containsExactly("server");
 		});
 	}
 
@@ -217,11 +235,27 @@ class CatzillaAutoConfigurationTests {
 
 	@Test
 	void clientEnabledFalseLeavesTheWebClientAlone(CapturedOutput output) {
-		this.webRunner.withPropertyValues("catzilla.client.enabled=false").run((context) -> {
-			assertThat(context).doesNotHaveBean(CatzillaClientHttpConnectorBuilderCustomizer.class);
-			assertThat(context).hasSingleBean(CatzillaNettyServerCustomizer.class);
-			assertThat(output).containsPattern("Catzilla: jemalloc \\S+ serving Reactor Netty server \\(");
-		});
+		this.webRunner.withUserConfiguration(BuildsAWebClient.class)
+			.withPropertyValues("catzilla.client.enabled=false")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(CatzillaClientHttpConnectorBuilderCustomizer.class);
+				assertThat(context).hasSingleBean(CatzillaNettyServerCustomizer.class);
+				assertThat(output).containsPattern("Catzilla: jemalloc \\S+ selected, nothing to serve");
+			});
+	}
+
+	@Test
+	void webclientEnabledFalseLeavesTheWebClientAloneAndTheServerServed() {
+		this.webRunner.withPropertyValues("catzilla.client.webclient.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(CatzillaClientHttpConnectorBuilderCustomizer.class)
+				.hasSingleBean(CatzillaNettyServerCustomizer.class));
+	}
+
+	@Test
+	void serverEnabledFalseLeavesTheServerAloneAndTheWebClientServed() {
+		this.webRunner.withPropertyValues("catzilla.server.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(CatzillaNettyServerCustomizer.class)
+				.hasSingleBean(CatzillaClientHttpConnectorBuilderCustomizer.class));
 	}
 
 	@Test
@@ -230,7 +264,7 @@ class CatzillaAutoConfigurationTests {
 			assertThat(context).hasNotFailed().hasSingleBean(CatzillaAllocator.class);
 			assertThat(context).doesNotHaveBean(CatzillaNettyServerCustomizer.class)
 				.doesNotHaveBean(CatzillaClientHttpConnectorBuilderCustomizer.class);
-			assertThat(output).contains("there is no Reactor Netty server or WebClient to serve");
+			assertThat(output).contains("selected, nothing to serve: no Reactor Netty server or client was built");
 		});
 	}
 
@@ -316,6 +350,16 @@ class CatzillaAutoConfigurationTests {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	static class BuildsAWebClient {
+
+		@Bean
+		WebClient webClient(WebClient.Builder builder) {
+			return builder.build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
 	static class UserOutcome {
 
 		@Bean
@@ -332,14 +376,16 @@ class CatzillaAutoConfigurationTests {
 		static final CatzillaAllocator OUTCOME = new CatzillaAllocator(AllocatorMode.MALLOC, ActiveAllocator.NETTY,
 				ByteBufAllocator.DEFAULT, "test", null);
 
-		static final CatzillaEndpoint ENDPOINT = new CatzillaEndpoint(OUTCOME);
+		static final CatzillaWiring WIRING = new CatzillaWiring();
+
+		static final CatzillaEndpoint ENDPOINT = new CatzillaEndpoint(OUTCOME, WIRING);
 
 		static final CatzillaMeterBinder METERS = new CatzillaMeterBinder(OUTCOME);
 
-		static final CatzillaNettyServerCustomizer SERVER = new CatzillaNettyServerCustomizer(OUTCOME);
+		static final CatzillaNettyServerCustomizer SERVER = new CatzillaNettyServerCustomizer(OUTCOME, WIRING);
 
 		static final CatzillaClientHttpConnectorBuilderCustomizer CLIENT = new CatzillaClientHttpConnectorBuilderCustomizer(
-				OUTCOME);
+				OUTCOME, WIRING);
 
 		@Bean
 		CatzillaEndpoint myEndpoint() {

@@ -19,7 +19,10 @@ class ConfigurationMetadataTests {
 	void everyCatzillaPropertyHasADescriptionAndATypeInTheGeneratedMetadata() throws Exception {
 		List<Map<String, Object>> properties = JsonPath.read(metadata(), "$.properties[?(@.name =~ /.*catzilla.*/)]");
 		assertThat(properties).extracting((property) -> property.get("name"))
-			.containsExactlyInAnyOrder("catzilla.allocator", "catzilla.client.enabled", "catzilla.jemalloc.arenas",
+			.containsExactlyInAnyOrder("catzilla.allocator", "catzilla.server.enabled", "catzilla.client.enabled",
+					"catzilla.client.webclient.enabled", "catzilla.client.restclient.enabled",
+					"catzilla.client.gateway.enabled", "catzilla.client.websocket.enabled",
+					"catzilla.client.http-client-beans.enabled", "catzilla.jemalloc.arenas",
 					"catzilla.jemalloc.background-thread", "catzilla.jemalloc.dirty-decay",
 					"catzilla.jemalloc.muzzy-decay", "catzilla.jemalloc.tcache-max",
 					"catzilla.jemalloc.max-direct-memory", "management.health.catzilla.enabled",
@@ -30,6 +33,15 @@ class ConfigurationMetadataTests {
 				.endsWith(".");
 			assertThat(property.get("type")).isNotNull();
 		});
+	}
+
+	@Test
+	void everyServerAndClientSwitchHasItsOwnDescriptionAndDefaultsToOn() throws Exception {
+		List<Map<String, Object>> switches = JsonPath.read(metadata(),
+				"$.properties[?(@.name =~ /catzilla\\.(server|client).*enabled/)]");
+		assertThat(switches).hasSize(7);
+		assertThat(switches).extracting((property) -> property.get("description")).doesNotHaveDuplicates();
+		assertThat(switches).allSatisfy((property) -> assertThat(property.get("defaultValue")).isEqualTo(true));
 	}
 
 	@Test

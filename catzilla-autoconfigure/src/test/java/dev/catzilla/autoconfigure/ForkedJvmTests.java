@@ -66,7 +66,7 @@ class ForkedJvmTests {
 		assertThat(catzilla.read(effective + "narenas", String.class)).isEqualTo("3");
 		assertThat(catzilla.read(effective + "tcache_max", String.class)).isEqualTo("32768");
 		assertThat(result.output()).containsPattern(
-				"Catzilla: jemalloc 5\\.3\\.\\d+ serving Reactor Netty server and WebClient \\(requested jemalloc\\)");
+				"Catzilla: jemalloc 5\\.3\\.\\d+ served: \\[server\\] \\(requested jemalloc\\)");
 	}
 
 }

@@ -42,6 +42,12 @@ final class LeakWatch {
 	/** (Re-)attaches the watch: Spring Boot resets logback's appenders whenever a context starts. */
 	static void attach() {
 		Logger logger = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
+		if (!APPENDER.isStarted()) {
+			// Boot stops every appender when it resets logback (an application closing, say): a stopped appender
+			// drops what it is given, which would hide leaks.
+			APPENDER.setContext(logger.getLoggerContext());
+			APPENDER.start();
+		}
 		if (logger.getAppender(APPENDER.getName()) == null) {
 			logger.addAppender(APPENDER);
 		}

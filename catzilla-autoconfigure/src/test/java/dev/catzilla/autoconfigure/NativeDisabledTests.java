@@ -53,7 +53,7 @@ class NativeDisabledTests {
 			.close();
 		assertThat(output).contains("Catzilla: Netty's default allocator ("
 				+ ByteBufAllocator.DEFAULT.getClass().getSimpleName()
-				+ ") serving Reactor Netty server and WebClient (requested auto; jemalloc unavailable on ");
+				+ ") served: [server] (requested auto; jemalloc unavailable on ");
 	}
 
 	@Test
@@ -77,13 +77,13 @@ class NativeDisabledTests {
 	@Test
 	void theEndpointSaysTheLibraryIsUnavailableAndWhy() {
 		CatzillaAllocator outcome = AllocatorSelector.select(new CatzillaProperties());
-		CatzillaEndpoint.CatzillaDescriptor descriptor = new CatzillaEndpoint(outcome).catzilla();
+		CatzillaEndpoint.CatzillaDescriptor descriptor = new CatzillaEndpoint(outcome, new CatzillaWiring()).catzilla();
 		assertThat(descriptor.active()).isEqualTo("netty");
 		assertThat(descriptor.nativeLibrary().status()).isEqualTo("unavailable");
 		assertThat(descriptor.nativeLibrary().problem()).contains("catzilla.native.disabled");
 		assertThat(descriptor.platform().catzillaPlatform()).isEqualTo(Jemalloc.platform());
 		assertThat(descriptor.jemalloc()).isNull();
-		assertThat(new CatzillaEndpoint(outcome).purge().purged()).isFalse();
+		assertThat(new CatzillaEndpoint(outcome, new CatzillaWiring()).purge().purged()).isFalse();
 	}
 
 }

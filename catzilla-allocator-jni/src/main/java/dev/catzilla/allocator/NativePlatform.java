@@ -1,0 +1,141 @@
+package dev.catzilla.allocator;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one list of platforms Catzilla's jar carries a native library for, and how this machine is named against it.
+ * The loader, the diagnostics, the Spring failure analyzer, the docs' platform table and the tests all take the list
+ * from here. A platform is {@code <os>-<arch>}, e.g. {@code linux-x86_64}; its library is
+ * {@code META-INF/native/libcatzilla_jemalloc_<os>_<arch>.so} with a {@code .sha256} next to it.
+ */
+public final class NativePlatform {
+
+	/**
+	 * The platforms the jar built by {@code mvn verify} on a Linux x86_64 machine carries: {@code linux-x86_64}
+	 * (built and tested natively) and {@code linux-aarch64} (cross-compiled, tested under qemu user-mode emulation).
+	 */
+	public static final List<String> SUPPORTED = List.of("linux-x86_64", "linux-aarch64");
+
+	/**
+	 * The oldest glibc the libraries link against: the highest {@code GLIBC_x.y} symbol version they need (2.34
+	 * moved {@code pthread_*} into libc); the build links against Debian 12's glibc 2.36. Asserted against the built
+	 * libraries by the tests.
+	 */
+	public static final String MINIMUM_GLIBC = "2.34";
+
+	private static final Pattern GLIBC_BANNER = Pattern.compile("GNU C Library [^\\n]*?release version (\\d+\\.\\d+)");
+
+	private NativePlatform() {
+	}
+
+	/** Normalised operating system name, e.g. {@code linux}, {@code mac_os_x}, {@code windows_11}. */
+	public static String os() {
+		return System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+	}
+
+	/** Normalised architecture name: {@code x86_64}, {@code aarch64}, or the JVM's own name. */
+	public static String arch() {
+		String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
+		return switch (arch) {
+			case "amd64", "x86_64", "x86-64" -> "x86_64";
+			case "aarch64", "arm64" -> "aarch64";
+			default -> arch.replaceAll("[^a-z0-9]+", "_");
+		};
+	}
+
+	/** This machine's platform name, {@code <os>-<arch>}, e.g. {@code linux-x86_64}. */
+	public static String current() {
+		return os() + "-" + arch();
+	}
+
+	/** {@code true} when the jar carries a library for {@code platform}. */
+	public static boolean isSupported(String platform) {
+		return SUPPORTED.contains(platform);
+	}
+
+	/** The shared object's file name for {@code platform}, e.g. {@code libcatzilla_jemalloc_linux_x86_64.so}. */
+	public static String fileName(String platform) {
+		return "libcatzilla_jemalloc_" + platform.replace('-', '_') + ".so";
+	}
+
+	/** The list for humans: {@code linux-x86_64, linux-aarch64 (Linux with glibc 2.34 or newer)}. */
+	public static String describeSupported() {
+		return String.join(", ", SUPPORTED) + " (Linux with glibc " + MINIMUM_GLIBC + " or newer)";
+	}
+
+	/**
+	 * This process's C library, found in {@code /proc/self/maps} (no native code): e.g. {@code glibc 2.36},
+	 * {@code musl}, or {@code unknown}.
+	 */
+	public static String libc() {
+		return detectLibc(Path.of("/proc/self/maps"));
+	}
+
+	static String detectLibc(Path maps) {
+		try {
+			if (!Files.isReadable(maps)) {
+				return "unknown";
+			}
+			for (String line : Files.readAllLines(maps, StandardCharsets.ISO_8859_1)) {
+				int slash = line.indexOf('/');
+				if (slash < 0) {
+					continue;
+				}
+				String path = line.substring(slash).trim();
+				String file = path.substring(path.lastIndexOf('/') + 1);
+				if (file.startsWith("ld-musl") || file.startsWith("libc.musl")) {
+					return "musl";
+				}
+				if (file.equals("libc.so.6") || file.matches("libc-\\d+\\.\\d+\\.so")) {
+					String version = glibcVersion(Path.of(path));
+					return (version != null) ? "glibc " + version : "glibc";
+				}
+			}
+			return "unknown";
+		}
+		catch (IOException | RuntimeException ex) {
+			return "unknown";
+		}
+	}
+
+	private static String glibcVersion(Path libcFile) throws IOException {
+		if (!Files.isReadable(libcFile) || Files.size(libcFile) > 64L * 1024 * 1024) {
+			return null;
+		}
+		String content = new String(Files.readAllBytes(libcFile), StandardCharsets.ISO_8859_1);
+		int banner = content.indexOf("GNU C Library");
+		if (banner < 0) {
+			return null;
+		}
+		Matcher matcher = GLIBC_BANNER.matcher(content.substring(banner, Math.min(content.length(), banner + 512)));
+		return matcher.find() ? matcher.group(1) : null;
+	}
+
+	/**
+	 * The kernel's page size in bytes as this process sees it (the first {@code KernelPageSize} of
+	 * {@code /proc/self/smaps}), or -1 when unknown.
+	 */
+	public static long pageSize() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/self/smaps"), StandardCharsets.ISO_8859_1)) {
+				if (line.startsWith("KernelPageSize:")) {
+					String[] fields = line.substring("KernelPageSize:".length()).trim().split("\\s+");
+					long value = Long.parseLong(fields[0]);
+					return (fields.length > 1 && fields[1].equalsIgnoreCase("kB")) ? value * 1024 : value;
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// unknown
+		}
+		return -1;
+	}
+
+}

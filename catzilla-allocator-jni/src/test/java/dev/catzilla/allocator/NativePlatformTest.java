@@ -1,0 +1,51 @@
+package dev.catzilla.allocator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The one platform list, and how this machine is named and described against it. */
+class NativePlatformTest {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void theListNamesBothLinuxArchitecturesAndTheirFiles() {
+		assertThat(NativePlatform.SUPPORTED).containsExactly("linux-x86_64", "linux-aarch64");
+		assertThat(NativePlatform.fileName("linux-aarch64")).isEqualTo("libcatzilla_jemalloc_linux_aarch64.so");
+		assertThat(NativePlatform.isSupported("linux-x86_64")).isTrue();
+		assertThat(NativePlatform.isSupported("mac_os_x-aarch64")).isFalse();
+		assertThat(NativePlatform.describeSupported())
+			.isEqualTo("linux-x86_64, linux-aarch64 (Linux with glibc 2.34 or newer)");
+	}
+
+	@Test
+	void thisMachineIsNamedAsTheLoaderNamesIt() {
+		NativeTestSupport.requireNativeLibrary();
+		assertThat(NativePlatform.current()).isIn(NativePlatform.SUPPORTED).isEqualTo(NativeLibraryLoader.platform());
+		assertThat(NativeLibraryLoader.fileName()).isEqualTo(NativePlatform.fileName(NativePlatform.current()));
+		long pageSize = NativePlatform.pageSize();
+		assertThat(pageSize).isIn(4096L, 16384L, 65536L);
+		assertThat(NativePlatform.libc()).matches("glibc 2\\.\\d+");
+	}
+
+	@Test
+	void libcIsFoundInTheMapsOfAProcess() throws Exception {
+		Path maps = this.dir.resolve("maps");
+		Files.writeString(maps, "7f00-7f01 r--p 00000000 00:00 0 /lib/ld-musl-x86_64.so.1\n");
+		assertThat(NativePlatform.detectLibc(maps)).isEqualTo("musl");
+		Path fakeLibc = this.dir.resolve("libc.so.6");
+		Files.writeString(fakeLibc, "\0\0GNU C Library (Debian GLIBC 2.36-9+deb12u14) stable release version 2.36.\n");
+		Files.writeString(maps, "7f00-7f01 r--p 00000000 00:00 0 " + fakeLibc + "\n");
+		assertThat(NativePlatform.detectLibc(maps)).isEqualTo("glibc 2.36");
+		Files.writeString(maps, "7f00-7f01 r--p 00000000 00:00 0 [heap]\n");
+		assertThat(NativePlatform.detectLibc(maps)).isEqualTo("unknown");
+		assertThat(NativePlatform.detectLibc(this.dir.resolve("absent"))).isEqualTo("unknown");
+	}
+
+}
