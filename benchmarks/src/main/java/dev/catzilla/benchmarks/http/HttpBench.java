@@ -110,9 +110,9 @@ public final class HttpBench {
 				zero.put(setup.name(), this.plan.burst() ? this.phases.get(setup.name()).get(0)[1] : started);
 			}
 			RssChart.write(resultsDir.resolve(chart), this.plan.title() + " (" + this.plan.mode() + " run)",
-					this.plan.burst() ? "seconds since the end of this set-up's first burst"
-							: "seconds since the scenario started (warm-ups, baseline, then the rounds)",
-					rss, zero);
+					this.plan.burst() ? "seconds since the end of this set-up's first burst (lines: the burst's end, +15 s, +60 s)"
+							: "seconds since the scenario started (warm-ups, baseline, then the rounds; lines: each set-up's turn)",
+					rss, zero, markers(started));
 			String markdown = Report.markdown(this.plan.title(), method(about + serving(counters), started), summaries,
 					verdicts, chart);
 			Files.writeString(resultsDir.resolve(this.plan.scenario() + ".md"), markdown);
@@ -173,6 +173,23 @@ public final class HttpBench {
 				p.baseline().toSeconds(), p.burst() ? "before each burst" : "after the warm-ups, before the first round",
 				p.burst() ? "during the burst" : "from its first phase to its last",
 				p.burst() ? "the burst ended" : "its last phase ended", about);
+	}
+
+	/** Burst: the burst's end and the moments RSS is read after it. Otherwise: where each set-up's turn began. */
+	private List<RssChart.Marker> markers(long started) {
+		List<RssChart.Marker> markers = new ArrayList<>();
+		if (this.plan.burst()) {
+			markers.add(new RssChart.Marker(0, "burst end"));
+			markers.add(new RssChart.Marker(15, "+15 s"));
+			markers.add(new RssChart.Marker(60, "+60 s"));
+			return markers;
+		}
+		for (Map.Entry<String, List<long[]>> entry : this.phases.entrySet()) {
+			for (long[] phase : entry.getValue()) {
+				markers.add(new RssChart.Marker((phase[0] - started) / 1000.0, entry.getKey()));
+			}
+		}
+		return markers;
 	}
 
 	/** Which allocator each set-up's server said it used, so a mis-started set-up shows in the results. */

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -25,15 +27,20 @@ final class RssChart {
 	private RssChart() {
 	}
 
+	/** A vertical line at {@code x} seconds, labelled. */
+	record Marker(double x, String label) {
+	}
+
 	/**
 	 * @param png where to write (the {@code .png} suffix included)
 	 * @param title the plot's title
 	 * @param xLabel what the x axis counts
 	 * @param rss each set-up's RSS samples
 	 * @param zero for each set-up, the moment (epoch ms) that is 0 s on the x axis
+	 * @param markers vertical lines to draw, each with its label at the top of the plot
 	 */
-	static void write(Path png, String title, String xLabel, Map<String, Series> rss, Map<String, Long> zero)
-			throws IOException {
+	static void write(Path png, String title, String xLabel, Map<String, Series> rss, Map<String, Long> zero,
+			List<Marker> markers) throws IOException {
 		System.setProperty("java.awt.headless", "true");
 		XYChart chart = new XYChartBuilder().width(1200).height(650).title(title).xAxisTitle(xLabel)
 			.yAxisTitle("RSS (MiB)")
@@ -56,6 +63,25 @@ final class RssChart {
 			XYSeries series = chart.addSeries(entry.getKey(), x, y);
 			series.setMarker(SeriesMarkers.NONE);
 			series.setLineStyle(new BasicStroke(2f));
+		}
+		double top = rss.values()
+			.stream()
+			.flatMap((series) -> series.points().stream())
+			.mapToDouble((p) -> p.value() / Targets.MiB)
+			.max()
+			.orElse(0);
+		double right = rss.entrySet()
+			.stream()
+			.flatMap((e) -> e.getValue().last().stream().map((p) -> (p.millis() - zero.getOrDefault(e.getKey(), 0L)) / 1000.0))
+			.mapToDouble(Double::doubleValue)
+			.max()
+			.orElse(0);
+		for (Marker marker : markers) {
+			if (marker.x() > right) {
+				continue; // past the last sample (a short run): it would only be a clipped label at the edge
+			}
+			chart.addAnnotation(new AnnotationLine(marker.x(), true, false));
+			chart.addAnnotation(new AnnotationText(marker.label(), marker.x(), top, false));
 		}
 		String name = png.toString();
 		BitmapEncoder.saveBitmap(chart, name.endsWith(".png") ? name.substring(0, name.length() - 4) : name,
