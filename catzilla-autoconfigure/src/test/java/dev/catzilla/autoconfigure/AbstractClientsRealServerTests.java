@@ -2,17 +2,13 @@ package dev.catzilla.autoconfigure;
 
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -22,7 +18,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,8 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class AbstractClientsRealServerTests {
 
 	static final int BODY = 6 * 1024 * 1024 + 11;
-
-	static final int FRAME = 32 * 1024;
 
 	static ConfigurableApplicationContext context;
 
@@ -102,26 +95,9 @@ abstract class AbstractClientsRealServerTests {
 			.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class));
 	}
 
-	/** The SHA-256 of what the WebSocket echo sent back, the body sent in binary frames of {@link #FRAME} bytes. */
+	/** The SHA-256 of what the WebSocket echo sent back, the body sent in binary frames. */
 	static byte[] echoThroughWebSocket(byte[] body) throws Exception {
-		MessageDigest digest = MessageDigest.getInstance("SHA-256");
-		AtomicLong received = new AtomicLong();
-		context.getBean(ReactorNettyWebSocketClient.class).execute(uri("ws", "/ws"), (session) -> {
-			Flux<WebSocketMessage> frames = Flux.range(0, (body.length + FRAME - 1) / FRAME)
-				.map((i) -> session.binaryMessage((factory) -> factory
-					.wrap(ByteBuffer.wrap(body, i * FRAME, Math.min(FRAME, body.length - i * FRAME)))));
-			Mono<Void> echoed = session.receive().doOnNext((message) -> {
-				try (var buffers = message.getPayload().readableByteBuffers()) {
-					buffers.forEachRemaining((buffer) -> {
-						received.addAndGet(buffer.remaining());
-						digest.update(buffer);
-					});
-				}
-			}).takeUntil((message) -> received.get() >= body.length).then();
-			return session.send(frames).and(echoed);
-		}).block(Duration.ofSeconds(60));
-		assertThat(received).hasValue(body.length);
-		return digest.digest();
+		return WebSocketEcho.sha256OfEcho(context.getBean(ReactorNettyWebSocketClient.class), uri("ws", "/ws"), body);
 	}
 
 	static byte[] sha256(byte[] body) throws Exception {

@@ -4,23 +4,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class AbstractGatewayRealServerTests {
 
 	static final int BODY = 6 * 1024 * 1024 + 11;
-
-	static final int FRAME = 32 * 1024;
 
 	static DisposableServer upstream;
 
@@ -99,24 +92,8 @@ abstract class AbstractGatewayRealServerTests {
 
 	/** The SHA-256 of what came back through the gateway's WebSocket route, sent in binary frames. */
 	static byte[] echoThroughTheWebSocketProxy(byte[] body) throws Exception {
-		MessageDigest digest = MessageDigest.getInstance("SHA-256");
-		AtomicLong received = new AtomicLong();
-		new ReactorNettyWebSocketClient().execute(URI.create("ws://127.0.0.1:" + port + "/upws/ws"), (session) -> {
-			Flux<WebSocketMessage> frames = Flux.range(0, (body.length + FRAME - 1) / FRAME)
-				.map((i) -> session.binaryMessage((factory) -> factory
-					.wrap(ByteBuffer.wrap(body, i * FRAME, Math.min(FRAME, body.length - i * FRAME)))));
-			Mono<Void> echoed = session.receive().doOnNext((message) -> {
-				try (var buffers = message.getPayload().readableByteBuffers()) {
-					buffers.forEachRemaining((buffer) -> {
-						received.addAndGet(buffer.remaining());
-						digest.update(buffer);
-					});
-				}
-			}).takeUntil((message) -> received.get() >= body.length).then();
-			return session.send(frames).and(echoed);
-		}).block(Duration.ofSeconds(60));
-		assertThat(received).hasValue(body.length);
-		return digest.digest();
+		return WebSocketEcho.sha256OfEcho(new ReactorNettyWebSocketClient(),
+				URI.create("ws://127.0.0.1:" + port + "/upws/ws"), body);
 	}
 
 	static byte[] sha256(byte[] body) throws Exception {
