@@ -282,10 +282,6 @@ final class DirectMemoryCounter {
 		return this.slotCount.get();
 	}
 
-	int stripeCount() {
-		return this.stripes.length;
-	}
-
 	// ---------------------------------------------------------------- stripes
 
 	private Stripe stripe() {
