@@ -249,13 +249,7 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			grow(newSize);
 		}
 		else if (newCapacity < oldCapacity) {
-			// Give memory back where jemalloc can do it in place (large size classes); small classes stay put.
-			long usable = JemallocNative.resizeInPlace(this.address, newSize);
-			if (usable < this.allocatedSize) {
-				// usable >= newSize here, and newSize is an int
-				this.alloc.releaseDirect(this.allocatedSize - usable);
-				this.allocatedSize = (int) usable;
-			}
+			shrink(newSize);
 		}
 		if (newCapacity < oldCapacity) {
 			trimIndicesToCapacity(newCapacity);
@@ -264,6 +258,28 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		this.view = null;
 		this.tmpNioBuf = null;
 		return this;
+	}
+
+	/**
+	 * Gives back what a smaller capacity no longer needs, as Netty's own buffers do: in place where jemalloc can
+	 * (within the large size classes), else by moving the first {@code newSize} bytes to a smaller allocation when
+	 * jemalloc would keep the new size in a class at least a quarter smaller (a large allocation shrunk to a small
+	 * class, or a small class halved). If jemalloc cannot make the smaller allocation, the buffer keeps its memory.
+	 */
+	private void shrink(int newSize) {
+		long usable = JemallocNative.resizeInPlace(this.address, newSize);
+		if (usable > newSize + Math.max(16, newSize >> 2)) {
+			long moved = JemallocNative.reallocate(this.address, newSize);
+			if (moved != 0) {
+				this.address = moved;
+				usable = newSize;
+			}
+		}
+		if (usable < this.allocatedSize) {
+			// usable >= newSize here, and newSize is an int
+			this.alloc.releaseDirect(this.allocatedSize - usable);
+			this.allocatedSize = (int) usable;
+		}
 	}
 
 	private void grow(int newSize) {

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** ByteBuf behaviour of {@link JemallocByteBuf}, compared with Netty's heap buffers where useful. */
 class JemallocByteBufTest {
@@ -384,6 +386,47 @@ class JemallocByteBufTest {
 		buf.capacity(10);
 		buf.setLong(2, 7);
 		assertThat(buf.getLong(2)).isEqualTo(7);
+	}
+
+	@ParameterizedTest(name = "64 MiB shrunk to {0} bytes")
+	@ValueSource(ints = { 4096, 14336, 1000, 16384, 300_000 })
+	void shrinkingALargeBufferToAnySizeGivesItsMemoryBackToTheCapAndToJemalloc(int newCapacity) {
+		int large = 64 * 1024 * 1024;
+		ByteBuf buf = direct(large);
+		byte[] head = pattern(Math.min(newCapacity, 512), 7);
+		buf.writeBytes(head);
+		long allocatedBefore = Jemalloc.stats().allocated();
+		buf.capacity(newCapacity);
+		assertThat(buf.capacity()).isEqualTo(newCapacity);
+		assertThat(content(buf, 0, head.length)).isEqualTo(head);
+		// What the counter counts is at most the new capacity's size class (a quarter more, 16 bytes at least).
+		assertThat(this.allocator.usedDirectMemory()).isBetween((long) newCapacity,
+				newCapacity + Math.max(16L, newCapacity >> 2));
+		assertThat(JemallocNative.usableSize(buf.memoryAddress())).isLessThan(2L * newCapacity + 4096);
+		assertThat(Jemalloc.stats().allocated()).as("jemalloc's allocated bytes after the shrink")
+			.isLessThan(allocatedBefore - large / 2);
+		buf.setByte(newCapacity - 1, 3);
+		assertThat(buf.getByte(newCapacity - 1)).isEqualTo((byte) 3);
+		assertThat(buf.release()).isTrue();
+		assertThat(this.allocator.usedDirectMemory()).isZero();
+	}
+
+	@Test
+	void shrinkingASmallBufferToHalfMovesItToTheSmallerClass() {
+		ByteBuf buf = direct(8192);
+		byte[] head = pattern(100, 2);
+		buf.writeBytes(head);
+		buf.capacity(2048);
+		assertThat(content(buf, 0, 100)).isEqualTo(head);
+		assertThat(JemallocNative.usableSize(buf.memoryAddress())).isEqualTo(2048);
+		assertThat(this.allocator.usedDirectMemory()).isEqualTo(2048);
+		// A shrink within a quarter of the class keeps the allocation where it is.
+		long address = buf.memoryAddress();
+		buf.capacity(1900);
+		assertThat(buf.memoryAddress()).isEqualTo(address);
+		assertThat(content(buf, 0, 100)).isEqualTo(head);
+		buf.release();
+		assertThat(this.allocator.usedDirectMemory()).isZero();
 	}
 
 	@Test
