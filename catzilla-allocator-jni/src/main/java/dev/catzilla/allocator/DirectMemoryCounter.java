@@ -35,12 +35,14 @@ import io.netty.util.concurrent.FastThreadLocalThread;
  * Creating and ending such a thread costs the counter nothing.</li>
  * </ul>
  * An allocation that does not fit in its slot or stripe takes {@code need + chunk} (or just {@code need}) from
- * {@link #leased}. A slot or stripe gives back what it holds beyond two unused chunks on release. Before refusing,
- * the refusing thread <b>revokes every unused lease</b> ({@link #revokeIdleLeases()}): each stripe's {@code avail}
- * (one atomic swap), and each slot's {@code lease - used} under the slot's lock (a slot whose owner is counting at
- * that instant is skipped: it is allocating, not idle); then it tries again. So an allocation is refused only if the
- * live buffers' bytes plus the request exceed the cap, or other threads' allocations took the room at the same
- * moment.
+ * {@link #leased}. A slot or stripe gives back what it holds beyond two unused chunks on release. When the shared
+ * total has no room, the thread takes the <b>slow path</b> ({@link #grantAtCap}), one thread at a time: it revokes
+ * every unused lease ({@link #revokeIdleLeases}): each stripe's {@code avail} (one atomic swap), and each slot's
+ * {@code lease - used} under the slot's lock (waiting the few instructions an owner that is counting holds it); then
+ * it tries again. If there is still no room, it refuses only when {@link #used()} plus the leases of event loops that
+ * are waiting on the slow path themselves plus the request exceed the cap; otherwise the room is in transit (a
+ * grant, a release or another revocation between two of its steps) and it waits for it. So an allocation is refused
+ * only when the live buffers' bytes, the allocations in flight and the request exceed the cap.
  * <p>
  * <b>Per-thread state.</b> Only event-loop threads have slots: registered in a concurrent set (O(1)) on first use,
  * removed (O(1), lease returned, cache freed) by the owner when its {@link FastThreadLocal}s are removed (the end of
@@ -65,6 +67,12 @@ final class DirectMemoryCounter {
 	private static final long MAX_CHUNK = 1024 * 1024;
 
 	private static final int MAX_STRIPES = 64;
+
+	/** {@link SlotFields#lock}: the owner holds it while it takes from the shared total (and may wait). */
+	private static final int ACQUIRING = 2;
+
+	/** How long a refusal waits at most for room in transit ({@link #grantAtCap}); a guard, never reached. */
+	private static final long AT_CAP_DEADLINE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
 	private static final VarHandle USED;
 
@@ -111,6 +119,15 @@ final class DirectMemoryCounter {
 	private final AtomicInteger slotCount = new AtomicInteger();
 
 	private volatile int sweepThreshold = 64;
+
+	/** Serialises the cap's slow path ({@link #grantAtCap}): one revocation at a time. */
+	private final java.util.concurrent.locks.ReentrantLock revoking = new java.util.concurrent.locks.ReentrantLock();
+
+	/** Allocations refused at the cap. */
+	private final AtomicLong refusals = new AtomicLong();
+
+	/** Times the slow path waited for room in transit instead of refusing. */
+	private final AtomicLong waits = new AtomicLong();
 
 	private final Stripe[] stripes;
 
@@ -178,8 +195,12 @@ final class DirectMemoryCounter {
 		}
 		try {
 			long used = slot.used + size;
-			if (used > slot.lease && !acquire(slot, used - slot.lease)) {
-				return false;
+			if (used > slot.lease) {
+				// Taking from the shared total may wait for a revocation: say so, revokers skip this slot then.
+				LOCK.setOpaque(slot, ACQUIRING);
+				if (!acquire(slot, used - slot.lease)) {
+					return false;
+				}
 			}
 			USED.setOpaque(slot, used);
 			return true;
@@ -277,6 +298,16 @@ final class DirectMemoryCounter {
 		return total;
 	}
 
+	/** Allocations refused because they did not fit under the cap. */
+	long refusals() {
+		return this.refusals.get();
+	}
+
+	/** Times a refusal was not made because the room was only in transit (see {@link #grantAtCap}). */
+	long waitsAtCap() {
+		return this.waits.get();
+	}
+
 	/** Event-loop threads with a slot (including ended ones not swept yet). */
 	int slotCount() {
 		return this.slotCount.get();
@@ -338,10 +369,16 @@ final class DirectMemoryCounter {
 
 	/**
 	 * Takes {@code need + chunk} bytes from the shared total, or only {@code need} when the chunk does not fit; -1
-	 * when even {@code need} does not fit after revoking every idle lease.
+	 * when even {@code need} does not fit: the bytes live buffers hold, plus the allocations in flight, plus
+	 * {@code need} exceed the cap ({@link #grantAtCap}).
 	 */
 	private long grant(long need) {
-		boolean revoked = false;
+		long grant = tryGrant(need);
+		return (grant >= 0) ? grant : grantAtCap(need);
+	}
+
+	/** {@code need + chunk} or {@code need} from the shared total as it is now, or -1 when there is no room. */
+	private long tryGrant(long need) {
 		for (;;) {
 			long current = this.leased.get();
 			long room = this.max - current;
@@ -350,12 +387,7 @@ final class DirectMemoryCounter {
 				grant = need;
 			}
 			if (grant > room) {
-				if (revoked) {
-					return -1;
-				}
-				revoked = true;
-				revokeIdleLeases();
-				continue;
+				return -1;
 			}
 			if (this.leased.compareAndSet(current, current + grant)) {
 				return grant;
@@ -364,32 +396,91 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * Returns to the shared total every lease nobody uses: each stripe's {@code avail}, and each slot's
-	 * {@code lease - used} (under the slot's lock; a slot that is locked, i.e. counting this instant or being revoked
-	 * by another thread, is left alone). Folds the slots of threads that have ended.
+	 * The cap's slow path, one thread at a time: revokes every unused lease and tries again, until the request fits
+	 * or the bytes held prove that it cannot. The shared total can be short of room that nobody holds for a few
+	 * instructions (a grant on its way into a stripe, a release on its way out of one, a lease being revoked by
+	 * another thread, an event loop counting this instant); waiting them out, instead of refusing, is what makes a
+	 * refusal mean "live buffers + allocations in flight + this request > cap". A refusal is decided by
+	 * {@link #used()} plus the leases of event loops that are themselves waiting here, never by a lease that is only
+	 * in transit. {@link #AT_CAP_DEADLINE_NANOS} bounds the wait (a guard: the transits are a few instructions).
 	 */
-	private void revokeIdleLeases() {
+	private long grantAtCap(long need) {
+		this.revoking.lock();
+		try {
+			long deadline = System.nanoTime() + AT_CAP_DEADLINE_NANOS;
+			for (int round = 0;; round++) {
+				long pending = revokeIdleLeases(deadline);
+				long grant = tryGrant(need);
+				if (grant >= 0) {
+					return grant;
+				}
+				if (used() + pending + need > this.max || System.nanoTime() - deadline > 0) {
+					this.refusals.incrementAndGet();
+					return -1;
+				}
+				this.waits.incrementAndGet();
+				if (round < 16) {
+					Thread.onSpinWait();
+				}
+				else {
+					Thread.yield();
+				}
+			}
+		}
+		finally {
+			this.revoking.unlock();
+		}
+	}
+
+	/**
+	 * Returns to the shared total every lease nobody uses: each stripe's {@code avail}, and each slot's
+	 * {@code lease - used}, under the slot's lock. A slot whose owner is counting this instant is waited for (it
+	 * holds its lock for a few instructions and never waits while holding it) up to {@code deadline}; a slot whose
+	 * owner is itself taking from the shared total ({@link #ACQUIRING}, possibly waiting in {@link #grantAtCap}) is
+	 * left alone, and its unused lease is returned as pending: it is about to be used by that allocation. Folds the
+	 * slots of threads that have ended. Called with {@link #revoking} held.
+	 */
+	private long revokeIdleLeases(long deadline) {
 		for (Stripe stripe : this.stripes) {
 			long avail = (long) AVAIL.getAndSet(stripe, 0L);
 			if (avail != 0) {
 				this.leased.addAndGet(-avail);
 			}
 		}
+		long pending = 0;
 		for (Slot slot : this.slots) {
 			Thread owner = slot.owner.get();
 			if (owner == null || !owner.isAlive()) {
 				fold(slot);
+				continue;
 			}
-			else if (LOCK.compareAndSet(slot, 0, 1)) {
-				long used = (long) USED.getVolatile(slot);
-				long unused = slot.lease - used;
-				if (unused > 0) {
-					slot.lease = used;
-					this.leased.addAndGet(-unused);
+			for (int spins = 0;; spins++) {
+				if (LOCK.compareAndSet(slot, 0, 1)) {
+					long used = (long) USED.getVolatile(slot);
+					long unused = slot.lease - used;
+					if (unused > 0) {
+						slot.lease = used;
+						this.leased.addAndGet(-unused);
+					}
+					LOCK.setRelease(slot, 0);
+					break;
 				}
-				LOCK.setRelease(slot, 0);
+				if ((int) LOCK.getVolatile(slot) == ACQUIRING) {
+					pending += Math.max(0, slot.lease - (long) USED.getOpaque(slot));
+					break;
+				}
+				if (System.nanoTime() - deadline > 0) {
+					break;
+				}
+				if (spins < 64) {
+					Thread.onSpinWait();
+				}
+				else {
+					Thread.yield();
+				}
 			}
 		}
+		return pending;
 	}
 
 	private Slot register() {
@@ -481,7 +572,10 @@ final class DirectMemoryCounter {
 		/** Share of the cap held by the owner; {@code used <= lease} always; changed only under {@link #lock}. */
 		long lease;
 
-		/** 1 while the owner counts an allocation or another thread revokes or folds: guards {@link #lease}. */
+		/**
+		 * Guards {@link #lease}: 0 free; 1 while the owner counts (a few instructions, never waiting) or another
+		 * thread revokes or folds; {@link DirectMemoryCounter#ACQUIRING} while the owner takes from the shared total.
+		 */
 		int lock;
 
 		/** Set (under {@link #lock}) once folded: the slot is no longer counted. */

@@ -21,6 +21,7 @@ import io.netty.buffer.ByteBuf;
  * <li>{@code growth-oom}: with the address space limited by the caller ({@code ulimit -v}), holds 1 GiB buffers until
  * jemalloc has no more, then grows a small buffer by 1.5 GiB: jemalloc refuses; prints the error message and the
  * bytes the live buffers held.</li>
+ * <li>{@code no-false-refusal <threads> <cap MiB> <most live> <event loops>}: see {@link #noFalseRefusal}.</li>
  * </ul>
  */
 public final class DirectMemoryCounterMain {
@@ -34,6 +35,8 @@ public final class DirectMemoryCounterMain {
 		switch (args[0]) {
 			case "thread-churn" -> threadChurn(Integer.parseInt(args[1]));
 			case "growth-oom" -> growthOutOfMemory();
+			case "no-false-refusal" -> noFalseRefusal(Integer.parseInt(args[1]), Long.parseLong(args[2]) * MIB,
+					Integer.parseInt(args[3]), Integer.parseInt(args[4]));
 			default -> throw new IllegalArgumentException(args[0]);
 		}
 		System.out.println("exit=normal");
@@ -105,6 +108,116 @@ public final class DirectMemoryCounterMain {
 		System.out.println("elapsedMillis=" + TimeUnit.NANOSECONDS.toMillis(elapsed));
 		// The whole cap is still there for one buffer: no thread holds on to a share of it.
 		ByteBuf whole = allocator.directBuffer(64 * MIB);
+		System.out.println("wholeCap=" + whole.release());
+	}
+
+	/** Buffers each event loop of {@code no-false-refusal} allocates. */
+	static final int EVENT_LOOP_BUFFERS = 20_000;
+
+	/**
+	 * {@code threads} short-lived threads (virtual on JDK 21+, else platform threads, at most 256 at once) and
+	 * {@code eventLoops} event-loop threads ({@link #EVENT_LOOP_BUFFERS} buffers each) allocate 4 KiB buffers under
+	 * {@code cap}; every other buffer is released at once by its thread, the rest are handed to one releaser thread.
+	 * A semaphore of {@code maxLive} permits, taken before each allocation and given back after its release, bounds
+	 * the buffers live or being allocated, so with {@code maxLive * 4 KiB <= cap} every refusal is a false one.
+	 * (Reading a live count after a refusal is not a sound check: the releaser may free thousands of buffers between
+	 * the counter's decision and that read.)
+	 */
+	private static void noFalseRefusal(int threads, long cap, int maxLive, int eventLoops) throws Exception {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(cap).build();
+		int size = 4096;
+		AtomicLong allocated = new AtomicLong();
+		AtomicInteger refused = new AtomicInteger();
+		AtomicReference<Throwable> firstRefusal = new AtomicReference<>();
+		AtomicReference<Throwable> unexpected = new AtomicReference<>();
+		java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(maxLive);
+		java.util.concurrent.LinkedBlockingQueue<ByteBuf> handOff = new java.util.concurrent.LinkedBlockingQueue<>();
+		ByteBuf poison = io.netty.buffer.Unpooled.EMPTY_BUFFER;
+		Thread releaser = new Thread(() -> {
+			try {
+				for (ByteBuf buf = handOff.take(); buf != poison; buf = handOff.take()) {
+					buf.release();
+					permits.release();
+				}
+			}
+			catch (Throwable ex) {
+				unexpected.compareAndSet(null, ex);
+			}
+		}, "releaser");
+		releaser.start();
+		AtomicInteger sequence = new AtomicInteger();
+		Runnable once = () -> {
+			try {
+				permits.acquire();
+			}
+			catch (InterruptedException ex) {
+				unexpected.compareAndSet(null, ex);
+				return;
+			}
+			ByteBuf buf;
+			try {
+				buf = allocator.directBuffer(size);
+			}
+			catch (OutOfMemoryError ex) {
+				permits.release();
+				refused.incrementAndGet();
+				firstRefusal.compareAndSet(null, ex);
+				return;
+			}
+			catch (Throwable ex) {
+				permits.release();
+				unexpected.compareAndSet(null, ex);
+				return;
+			}
+			allocated.incrementAndGet();
+			buf.writeInt(42);
+			if ((sequence.incrementAndGet() & 1) == 0) {
+				handOff.add(buf);
+			}
+			else {
+				buf.release();
+				permits.release();
+			}
+		};
+		List<Thread> loops = new ArrayList<>();
+		for (int i = 0; i < eventLoops; i++) {
+			Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+				for (int n = 0; n < EVENT_LOOP_BUFFERS; n++) {
+					once.run();
+				}
+			}, "event-loop-" + i);
+			loop.start();
+			loops.add(loop);
+		}
+		boolean virtual = Runtime.version().feature() >= 21;
+		boolean finished;
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
+		if (virtual) {
+			Method factory = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
+			ExecutorService executor = (ExecutorService) factory.invoke(null);
+			for (int i = 0; i < threads; i++) {
+				executor.execute(once);
+			}
+			executor.shutdown();
+			finished = executor.awaitTermination(100, TimeUnit.SECONDS);
+		}
+		else {
+			finished = platformThreads(threads, once, deadline);
+		}
+		for (Thread loop : loops) {
+			loop.join(TimeUnit.SECONDS.toMillis(100));
+			finished &= !loop.isAlive();
+		}
+		handOff.add(poison);
+		releaser.join(TimeUnit.SECONDS.toMillis(30));
+		System.out.println("virtual=" + virtual);
+		System.out.println("finished=" + finished);
+		System.out.println("allocated=" + allocated.get());
+		System.out.println("refused=" + refused.get());
+		System.out.println("firstRefusal=" + firstRefusal.get());
+		System.out.println("unexpected=" + unexpected.get());
+		System.out.println("used=" + allocator.usedDirectMemory());
+		ByteBuf whole = allocator.directBuffer((int) cap);
 		System.out.println("wholeCap=" + whole.release());
 	}
 

@@ -3,6 +3,8 @@ package dev.catzilla.allocator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -29,6 +31,17 @@ class DirectMemoryCounterTest {
 	private static final int KIB = 1024;
 
 	private static final int MIB = 1024 * KIB;
+
+	private static final VarHandle SLOT_LOCK;
+
+	static {
+		try {
+			SLOT_LOCK = MethodHandles.lookup().findVarHandle(DirectMemoryCounter.SlotFields.class, "lock", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	@BeforeAll
 	static void requireLibrary() {
@@ -232,6 +245,75 @@ class DirectMemoryCounterTest {
 		catch (OutOfMemoryError ex) {
 			throw new AssertionError("refused " + size + " byte(s): " + ex.getMessage() + " " + allocator.directMemoryCounter());
 		}
+	}
+
+	@Test
+	void anEventLoopCountingAtTheInstantOfARefusalIsWaitedForInsteadOfLeavingItsIdleLeaseOutOfReach() throws Exception {
+		long cap = 8 * MIB;
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(cap).build();
+		DirectMemoryCounter counter = allocator.directMemoryCounter();
+		AtomicReference<DirectMemoryCounter.Slot> loopSlot = new AtomicReference<>();
+		try (IdleThreads loop = new IdleThreads(1, true, () -> {
+			allocator.directBuffer(MIB).release();
+			loopSlot.set(counter.slot());
+		})) {
+			loop.awaitReady();
+			DirectMemoryCounter.Slot slot = loopSlot.get();
+			long idle = slot.lease - slot.used;
+			assertThat(idle).as("the event loop's unused lease").isPositive();
+			// Fits under the cap only with the event loop's unused lease back in the shared total.
+			int request = (int) (cap - idle + 4096);
+			// The event loop is counting this instant (as its own allocation or release does for a few
+			// instructions): its lock is held.
+			assertThat(SLOT_LOCK.compareAndSet(slot, 0, 1)).isTrue();
+			AtomicReference<Object> outcome = new AtomicReference<>();
+			Thread allocating = new Thread(() -> {
+				try {
+					ByteBuf buf = allocator.directBuffer(request);
+					outcome.set(buf.capacity());
+					buf.release();
+				}
+				catch (Throwable ex) {
+					outcome.set(ex);
+				}
+			}, "allocating");
+			try {
+				allocating.start();
+				allocating.join(300);
+				assertThat(outcome.get()).as("refused while the event loop counted").isNull();
+			}
+			finally {
+				SLOT_LOCK.setRelease(slot, 0);
+			}
+			allocating.join(TimeUnit.MINUTES.toMillis(1));
+			assertThat(outcome.get()).isEqualTo(request);
+			assertThat(counter.refusals()).isZero();
+			assertThat(allocator.usedDirectMemory()).isZero();
+		}
+	}
+
+	@ParameterizedTest(name = "{0} threads, cap {1} MiB, at most {2} buffers live, {3} event loops beside them")
+	@CsvSource({ "100000, 4, 1024, 0", "50000, 8, 2048, 4" })
+	void shortLivedThreadsHandingBuffersToAReleaserAreNeverRefusedWhileTheLiveBuffersFit(int threads, long capMiB,
+			int maxLive, int eventLoops) throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		// Virtual threads on JDK 21+, platform threads on 17 (a fifth as many: starting them is what costs); at most
+		// maxLive buffers (their bytes at most the cap) are live or being allocated at once, so every refusal is a
+		// false one.
+		threads = (Runtime.version().feature() >= 21) ? threads : threads / 5;
+		ForkedJvm.Result result = ForkedJvm.main(DirectMemoryCounterMain.class)
+			.jvmArgs("-Xmx512m")
+			.run("no-false-refusal", String.valueOf(threads), String.valueOf(capMiB), String.valueOf(maxLive),
+					String.valueOf(eventLoops));
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(result.get("exit")).as(result.describe()).isEqualTo("normal");
+		assertThat(result.get("finished")).as(result.describe()).isEqualTo("true");
+		assertThat(result.get("unexpected")).as(result.describe()).isEqualTo("null");
+		assertThat(result.get("refused")).as(result.describe()).isEqualTo("0");
+		assertThat(result.get("allocated")).as(result.describe())
+			.isEqualTo(String.valueOf(threads + eventLoops * DirectMemoryCounterMain.EVENT_LOOP_BUFFERS));
+		assertThat(result.get("used")).as(result.describe()).isEqualTo("0");
+		assertThat(result.get("wholeCap")).as(result.describe()).isEqualTo("true");
 	}
 
 	private static void release(ByteBuf buf, AtomicLong live) {
