@@ -36,7 +36,8 @@ class AggregateController {
 		}
 		return DataBufferUtils.join(request.getBody(), (int) Math.min(Integer.MAX_VALUE, this.maxSize))
 			.onErrorMap(DataBufferLimitException.class, (ex) -> tooLarge())
-			.defaultIfEmpty(response.bufferFactory().allocateBuffer(0))
+			// Lazily: an empty buffer made up front would leak on every request that has a body.
+			.switchIfEmpty(Mono.fromSupplier(() -> response.bufferFactory().allocateBuffer(0)))
 			.flatMap((whole) -> {
 				response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
 				response.getHeaders().setContentLength(whole.readableByteCount());

@@ -64,7 +64,14 @@ class ProxyEndpointTests {
 
 	@Test
 	void anUpstreamErrorIsNotPassedOffAsSuccess() {
-		this.client.get().uri("/proxy/bytes/{n}", "-1").exchange().expectStatus().is5xxServerError();
+		// The error body is read, so that the test client releases its buffers (a leak report fails the class).
+		this.client.get()
+			.uri("/proxy/bytes/{n}", "-1")
+			.exchange()
+			.expectStatus()
+			.is5xxServerError()
+			.expectBody(String.class)
+			.returnResult();
 	}
 
 }
