@@ -25,10 +25,13 @@ import io.netty.util.internal.PlatformDependent;
  * <p>
  * The native bytes held by live direct buffers ({@link #usedDirectMemory()}: the capacities asked of jemalloc, at
  * least 1 byte per buffer, before jemalloc's size-class rounding) are capped by {@link #maxDirectMemory()}; an
- * allocation beyond it throws Netty's {@code OutOfDirectMemoryError} (or {@link JemallocOutOfMemoryError} where
- * that cannot be created) with the numbers. The cap is never exceeded, and an allocation is refused only when the
- * live buffers' bytes plus the request exceed it (or concurrent allocations took the room at that moment): shares of
- * the cap leased to threads and not in use are revoked before refusing (see {@link DirectMemoryCounter}).
+ * allocation beyond it throws {@link JemallocCapExceededException} with the numbers (a {@link RuntimeException}:
+ * the budget was reached, not the JVM's memory), logged boundedly ({@link CapRefusalLog}: the first refusal with
+ * its stack trace, then one summary line per ten seconds at most). The cap is never exceeded, and an allocation is
+ * refused only when the live buffers' bytes, the allocations in flight and the request exceed it: shares of the cap
+ * leased to threads and not in use are revoked before refusing (see {@link DirectMemoryCounter}). When jemalloc
+ * itself has no memory, the allocator throws Netty's {@code OutOfDirectMemoryError} (or
+ * {@link JemallocOutOfMemoryError} where that cannot be created).
  * <p>
  * Constructing an allocator never loads or initialises jemalloc; the first direct allocation does, and throws
  * {@link UnsatisfiedLinkError} when the native library is unavailable (see {@link Jemalloc}).
@@ -41,6 +44,8 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	private final boolean preferDirect;
 
 	private final DirectMemoryCounter direct;
+
+	private final CapRefusalLog refusalLog = new CapRefusalLog();
 
 	private final LongAdder heap = new LongAdder();
 
@@ -70,7 +75,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		return this.direct.cached();
 	}
 
-	/** The cap on {@link #usedDirectMemory()}; beyond it allocation throws an {@link OutOfMemoryError}. */
+	/** The cap on {@link #usedDirectMemory()}; beyond it allocation throws {@link JemallocCapExceededException}. */
 	public long maxDirectMemory() {
 		return this.direct.max();
 	}
@@ -173,11 +178,22 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		}
 	}
 
-	private OutOfMemoryError overCap(long size) {
+	private JemallocCapExceededException overCap(long size) {
 		// Nothing of the request is counted: used is what live buffers hold.
-		return OutOfMemoryErrors.outOfDirectMemory("failed to allocate " + size
-				+ " byte(s) of direct memory from jemalloc (used: " + this.direct.used() + ", max: "
-				+ this.direct.max() + ")");
+		JemallocCapExceededException refusal = new JemallocCapExceededException(size, this.direct.used(),
+				this.direct.max());
+		this.refusalLog.refused(refusal);
+		return refusal;
+	}
+
+	/** Allocations and growths refused at the cap since this allocator was made. */
+	public long refusedAllocations() {
+		return this.refusalLog.refusals();
+	}
+
+	/** Bytes the refused allocations and growths asked for, in total. */
+	public long refusedBytes() {
+		return this.refusalLog.refusedBytes();
 	}
 
 	/** Uncounts bytes of a growth that failed, or that shrinking gave back. */

@@ -158,7 +158,7 @@ public final class DirectMemoryCounterMain {
 			try {
 				buf = allocator.directBuffer(size);
 			}
-			catch (OutOfMemoryError ex) {
+			catch (JemallocCapExceededException ex) {
 				permits.release();
 				refused.incrementAndGet();
 				firstRefusal.compareAndSet(null, ex);

@@ -79,11 +79,11 @@ class DirectMemoryCounterTest {
 			ByteBuf rest = allocate(allocator, (int) fits);
 			assertThat(allocator.usedDirectMemory()).isEqualTo(cap);
 			rest.release();
-			assertThatExceptionOfType(OutOfMemoryError.class)
+			assertThatExceptionOfType(JemallocCapExceededException.class)
 				.isThrownBy(() -> allocator.directBuffer((int) fits + 1))
 				.withMessage("failed to allocate " + (fits + 1) + " byte(s) of direct memory from jemalloc (used: "
 						+ 3 * MIB + ", max: " + cap + ")");
-			assertThatExceptionOfType(OutOfMemoryError.class).isThrownBy(() -> held.capacity((int) cap + 1))
+			assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> held.capacity((int) cap + 1))
 				.withMessageContaining("(used: " + 3 * MIB + ", max: " + cap + ")");
 			assertThat(held.capacity()).isEqualTo(3 * MIB);
 			held.capacity((int) cap - 1);
@@ -204,7 +204,7 @@ class DirectMemoryCounterTest {
 						mine.add(buf);
 					}
 				}
-				catch (OutOfMemoryError ex) {
+				catch (JemallocCapExceededException ex) {
 					refusals.incrementAndGet();
 				}
 				while (mine.size() > 8) {
@@ -235,14 +235,13 @@ class DirectMemoryCounterTest {
 	}
 
 	/**
-	 * A direct buffer, or an assertion failure that quotes the refusal (an {@link OutOfMemoryError} escaping a test
-	 * would end surefire's JVM instead of failing the test).
+	 * A direct buffer, or an assertion failure that quotes the refusal with the counter's state.
 	 */
 	private static ByteBuf allocate(JemallocByteBufAllocator allocator, int size) {
 		try {
 			return allocator.directBuffer(size);
 		}
-		catch (OutOfMemoryError ex) {
+		catch (JemallocCapExceededException ex) {
 			throw new AssertionError("refused " + size + " byte(s): " + ex.getMessage() + " " + allocator.directMemoryCounter());
 		}
 	}

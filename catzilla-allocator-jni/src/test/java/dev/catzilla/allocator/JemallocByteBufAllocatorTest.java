@@ -126,20 +126,22 @@ class JemallocByteBufAllocatorTest {
 	}
 
 	@Test
-	void allocationBeyondTheCapThrowsNettysOutOfDirectMemoryErrorWithTheNumbers() {
+	void allocationBeyondTheCapThrowsANonFatalCapExceededExceptionWithTheNumbers() {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(MIB).build();
 		assertThat(allocator.maxDirectMemory()).isEqualTo(MIB);
 		ByteBuf a = allocator.directBuffer(MIB / 2);
 		ByteBuf b = allocator.directBuffer(MIB / 2);
 		assertThat(allocator.usedDirectMemory()).isEqualTo(MIB);
-		assertThatExceptionOfType(OutOfMemoryError.class).isThrownBy(() -> allocator.directBuffer(1))
-			.satisfies(error -> assertThat(error.getClass().getName())
-				.as("Netty's own error type, reachable on the class path").isEqualTo(OutOfMemoryErrors.NETTY_ERROR))
-			.withMessageContaining("failed to allocate 1 byte(s)")
-			.withMessageContaining("used: " + MIB)
-			.withMessageContaining("max: " + MIB);
+		assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> allocator.directBuffer(1))
+			.withMessage("failed to allocate 1 byte(s) of direct memory from jemalloc (used: " + MIB + ", max: " + MIB
+					+ ")")
+			.satisfies(refusal -> assertThat(refusal.requested()).isEqualTo(1))
+			.satisfies(refusal -> assertThat(refusal.used()).isEqualTo(MIB))
+			.satisfies(refusal -> assertThat(refusal.max()).isEqualTo(MIB));
+		assertThat(allocator.refusedAllocations()).isEqualTo(1);
+		assertThat(allocator.refusedBytes()).isEqualTo(1);
 		a.writeLong(77);
-		assertThatExceptionOfType(OutOfMemoryError.class).isThrownBy(() -> a.capacity(MIB / 2 + 1));
+		assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> a.capacity(MIB / 2 + 1));
 		assertThat(a.capacity()).as("a failed growth leaves the buffer as it was").isEqualTo(MIB / 2);
 		assertThat(a.getLong(0)).isEqualTo(77);
 		assertThat(allocator.usedDirectMemory()).isEqualTo(MIB);
@@ -150,8 +152,9 @@ class JemallocByteBufAllocatorTest {
 		assertThat(allocator.usedDirectMemory()).isZero();
 		ByteBuf whole = allocator.directBuffer(MIB);
 		whole.release();
-		assertThatExceptionOfType(OutOfMemoryError.class).isThrownBy(() -> allocator.directBuffer(MIB + 1))
+		assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> allocator.directBuffer(MIB + 1))
 			.withMessageContaining("max: " + MIB);
+		assertThat(allocator.refusedAllocations()).isEqualTo(3);
 	}
 
 	@Test

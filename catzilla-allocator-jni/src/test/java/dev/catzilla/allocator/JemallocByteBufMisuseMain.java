@@ -61,7 +61,7 @@ public final class JemallocByteBufMisuseMain {
 		expect("negative-max-capacity", IllegalArgumentException.class, () -> allocator.directBuffer(0, -1));
 		expect("initial-above-max", IllegalArgumentException.class, () -> allocator.directBuffer(100, 10));
 		expect("negative-heap", IllegalArgumentException.class, () -> allocator.heapBuffer(-1));
-		expect("huge-over-cap", OutOfMemoryError.class, () -> allocator.directBuffer(Integer.MAX_VALUE));
+		expect("huge-over-cap", JemallocCapExceededException.class, () -> allocator.directBuffer(Integer.MAX_VALUE));
 		ByteBuf bounded = allocator.directBuffer(16, 32);
 		expect("capacity-above-max", IllegalArgumentException.class, () -> bounded.capacity(33));
 		expect("negative-new-capacity", IllegalArgumentException.class, () -> bounded.capacity(-1));
@@ -82,11 +82,11 @@ public final class JemallocByteBufMisuseMain {
 		for (int i = 0; i < 3; i++) {
 			held.add(allocator.directBuffer(16 * MIB));
 		}
-		OutOfMemoryError overCap = expect("over-the-cap", OutOfMemoryError.class,
+		JemallocCapExceededException overCap = expect("over-the-cap", JemallocCapExceededException.class,
 				() -> allocator.directBuffer(17 * MIB));
 		System.out.println("ERROR-TYPE " + overCap.getClass().getName());
 		System.out.println("ERROR-MESSAGE " + overCap.getMessage());
-		expect("grow-over-the-cap", OutOfMemoryError.class, () -> held.get(0).capacity(33 * MIB));
+		expect("grow-over-the-cap", JemallocCapExceededException.class, () -> held.get(0).capacity(33 * MIB));
 		check("unchanged-after-failed-growth", held.get(0).capacity() == 16 * MIB);
 		held.forEach(ByteBuf::release);
 		check("usable-after-cap", allocator.usedDirectMemory() == 0 && allocator.directBuffer(60 * MIB).release());

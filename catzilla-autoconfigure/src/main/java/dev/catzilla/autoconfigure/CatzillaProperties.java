@@ -78,8 +78,8 @@ public class CatzillaProperties {
 		private int arenas = 0;
 
 		/**
-		 * Cap on the native memory held by live Netty buffers from jemalloc; beyond it allocation fails with an
-		 * OutOfDirectMemoryError. Defaults to the JVM's maximum direct memory.
+		 * Cap on the native memory held by live Netty buffers from jemalloc; beyond it allocation fails with a
+		 * JemallocCapExceededException (answered 503 by the server). Defaults to the JVM's maximum direct memory.
 		 */
 		private DataSize maxDirectMemory;
 
