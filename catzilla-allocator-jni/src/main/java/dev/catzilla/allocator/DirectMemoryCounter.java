@@ -44,6 +44,11 @@ import io.netty.util.concurrent.FastThreadLocalThread;
  * grant, a release or another revocation between two of its steps) and it waits for it. So an allocation is refused
  * only when the live buffers' bytes, the allocations in flight and the request exceed the cap.
  * <p>
+ * <b>Reserve.</b> With a reserve ({@code reserve > 0}), requests larger than {@link #SMALL} are counted apart, straight
+ * in {@link #leased} with no lease, under the lower limit {@code max - reserve} (fast compare-and-set, else the same
+ * slow path with that limit); smaller ones may take the whole cap. So at the cap a service still has memory for
+ * reading requests, encoding headers and small answers, while large bodies are refused first.
+ * <p>
  * <b>Per-thread state.</b> Only event-loop threads have slots: registered in a concurrent set (O(1)) on first use,
  * removed (O(1), lease returned, cache freed) by the owner when its {@link FastThreadLocal}s are removed (the end of
  * an event loop). Slots of owners that died without that are found by a sweep over the set whenever the number of
@@ -67,6 +72,9 @@ final class DirectMemoryCounter {
 	private static final long MAX_CHUNK = 1024 * 1024;
 
 	private static final int MAX_STRIPES = 64;
+
+	/** Largest request that may take the reserve: read buffers, encoded headers, small answers. */
+	static final long SMALL = 16 * 1024;
 
 	/** {@link SlotFields#lock}: the owner holds it while it takes from the shared total (and may wait). */
 	private static final int ACQUIRING = 2;
@@ -99,6 +107,15 @@ final class DirectMemoryCounter {
 	}
 
 	private final long max;
+
+	/** Bytes at the top of the cap that only requests of at most {@link #SMALL} bytes may take. */
+	private final long reserve;
+
+	/**
+	 * With a reserve, bytes of requests larger than {@link #SMALL}: counted straight in {@link #leased}, with no
+	 * lease (they are rare and large, and must not take the reserve through a thread's unused lease).
+	 */
+	private final AtomicLong largeUsed = new AtomicLong();
 
 	private final long chunk;
 
@@ -150,10 +167,26 @@ final class DirectMemoryCounter {
 	};
 
 	DirectMemoryCounter(long max, boolean threadCaches) {
+		this(max, 0, threadCaches);
+	}
+
+	/**
+	 * @param max the cap
+	 * @param reserve bytes at the top of the cap kept for requests of at most {@link #SMALL} bytes (reads, headers,
+	 * error answers): larger requests are refused once the live bytes plus the request would exceed
+	 * {@code max - reserve}; 0 for none
+	 * @param threadCaches whether event loops keep freed blocks
+	 */
+	DirectMemoryCounter(long max, long reserve, boolean threadCaches) {
 		if (max <= 0) {
 			throw new IllegalArgumentException("max must be positive, but was " + max);
 		}
+		if (reserve < 0 || reserve >= max) {
+			throw new IllegalArgumentException("reserve must be at least 0 and less than max (" + max + "), but was "
+					+ reserve);
+		}
 		this.max = max;
+		this.reserve = reserve;
 		this.chunk = Math.max(1, Math.min(MAX_CHUNK, max >> 6));
 		this.threadCaches = threadCaches;
 		int count = Math.min(MAX_STRIPES, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1));
@@ -165,6 +198,10 @@ final class DirectMemoryCounter {
 
 	long max() {
 		return this.max;
+	}
+
+	long reserve() {
+		return this.reserve;
 	}
 
 	/**
@@ -189,6 +226,9 @@ final class DirectMemoryCounter {
 
 	/** {@link #tryReserve(long)} with the calling thread's {@link #slot()}. */
 	boolean tryReserve(Slot slot, long size) {
+		if (size > SMALL && this.reserve != 0) {
+			return tryReserveLarge(size);
+		}
 		if (slot == this.shared || !LOCK.compareAndSet(slot, 0, 1)) {
 			// No slot; or another thread is revoking this slot's lease this instant: count in a stripe this once.
 			return tryReserveShared(size);
@@ -217,6 +257,11 @@ final class DirectMemoryCounter {
 
 	/** {@link #release(long)} with the calling thread's {@link #slot()}. */
 	void release(Slot slot, long size) {
+		if (size > SMALL && this.reserve != 0) {
+			this.largeUsed.addAndGet(-size);
+			this.leased.addAndGet(-size);
+			return;
+		}
 		if (slot == this.shared) {
 			releaseShared(size);
 			return;
@@ -288,7 +333,7 @@ final class DirectMemoryCounter {
 
 	/** Bytes currently held (sum over slots and stripes). */
 	long used() {
-		long total = this.retiredUsed.get();
+		long total = this.retiredUsed.get() + this.largeUsed.get();
 		for (Slot slot : this.slots) {
 			total += (long) USED.getOpaque(slot);
 		}
@@ -373,16 +418,29 @@ final class DirectMemoryCounter {
 	 * {@code need} exceed the cap ({@link #grantAtCap}).
 	 */
 	private long grant(long need) {
-		long grant = tryGrant(need);
-		return (grant >= 0) ? grant : grantAtCap(need);
+		long grant = tryGrant(need, this.max, true);
+		return (grant >= 0) ? grant : grantAtCap(need, this.max, true);
 	}
 
-	/** {@code need + chunk} or {@code need} from the shared total as it is now, or -1 when there is no room. */
-	private long tryGrant(long need) {
+	/** A request larger than {@link #SMALL} with a reserve: exactly its bytes, under {@code max - reserve}. */
+	private boolean tryReserveLarge(long size) {
+		long limit = this.max - this.reserve;
+		if (tryGrant(size, limit, false) < 0 && grantAtCap(size, limit, false) < 0) {
+			return false;
+		}
+		this.largeUsed.addAndGet(size);
+		return true;
+	}
+
+	/**
+	 * {@code need + chunk} (with {@code surplus}) or {@code need} from the shared total as it is now, keeping it at
+	 * most {@code limit}; -1 when there is no room.
+	 */
+	private long tryGrant(long need, long limit, boolean surplus) {
 		for (;;) {
 			long current = this.leased.get();
-			long room = this.max - current;
-			long grant = need + this.chunk;
+			long room = limit - current;
+			long grant = surplus ? need + this.chunk : need;
 			if (grant > room || grant < 0) {
 				grant = need;
 			}
@@ -404,17 +462,17 @@ final class DirectMemoryCounter {
 	 * {@link #used()} plus the leases of event loops that are themselves waiting here, never by a lease that is only
 	 * in transit. {@link #AT_CAP_DEADLINE_NANOS} bounds the wait (a guard: the transits are a few instructions).
 	 */
-	private long grantAtCap(long need) {
+	private long grantAtCap(long need, long limit, boolean surplus) {
 		this.revoking.lock();
 		try {
 			long deadline = System.nanoTime() + AT_CAP_DEADLINE_NANOS;
 			for (int round = 0;; round++) {
 				long pending = revokeIdleLeases(deadline);
-				long grant = tryGrant(need);
+				long grant = tryGrant(need, limit, surplus);
 				if (grant >= 0) {
 					return grant;
 				}
-				if (used() + pending + need > this.max || System.nanoTime() - deadline > 0) {
+				if (used() + pending + need > limit || System.nanoTime() - deadline > 0) {
 					this.refusals.incrementAndGet();
 					return -1;
 				}
@@ -551,7 +609,8 @@ final class DirectMemoryCounter {
 
 	@Override
 	public String toString() {
-		return "DirectMemoryCounter(used: " + used() + ", cached: " + cached() + ", max: " + this.max + ", leased: "
+		return "DirectMemoryCounter(used: " + used() + ", cached: " + cached() + ", max: " + this.max + ", reserve: "
+				+ this.reserve + ", leased: "
 				+ this.leased.get() + ", chunk: " + this.chunk + ", event-loop threads: " + this.slotCount.get()
 				+ ", stripes: " + this.stripes.length + ")";
 	}

@@ -55,7 +55,11 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		super(builder.preferDirect);
 		this.preferDirect = builder.preferDirect;
 		long max = (builder.maxDirectMemory > 0) ? builder.maxDirectMemory : PlatformDependent.maxDirectMemory();
-		this.direct = new DirectMemoryCounter(max, builder.threadCaches);
+		if (builder.capReserve >= max) {
+			throw new IllegalArgumentException("capReserve (" + builder.capReserve
+					+ ") must be less than maxDirectMemory (" + max + ")");
+		}
+		this.direct = new DirectMemoryCounter(max, builder.capReserve, builder.threadCaches);
 	}
 
 	public static Builder builder() {
@@ -186,6 +190,11 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		return refusal;
 	}
 
+	/** Bytes at the top of the cap kept for requests of at most 16 KiB ({@link Builder#capReserve(long)}). */
+	public long capReserve() {
+		return this.direct.reserve();
+	}
+
 	/** Allocations and growths refused at the cap since this allocator was made. */
 	public long refusedAllocations() {
 		return this.refusalLog.refusals();
@@ -259,7 +268,24 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 		private boolean threadCaches = true;
 
+		private long capReserve;
+
 		private Builder() {
+		}
+
+		/**
+		 * Bytes at the top of the cap kept for requests of at most 16 KiB (read buffers, encoded headers, small error
+		 * answers), so that a service at its cap keeps reading requests and answering the ones it must refuse:
+		 * larger requests are refused once the live buffers plus the request would exceed
+		 * {@code maxDirectMemory - capReserve}. Default 0 (every request may take the whole cap).
+		 * @throws IllegalArgumentException if negative
+		 */
+		public Builder capReserve(long capReserve) {
+			if (capReserve < 0) {
+				throw new IllegalArgumentException("capReserve must not be negative, but was " + capReserve);
+			}
+			this.capReserve = capReserve;
+			return this;
 		}
 
 		/** Whether {@code buffer()} returns direct buffers (default {@code true}). */

@@ -247,6 +247,49 @@ class DirectMemoryCounterTest {
 	}
 
 	@Test
+	void withAReserveLargeRequestsAreRefusedFirstAndSmallOnesStillFitUpToTheWholeCap() throws Exception {
+		long cap = 8 * MIB;
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder()
+			.maxDirectMemory(cap)
+			.capReserve(MIB)
+			.build();
+		assertThat(allocator.capReserve()).isEqualTo(MIB);
+		List<ByteBuf> held = new ArrayList<>();
+		try (IdleThreads loops = new IdleThreads(2, true, () -> allocator.directBuffer(KIB).release())) {
+			loops.awaitReady();
+			for (int i = 0; i < 7; i++) {
+				held.add(allocate(allocator, MIB));
+			}
+			assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> allocator.directBuffer(MIB))
+				.withMessage("failed to allocate " + MIB + " byte(s) of direct memory from jemalloc (used: " + 7 * MIB
+						+ ", max: " + cap + ")");
+			// 16 KiB or less may take the reserve, to the last byte of the cap.
+			for (int i = 0; i < 64; i++) {
+				held.add(allocate(allocator, 16 * KIB));
+			}
+			assertThat(allocator.usedDirectMemory()).isEqualTo(cap);
+			assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> allocator.directBuffer(1));
+			// A growth past 16 KiB counts as large: refused while the live bytes are within the reserve.
+			ByteBuf small = held.remove(held.size() - 1);
+			small.release();
+			ByteBuf other = held.remove(held.size() - 1);
+			assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> other.capacity(48 * KIB));
+			assertThat(other.capacity()).isEqualTo(16 * KIB);
+			other.release();
+		}
+		finally {
+			held.forEach(ByteBuf::release);
+		}
+		assertThat(allocator.usedDirectMemory()).isZero();
+		ByteBuf whole = allocate(allocator, (int) (cap - MIB));
+		assertThat(allocator.usedDirectMemory()).isEqualTo(cap - MIB);
+		whole.release();
+		assertThat(allocator.usedDirectMemory()).isZero();
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> JemallocByteBufAllocator.builder().maxDirectMemory(MIB).capReserve(MIB).build());
+	}
+
+	@Test
 	void anEventLoopCountingAtTheInstantOfARefusalIsWaitedForInsteadOfLeavingItsIdleLeaseOutOfReach() throws Exception {
 		long cap = 8 * MIB;
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(cap).build();
