@@ -83,6 +83,12 @@ public class CatzillaProperties {
 		 */
 		private DataSize maxDirectMemory;
 
+		/**
+		 * Part of the cap kept for allocations of at most 16KB (reads, headers, small answers), so that a server at
+		 * its cap keeps reading and answers 503; unset means a sixteenth of the cap, at most 4MB; 0 means none.
+		 */
+		private DataSize capReserve;
+
 		public boolean isBackgroundThread() {
 			return this.backgroundThread;
 		}
@@ -123,6 +129,14 @@ public class CatzillaProperties {
 			this.arenas = arenas;
 		}
 
+		public DataSize getCapReserve() {
+			return this.capReserve;
+		}
+
+		public void setCapReserve(DataSize capReserve) {
+			this.capReserve = capReserve;
+		}
+
 		public DataSize getMaxDirectMemory() {
 			return this.maxDirectMemory;
 		}
@@ -154,6 +168,19 @@ public class CatzillaProperties {
 						this.maxDirectMemory, "It must be positive (or unset for the JVM's max direct memory).");
 			}
 			return this.maxDirectMemory.toBytes();
+		}
+
+		/** The cap reserve in bytes for a cap of {@code max} bytes (see {@link #getCapReserve()}). */
+		long capReserveBytes(long max) {
+			if (this.capReserve == null) {
+				return Math.min(max / 16, 4L * 1024 * 1024);
+			}
+			long reserve = this.capReserve.toBytes();
+			if (reserve < 0 || reserve >= max) {
+				throw new InvalidConfigurationPropertyValueException("catzilla.jemalloc.cap-reserve", this.capReserve,
+						"It must be at least 0 and less than the cap (" + max + " bytes).");
+			}
+			return reserve;
 		}
 
 		private static <T> T required(T value) {

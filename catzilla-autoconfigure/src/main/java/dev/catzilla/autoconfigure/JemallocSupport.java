@@ -10,6 +10,7 @@ import dev.catzilla.allocator.JemallocByteBufAllocator;
 import dev.catzilla.allocator.JemallocOptions;
 import dev.catzilla.allocator.JemallocStats;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -45,9 +46,11 @@ final class JemallocSupport {
 					"jemalloc unavailable on " + Jemalloc.platform() + ": " + summary(cause), cause);
 		}
 		String note = configure(options);
-		JemallocByteBufAllocator allocator = (maxDirectMemory > 0)
-				? JemallocByteBufAllocator.builder().maxDirectMemory(maxDirectMemory).build()
-				: JemallocByteBufAllocator.DEFAULT;
+		long max = (maxDirectMemory > 0) ? maxDirectMemory : PlatformDependent.maxDirectMemory();
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder()
+			.maxDirectMemory(max)
+			.capReserve(properties.capReserveBytes(max))
+			.build();
 		String why = (mode == AllocatorMode.AUTO) ? "native library available" : "requested explicitly";
 		return new CatzillaAllocator(mode, ActiveAllocator.JEMALLOC, allocator,
 				why + ", loaded from " + Jemalloc.libraryLocation() + note, null, optionsMap(options));
