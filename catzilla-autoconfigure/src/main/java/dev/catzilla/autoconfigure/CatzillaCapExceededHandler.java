@@ -33,8 +33,7 @@ final class CatzillaCapExceededHandler implements WebExceptionHandler, Ordered {
 		}
 		ServerHttpResponse response = exchange.getResponse();
 		if (response.isCommitted()) {
-			Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-			if (nativeResponse instanceof HttpServerResponse server) {
+			if (nativeResponse(response) instanceof HttpServerResponse server) {
 				server.withConnection(Connection::dispose);
 				return Mono.empty();
 			}
@@ -51,6 +50,15 @@ final class CatzillaCapExceededHandler implements WebExceptionHandler, Ordered {
 	@Override
 	public int getOrder() {
 		return -2;
+	}
+
+	private static Object nativeResponse(ServerHttpResponse response) {
+		try {
+			return ServerHttpResponseDecorator.getNativeResponse(response);
+		}
+		catch (IllegalStateException ex) {
+			return null; // a response without a server behind it (a mock)
+		}
 	}
 
 	static JemallocCapExceededException capExceeded(Throwable ex) {

@@ -68,6 +68,23 @@ class CatzillaPropertiesTests {
 	}
 
 	@Test
+	void theCapReserveDefaultsToASixteenthOfTheCapAtMostFourMegabytesAndMustBeBelowTheCap() {
+		this.runner.run((context) -> {
+			CatzillaProperties.Jemalloc jemalloc = context.getBean(CatzillaProperties.class).getJemalloc();
+			assertThat(jemalloc.capReserveBytes(16L << 20)).isEqualTo(1L << 20);
+			assertThat(jemalloc.capReserveBytes(1L << 30)).isEqualTo(4L << 20);
+		});
+		this.runner.withPropertyValues("catzilla.jemalloc.cap-reserve=0").run((context) -> assertThat(
+				context.getBean(CatzillaProperties.class).getJemalloc().capReserveBytes(16L << 20))
+			.isZero());
+		this.runner.withPropertyValues("catzilla.jemalloc.cap-reserve=16MB")
+			.run((context) -> assertThatException()
+				.isThrownBy(() -> context.getBean(CatzillaProperties.class).getJemalloc().capReserveBytes(16L << 20))
+				.withMessageContaining("catzilla.jemalloc.cap-reserve")
+				.withMessageContaining("less than the cap"));
+	}
+
+	@Test
 	void defaultsAreCatzillasDefaultJemallocOptions() {
 		this.runner.run((context) -> {
 			CatzillaProperties.Jemalloc jemalloc = context.getBean(CatzillaProperties.class).getJemalloc();

@@ -25,7 +25,8 @@ class ConfigurationMetadataTests {
 					"catzilla.client.http-client-beans.enabled", "catzilla.jemalloc.arenas",
 					"catzilla.jemalloc.background-thread", "catzilla.jemalloc.dirty-decay",
 					"catzilla.jemalloc.muzzy-decay", "catzilla.jemalloc.tcache-max",
-					"catzilla.jemalloc.max-direct-memory", "management.health.catzilla.enabled",
+					"catzilla.jemalloc.max-direct-memory", "catzilla.jemalloc.cap-reserve",
+					"management.health.catzilla.enabled",
 					"management.endpoint.catzilla.access", "management.endpoint.catzilla.cache.time-to-live");
 		assertThat(properties).allSatisfy((property) -> {
 			assertThat((String) property.get("description")).as("description of %s", property.get("name"))
