@@ -79,20 +79,7 @@ public final class DirectMemoryCounterMain {
 		sampler.start();
 		long start = System.nanoTime();
 		boolean virtual = Runtime.version().feature() >= 21;
-		boolean finished;
-		if (virtual) {
-			// Executors.newVirtualThreadPerTaskExecutor() is JDK 21+; the tests are compiled for 17.
-			Method factory = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-			ExecutorService executor = (ExecutorService) factory.invoke(null);
-			for (int i = 0; i < threads; i++) {
-				executor.execute(task);
-			}
-			executor.shutdown();
-			finished = executor.awaitTermination(100, TimeUnit.SECONDS);
-		}
-		else {
-			finished = platformThreads(threads, task, System.nanoTime() + TimeUnit.SECONDS.toNanos(100));
-		}
+		boolean finished = shortLivedThreads(threads, task);
 		long elapsed = System.nanoTime() - start;
 		sampler.interrupt();
 		sampler.join();
@@ -190,20 +177,7 @@ public final class DirectMemoryCounterMain {
 			loops.add(loop);
 		}
 		boolean virtual = Runtime.version().feature() >= 21;
-		boolean finished;
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
-		if (virtual) {
-			Method factory = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-			ExecutorService executor = (ExecutorService) factory.invoke(null);
-			for (int i = 0; i < threads; i++) {
-				executor.execute(once);
-			}
-			executor.shutdown();
-			finished = executor.awaitTermination(100, TimeUnit.SECONDS);
-		}
-		else {
-			finished = platformThreads(threads, once, deadline);
-		}
+		boolean finished = shortLivedThreads(threads, once);
 		for (Thread loop : loops) {
 			loop.join(TimeUnit.SECONDS.toMillis(100));
 			finished &= !loop.isAlive();
@@ -219,6 +193,24 @@ public final class DirectMemoryCounterMain {
 		System.out.println("used=" + allocator.usedDirectMemory());
 		ByteBuf whole = allocator.directBuffer((int) cap);
 		System.out.println("wholeCap=" + whole.release());
+	}
+
+	/**
+	 * Runs {@code task} on {@code count} new threads: virtual threads on JDK 21+ (all started at once), else platform
+	 * threads, at most 256 alive at once; {@code false} if they did not all finish within 100 s.
+	 */
+	private static boolean shortLivedThreads(int count, Runnable task) throws Exception {
+		if (Runtime.version().feature() < 21) {
+			return platformThreads(count, task, System.nanoTime() + TimeUnit.SECONDS.toNanos(100));
+		}
+		// Executors.newVirtualThreadPerTaskExecutor() is JDK 21+; the tests are compiled for 17.
+		Method factory = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
+		ExecutorService executor = (ExecutorService) factory.invoke(null);
+		for (int i = 0; i < count; i++) {
+			executor.execute(task);
+		}
+		executor.shutdown();
+		return executor.awaitTermination(100, TimeUnit.SECONDS);
 	}
 
 	/** Starts {@code count} platform threads running {@code task}, at most 256 alive at once. */
