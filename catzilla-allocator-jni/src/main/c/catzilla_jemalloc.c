@@ -8,7 +8,9 @@
  */
 #include "catzilla_internal.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define CATZILLA_NATIVE_CLASS "dev/catzilla/allocator/JemallocNative"
 
@@ -21,6 +23,52 @@ const char *catzilla_je_malloc_conf = NULL;
 static char catzilla_conf_storage[4096];
 
 static bool catzilla_initialized = false;
+
+/*
+ * jemalloc purges a freed extent of oversize_threshold (8 MiB) or more at once, whatever the decay settings
+ * ("shortcut to purge the oversize extent eagerly", extent.c), so every allocation of a large buffer faults all its
+ * pages in again. Catzilla's options set oversize_threshold:0, which turns that off (and the huge arena) for arenas
+ * made from now on; arena 0 was made before the option took effect and keeps 8 MiB, so it is set here too. Freed
+ * oversize extents then decay like any other (dirty_decay_ms). Only when opt.oversize_threshold is 0: an explicit
+ * threshold (CATZILLA_JE_MALLOC_CONF) is left as the user chose. Returns 0, or the mallctl error (thrown).
+ */
+static int catzilla_keep_oversize_extents(JNIEnv *env) {
+	size_t threshold = 1;
+	size_t length = sizeof(threshold);
+	int err = catzilla_je_mallctl("opt.oversize_threshold", &threshold, &length, NULL, 0);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, "opt.oversize_threshold", err);
+		return err;
+	}
+	if (threshold != 0) {
+		return 0;
+	}
+	unsigned narenas = 0;
+	length = sizeof(narenas);
+	err = catzilla_je_mallctl("arenas.narenas", &narenas, &length, NULL, 0);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, "arenas.narenas", err);
+		return err;
+	}
+	size_t mib[3];
+	size_t miblen = sizeof(mib) / sizeof(mib[0]);
+	err = catzilla_je_mallctlnametomib("arena.0.oversize_threshold", mib, &miblen);
+	if (err != 0) {
+		catzilla_throw_mallctl(env, "arena.0.oversize_threshold", err);
+		return err;
+	}
+	size_t never = SIZE_MAX;
+	for (unsigned i = 0; i < narenas; i++) {
+		mib[1] = i;
+		err = catzilla_je_mallctlbymib(mib, miblen, NULL, NULL, &never, sizeof(never));
+		/* EFAULT: arena i is not made yet; it will take the option's threshold when it is. */
+		if (err != 0 && err != EFAULT) {
+			catzilla_throw_mallctl(env, "arena.<i>.oversize_threshold", err);
+			return err;
+		}
+	}
+	return 0;
+}
 
 /* Sets malloc_conf and forces jemalloc to initialise (Java calls this once, under a lock). */
 static void JNICALL catzilla_initialize(JNIEnv *env, jclass clazz, jstring conf) {
@@ -49,6 +97,10 @@ static void JNICALL catzilla_initialize(JNIEnv *env, jclass clazz, jstring conf)
 	int err = catzilla_je_mallctl("arenas.narenas", &narenas, &length, NULL, 0);
 	if (err != 0) {
 		catzilla_throw_mallctl(env, "arenas.narenas", err);
+		return;
+	}
+	err = catzilla_keep_oversize_extents(env);
+	if (err != 0) {
 		return;
 	}
 	catzilla_initialized = true;

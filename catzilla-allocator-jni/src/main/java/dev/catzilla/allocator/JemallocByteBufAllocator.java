@@ -172,6 +172,9 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		this.direct.release(slot, size);
 		if (!this.direct.offerCached(slot, address, size)) {
 			JemallocNative.free(address, SizeClasses.freeSize(size));
+			if (size > QuietPurge.LARGE) {
+				QuietPurge.largeFreed();
+			}
 		}
 	}
 

@@ -80,6 +80,8 @@ public final class JemallocOptions {
 		conf.append(",dirty_decay_ms:").append(decayMillis(this.dirtyDecay));
 		conf.append(",muzzy_decay_ms:").append(decayMillis(this.muzzyDecay));
 		conf.append(",tcache_max:").append(this.tcacheMax);
+		// Keeps freed extents of 8 MiB and more for reuse, decaying like any other (see catzilla_jemalloc.c).
+		conf.append(",oversize_threshold:0");
 		if (this.arenas > 0) {
 			conf.append(",narenas:").append(this.arenas);
 		}

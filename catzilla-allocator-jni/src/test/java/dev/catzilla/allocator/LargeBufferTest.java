@@ -1,0 +1,48 @@
+package dev.catzilla.allocator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Large buffers, each in a forked JVM (jemalloc's options and its resident set are the process's): buffers of 8 MiB
+ * and more are reused without page faults, and memory freed at the end of a burst comes back within a few seconds
+ * ({@link QuietPurge}). Bounded waits on a condition, not speed measurements.
+ */
+class LargeBufferTest {
+
+	@BeforeAll
+	static void requireLibrary() {
+		NativeTestSupport.requireNativeLibrary();
+		NativeTestSupport.requireLinuxX86_64();
+	}
+
+	@ParameterizedTest(name = "{0} MiB")
+	@ValueSource(ints = { 9, 16, 64 })
+	void aLargeBufferAllocatedTouchedAndReleasedInALoopDoesNotFaultItsPagesInAgain(int mib) throws Exception {
+		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
+			.jvmArgs("-Xmx64m")
+			.run("faults", String.valueOf(mib));
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(result.get("exit")).as(result.describe()).isEqualTo("normal");
+		// Before Catzilla kept them, jemalloc purged every freed extent of 8 MiB or more: 256 faults per MiB.
+		assertThat(Long.parseLong(result.get("faultsPerRound"))).as(result.describe()).isLessThan(64);
+	}
+
+	@ParameterizedTest(name = "1 GiB in {0} MiB buffers")
+	@ValueSource(ints = { 1, 16 })
+	void memoryFreedAtTheEndOfABurstIsBackWithinThreeSeconds(int mib) throws Exception {
+		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
+			.jvmArgs("-Xms64m", "-Xmx64m")
+			.run("return", String.valueOf(mib));
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(Long.parseLong(result.get("peakAboveBaselineMiB"))).as(result.describe()).isGreaterThan(900);
+		long within = Long.parseLong(result.get("backWithin32MiBAfterMillis"));
+		// About 1.3 s: a second without large frees, then one purge (before QuietPurge: 4.8 s for 1 MiB buffers, and
+		// 15–20 s once extents of 8 MiB and more were kept for reuse).
+		assertThat(within).as(result.describe()).isBetween(0L, 3000L);
+	}
+
+}
