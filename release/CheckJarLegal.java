@@ -19,7 +19,7 @@ import java.util.zip.ZipFile;
  * built jar and fails the build unless META-INF/LICENSE and META-INF/NOTICE are the repository's LICENSE and NOTICE,
  * byte for byte, and NOTICE names jemalloc. With --jemalloc &lt;jemalloc.sh&gt; (the allocator) the jar must also
  * carry META-INF/LICENSE-jemalloc equal to COPYING inside the source tarball pinned in jemalloc.sh (its SHA-256
- * checked first).
+ * checked first), and each native library the SHA-256 recorded in its .sha256 entry.
  *
  * <p>Usage: java CheckJarLegal.java &lt;jar&gt; &lt;repository root&gt; [--jemalloc &lt;jemalloc.sh&gt;]
  */
@@ -50,6 +50,7 @@ public class CheckJarLegal {
 				}
 			}
 			if (args.length == 4) {
+				nativeLibraries(zip, problems);
 				byte[] jemallocLicense = entry(zip, "META-INF/LICENSE-jemalloc", problems);
 				if (jemallocLicense != null) {
 					byte[] copying = jemallocCopying(Path.of(args[3]));
@@ -64,6 +65,31 @@ public class CheckJarLegal {
 		}
 		System.out.println("catzilla: " + jar.getFileName() + ": META-INF/LICENSE, META-INF/NOTICE"
 				+ (args.length == 4 ? ", META-INF/LICENSE-jemalloc (= the pinned tarball's COPYING)" : "") + " present");
+	}
+
+	/**
+	 * Each META-INF/native/*.so must be there with the SHA-256 recorded next to it (.sha256, which the loader checks
+	 * at run time); the build log then lists them, for comparing with a downloaded or rebuilt jar (docs/release.md).
+	 */
+	private static void nativeLibraries(ZipFile zip, List<String> problems) throws Exception {
+		List<? extends ZipEntry> libraries = zip.stream()
+			.filter(e -> e.getName().startsWith("META-INF/native/") && e.getName().endsWith(".so"))
+			.toList();
+		if (libraries.isEmpty()) {
+			problems.add("no META-INF/native/*.so, yet jemalloc's license is required: the jar links jemalloc");
+		}
+		for (ZipEntry library : libraries) {
+			String actual;
+			try (InputStream in = zip.getInputStream(library)) {
+				actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
+			}
+			byte[] recorded = entry(zip, library.getName() + ".sha256", problems);
+			if (recorded != null && !new String(recorded, StandardCharsets.US_ASCII).trim().equals(actual)) {
+				problems.add(library.getName() + " has SHA-256 " + actual + ", its .sha256 records "
+						+ new String(recorded, StandardCharsets.US_ASCII).trim());
+			}
+			System.out.println("catzilla: " + library.getName() + " SHA-256 " + actual);
+		}
 	}
 
 	private static void fail(Path jar, List<String> problems) {
