@@ -28,6 +28,13 @@ jni_include="$java_home/include"
 [[ -f "$jni_include/jni.h" ]] || { echo "catzilla: no jni.h under $jni_include (needs a JDK)" >&2; exit 1; }
 mkdir -p "$classes/META-INF/native" "$work"
 
+# --- Reproducible builds (docs/release.md): the same sources give a byte-identical library wherever they are
+# checked out. No build path may enter the binary (__FILE__, debug info), and the build ID is a hash of the content.
+repro_cflags=(-ffile-prefix-map="$csrc"=catzilla/c -ffile-prefix-map="$headers"=catzilla/include
+	-ffile-prefix-map="$work"=catzilla/work)
+repro_ldflags=(-Wl,--build-id=sha1)
+# --- end of reproducible-build flags
+
 # build_library <arch> <cc>: jemalloc + the JNI library for linux-<arch> with compiler <cc>.
 build_library() {
 	local target="$1" cc="$2" name jemalloc objects=() c o tmp
@@ -36,7 +43,7 @@ build_library() {
 	mkdir -p "$work/obj-$target"
 	for c in "$csrc"/*.c; do
 		o="$work/obj-$target/$(basename "$c" .c).o"
-		"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -fvisibility=hidden -fPIC \
+		"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -fvisibility=hidden -fPIC "${repro_cflags[@]}" \
 			-I"$jni_include" -I"$jni_include/$os" -I"$headers" -I"$jemalloc/include" -I"$csrc" \
 			-c "$c" -o "$o"
 		objects+=("$o")
@@ -46,7 +53,7 @@ build_library() {
 	"$cc" -shared -o "$tmp" "${objects[@]}" "$jemalloc/lib/libjemalloc_pic.a" \
 		-Wl,--exclude-libs,ALL -Wl,--version-script="$here/catzilla.map" \
 		-Wl,-z,noexecstack -Wl,-z,relro,-z,now -Wl,-z,nodelete -Wl,--no-undefined -Wl,--strip-debug \
-		-lpthread -lm
+		"${repro_ldflags[@]}" -lpthread -lm
 	mv -f "$tmp" "$classes/META-INF/native/$name"
 	(cd "$classes/META-INF/native" && sha256sum "$name" | cut -d' ' -f1 >"$name.sha256")
 	echo "catzilla: built $classes/META-INF/native/$name" >&2
