@@ -36,7 +36,7 @@ build_library() {
 	mkdir -p "$work/obj-$target"
 	for c in "$csrc"/*.c; do
 		o="$work/obj-$target/$(basename "$c" .c).o"
-		"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -fvisibility=hidden -fPIC \
+		"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -fvisibility=hidden -fPIC -include "$here/glibc-floor.h" \
 			-I"$jni_include" -I"$jni_include/$os" -I"$headers" -I"$jemalloc/include" -I"$csrc" \
 			-c "$c" -o "$o"
 		objects+=("$o")
@@ -46,7 +46,7 @@ build_library() {
 	"$cc" -shared -o "$tmp" "${objects[@]}" "$jemalloc/lib/libjemalloc_pic.a" \
 		-Wl,--exclude-libs,ALL -Wl,--version-script="$here/catzilla.map" \
 		-Wl,-z,noexecstack -Wl,-z,relro,-z,now -Wl,-z,nodelete -Wl,--no-undefined -Wl,--strip-debug \
-		-lpthread -lm
+		-Wl,--no-as-needed -l:libpthread.so.0 -Wl,--as-needed -lm
 	mv -f "$tmp" "$classes/META-INF/native/$name"
 	(cd "$classes/META-INF/native" && sha256sum "$name" | cut -d' ' -f1 >"$name.sha256")
 	echo "catzilla: built $classes/META-INF/native/$name" >&2

@@ -59,9 +59,13 @@ configure_flags=(
 )
 # After jemalloc's own CFLAGS (-O3 -g3 ...), so these win; -g0: the .so is shipped without debug info anyway.
 cflags="-fPIC -O2 -g0"
+# The glibc floor (2.17): old symbol versions for the pthread functions jemalloc calls (see glibc-floor.h).
+glibc_floor="$here/glibc-floor.h"
+cflags="$cflags -include $glibc_floor"
 
 cache="$(catzilla_cache_dir)"
-key="$( { printf '%s\n' "$JEMALLOC_VERSION" "$arch" "$cflags" "${configure_flags[@]}"; cat "${BASH_SOURCE[0]}"; } \
+# The key holds the header's content, not its path: every checkout shares one cache entry.
+key="$( { printf '%s\n' "$JEMALLOC_VERSION" "$arch" "${cflags/"$glibc_floor"/glibc-floor.h}" "${configure_flags[@]}"; cat "${BASH_SOURCE[0]}" "$glibc_floor"; } \
 	| sha256sum | cut -c1-16)"
 out="$cache/jemalloc/$JEMALLOC_VERSION-$arch-$key"
 

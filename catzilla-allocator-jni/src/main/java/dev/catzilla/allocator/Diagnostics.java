@@ -291,7 +291,7 @@ public final class Diagnostics {
 		}
 		if (libc.startsWith("glibc ") && compareVersions(libc.substring(6), NativePlatform.MINIMUM_GLIBC) < 0) {
 			return "This system has " + libc + "; the libraries need glibc " + NativePlatform.MINIMUM_GLIBC
-					+ " or newer (e.g. Debian 12, Ubuntu 22.04, RHEL 9)." + fallback;
+					+ " or newer (RHEL/CentOS 7 and every later glibc distribution)." + fallback;
 		}
 		return "The library for " + platform + " did not load; the causes above say why. If the temporary "
 				+ "directory is mounted noexec, set -D" + NativeLibraryLoader.WORKDIR_PROPERTY

@@ -27,6 +27,8 @@ final class ForkedJvm {
 
 	private Aarch64Emulation emulation;
 
+	private OldGlibc oldGlibc;
+
 	private final Class<?> mainClass;
 
 	private final List<String> jvmArgs = new ArrayList<>();
@@ -82,6 +84,12 @@ final class ForkedJvm {
 		return this;
 	}
 
+	/** Runs the child in Temurin 25 on Debian 11's glibc 2.31 (through its loader) instead of this JVM. */
+	ForkedJvm onOldGlibc() {
+		this.oldGlibc = OldGlibc.require();
+		return this;
+	}
+
 	/** Limits the child's address space to {@code bytes} ({@code ulimit -v}, through bash). */
 	ForkedJvm addressSpaceLimit(long bytes) {
 		this.addressSpaceLimit = bytes;
@@ -100,6 +108,9 @@ final class ForkedJvm {
 		}
 		if (this.emulation != null) {
 			command.addAll(this.emulation.javaCommand());
+		}
+		else if (this.oldGlibc != null) {
+			command.addAll(this.oldGlibc.javaCommand());
 		}
 		else {
 			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -21,7 +21,7 @@ class NativePlatformTest {
 		assertThat(NativePlatform.isSupported("linux-x86_64")).isTrue();
 		assertThat(NativePlatform.isSupported("mac_os_x-aarch64")).isFalse();
 		assertThat(NativePlatform.describeSupported())
-			.isEqualTo("linux-x86_64, linux-aarch64 (Linux with glibc 2.34 or newer)");
+			.isEqualTo("linux-x86_64, linux-aarch64 (Linux with glibc 2.17 or newer)");
 	}
 
 	@Test
