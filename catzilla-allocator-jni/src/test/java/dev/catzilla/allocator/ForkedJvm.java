@@ -90,6 +90,12 @@ final class ForkedJvm {
 		return this;
 	}
 
+	/** Runs the child in Debian 11's arm64 OpenJDK 17 on its glibc 2.31, under qemu user-mode emulation. */
+	ForkedJvm onOldGlibcAarch64() {
+		this.emulation = OldGlibc.require().aarch64();
+		return this;
+	}
+
 	/** Limits the child's address space to {@code bytes} ({@code ulimit -v}, through bash). */
 	ForkedJvm addressSpaceLimit(long bytes) {
 		this.addressSpaceLimit = bytes;

@@ -17,7 +17,7 @@ import java.util.Properties;
  * process-test-classes), and Temurin 25 run on it through that glibc's own dynamic loader. On a linux-x86_64 build
  * machine a missing glibc or JVM is a test FAILURE with the reason; off linux-x86_64 the tests are skipped.
  */
-record OldGlibc(Path loader, String libraryPath, String version, Path java) {
+record OldGlibc(Path loader, String libraryPath, String version, Path java, Path aarch64Sysroot, Path aarch64Java) {
 
 	static OldGlibc require() {
 		assumeTrue(NativeTestSupport.isLinuxX86_64(), "the glibc 2.31 runs are set up on linux-x86_64 build machines");
@@ -37,10 +37,26 @@ record OldGlibc(Path loader, String libraryPath, String version, Path java) {
 		}
 		OldGlibc glibc = new OldGlibc(Path.of(properties.getProperty("loader")),
 				properties.getProperty("libraryPath"), properties.getProperty("glibc"),
-				Path.of(properties.getProperty("java")));
+				Path.of(properties.getProperty("java")), path(properties.getProperty("aarch64Sysroot")),
+				path(properties.getProperty("aarch64Java")));
 		assertThat(glibc.loader()).isExecutable();
 		assertThat(glibc.java()).isExecutable();
 		return glibc;
+	}
+
+	/**
+	 * The bullseye arm64 sysroot (glibc 2.31, Debian 11's OpenJDK 17) under the build's qemu; fails when it was not
+	 * fetched, skips only when the linux-aarch64 tests are off ({@code -Dcatzilla.test.aarch64=false}).
+	 */
+	Aarch64Emulation aarch64() {
+		Aarch64Emulation emulation = Aarch64Emulation.require();
+		assertThat(this.aarch64Sysroot).as("the bullseye arm64 sysroot (old-glibc.sh)").isNotNull();
+		assertThat(this.aarch64Sysroot.resolve("lib/aarch64-linux-gnu/libc-2.31.so")).isRegularFile();
+		return new Aarch64Emulation(emulation.qemu(), this.aarch64Sysroot, this.aarch64Java);
+	}
+
+	private static Path path(String value) {
+		return (value != null) ? Path.of(value) : null;
 	}
 
 	/** {@code <ld-2.31.so> --library-path <glibc 2.31 libraries> <Temurin 25 java>}. */
