@@ -29,6 +29,8 @@ final class ForkedJvm {
 
 	private OldGlibc oldGlibc;
 
+	private Path java;
+
 	private final Class<?> mainClass;
 
 	private final List<String> jvmArgs = new ArrayList<>();
@@ -84,6 +86,12 @@ final class ForkedJvm {
 		return this;
 	}
 
+	/** Runs the child with this {@code java} binary instead of this JVM's. */
+	ForkedJvm java(Path java) {
+		this.java = java;
+		return this;
+	}
+
 	/** Runs the child in Temurin 25 on Debian 11's glibc 2.31 (through its loader) instead of this JVM. */
 	ForkedJvm onOldGlibc() {
 		this.oldGlibc = OldGlibc.require();
@@ -117,6 +125,9 @@ final class ForkedJvm {
 		}
 		else if (this.oldGlibc != null) {
 			command.addAll(this.oldGlibc.javaCommand());
+		}
+		else if (this.java != null) {
+			command.add(this.java.toString());
 		}
 		else {
 			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
