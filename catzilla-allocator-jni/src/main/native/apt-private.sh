@@ -17,9 +17,17 @@ catzilla_cache_dir() {
 # Prints the path of a private apt.conf, creating it (and running `apt-get update` once, under a lock) if needed.
 # With CATZILLA_APT_FOREIGN=arm64 set, a second configuration (its own lists) that also knows arm64 packages
 # (APT::Architectures), for `apt-get download pkg:arm64`; the system's dpkg architectures are not touched.
+# With CATZILLA_APT_SUITE=bullseye set, another configuration (its own lists) whose sources name that Debian suite
+# instead of this machine's own (VERSION_CODENAME of /etc/os-release), e.g. for an older glibc to test against.
 catzilla_private_apt() {
-	local dir foreign="${CATZILLA_APT_FOREIGN:-}" arches=""
-	dir="$(catzilla_cache_dir)/apt${foreign:+-$foreign}"
+	local dir foreign="${CATZILLA_APT_FOREIGN:-}" suite="${CATZILLA_APT_SUITE:-}" own="" arches="" status=""
+	dir="$(catzilla_cache_dir)/apt${foreign:+-$foreign}${suite:+-$suite}"
+	if [[ -n "$suite" ]]; then
+		own="$(. /etc/os-release 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}")"
+		[[ -n "$own" ]] || { echo "catzilla: no VERSION_CODENAME in /etc/os-release: cannot derive $suite's sources" >&2; return 1; }
+		# An empty dpkg status: else the installed (newer) packages would be the download candidates.
+		status="Dir::State::status \"$dir/status\";"
+	fi
 	if [[ -n "$foreign" ]]; then
 		arches="APT::Architectures { \"$(dpkg --print-architecture)\"; \"$foreign\"; };"
 	fi
@@ -48,6 +56,11 @@ catzilla_private_apt() {
 					found=1
 				fi
 			done
+			if [[ -n "$suite" ]]; then
+				# bookworm, bookworm-updates, bookworm-security ... become the same lines for $suite.
+				sed -i -E "s/(^|[[:space:]/])$own([-[:space:]]|$)/\1$suite\2/g" "$dir/sources/"*
+				grep -rqw "$suite" "$dir/sources/" || { echo "catzilla: no '$own' in this machine's APT sources to replace by '$suite'" >&2; exit 1; }
+			fi
 			if [[ $found == 0 ]]; then
 				echo "catzilla: no APT 'deb' sources found in /etc/apt; cannot fetch packages by name." >&2
 				echo "catzilla: set JEMALLOC_SOURCE=/path/to/jemalloc-5.3.0.tar.bz2 instead." >&2
@@ -62,7 +75,9 @@ Debug::NoLocking "true";
 APT::Sandbox::User "$(id -un)";
 Acquire::Languages "none";
 $arches
+$status
 EOF
+			touch "$dir/status"
 			APT_CONFIG="$dir/apt.conf" apt-get -q update >"$dir/update.log" 2>&1 || {
 				cat "$dir/update.log" >&2
 				echo "catzilla: private 'apt-get update' failed (log above)." >&2
@@ -98,7 +113,7 @@ catzilla_deb_root() {
 	local name="$1" key cache out lock
 	shift
 	cache="$(catzilla_cache_dir)"
-	key="$(printf '%s\n' "${CATZILLA_APT_FOREIGN:-}" "$@" | sha256sum | cut -c1-12)"
+	key="$(printf '%s\n' "${CATZILLA_APT_FOREIGN:-}${CATZILLA_APT_SUITE:+ suite=$CATZILLA_APT_SUITE}" "$@" | sha256sum | cut -c1-12)"
 	out="$cache/$name-$key"
 	mkdir -p "$cache"
 	(

@@ -5,6 +5,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=platforms.sh
+source "$here/platforms.sh"
 csrc="$(cd "$here/../c" && pwd)"
 classes="${1:?usage: build.sh <classes dir> <header dir> <work dir> <java home>}"
 headers="${2:?header dir}"
@@ -12,13 +14,9 @@ work="${3:?work dir}"
 java_home="${4:?java home}"
 
 os="$(uname -s | tr '[:upper:]' '[:lower:]')"
-case "$(uname -m)" in
-	x86_64 | amd64) arch=x86_64 ;;
-	aarch64 | arm64) arch=aarch64 ;;
-	*) arch="$(uname -m)" ;;
-esac
-if [[ "$os" != linux || ( "$arch" != x86_64 && "$arch" != aarch64 ) ]]; then
-	echo "catzilla: WARNING: no native build for $os-$arch (supported: linux-x86_64, linux-aarch64)." >&2
+arch="$(catzilla_normalise_arch "$(uname -m)")"
+if ! catzilla_platforms | grep -qxF "$os-$arch"; then
+	echo "catzilla: WARNING: no native build for $os-$arch (supported: $(catzilla_platforms | paste -sd, | sed 's/,/, /g'))." >&2
 	echo "catzilla: WARNING: the jar will not contain a native library; Jemalloc.isAvailable() will be false." >&2
 	exit 0
 fi
@@ -44,6 +42,7 @@ build_library() {
 	for c in "$csrc"/*.c; do
 		o="$work/obj-$target/$(basename "$c" .c).o"
 		"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -fvisibility=hidden -fPIC "${repro_cflags[@]}" \
+			-include "$here/glibc-floor.h" \
 			-I"$jni_include" -I"$jni_include/$os" -I"$headers" -I"$jemalloc/include" -I"$csrc" \
 			-c "$c" -o "$o"
 		objects+=("$o")
@@ -53,7 +52,7 @@ build_library() {
 	"$cc" -shared -o "$tmp" "${objects[@]}" "$jemalloc/lib/libjemalloc_pic.a" \
 		-Wl,--exclude-libs,ALL -Wl,--version-script="$here/catzilla.map" \
 		-Wl,-z,noexecstack -Wl,-z,relro,-z,now -Wl,-z,nodelete -Wl,--no-undefined -Wl,--strip-debug \
-		"${repro_ldflags[@]}" -lpthread -lm
+		"${repro_ldflags[@]}" -Wl,--no-as-needed -l:libpthread.so.0 -Wl,--as-needed -lm
 	mv -f "$tmp" "$classes/META-INF/native/$name"
 	(cd "$classes/META-INF/native" && sha256sum "$name" | cut -d' ' -f1 >"$name.sha256")
 	echo "catzilla: built $classes/META-INF/native/$name" >&2
@@ -63,32 +62,39 @@ build_library() {
 rm -f "$work/missing-"*.txt
 build_library "$arch" "${CC:-cc}"
 
-# On x86_64 the same build cross-compiles linux-aarch64 (docs/native.md, "linux-aarch64"). CATZILLA_CROSS=none
-# (Maven: -Dcatzilla.native.cross=none) builds the host library only.
-if [[ "$arch" == x86_64 && "${CATZILLA_CROSS:-aarch64}" != none ]]; then
-	rm -f "$classes/META-INF/native/libcatzilla_jemalloc_linux_aarch64.so"*
-	why=""
+# On x86_64 the same build cross-compiles every other platform of the table (docs/native.md, "linux-aarch64").
+# CATZILLA_CROSS=none (Maven: -Dcatzilla.native.cross=none) builds the host library only.
+cross_build() { # <platform>
+	local platform="$1" target="${1#*-}" triplet why="" cross_bin
+	triplet="$(catzilla_platform_field "$platform" triplet)"
+	rm -f "$classes/META-INF/native/$(printf 'libcatzilla_jemalloc_%s.so' "${platform/-/_}")"*
+	if [[ "${CATZILLA_CROSS:-all}" == none ]]; then
+		echo "catzilla: $platform not built: CATZILLA_CROSS=none" >&2
+		echo "CATZILLA_CROSS=none (-Dcatzilla.native.cross=none)" >"$work/missing-$platform.txt"
+		return 0
+	fi
 	if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
-		why="apt-get/dpkg-deb not found: the aarch64 cross compiler is fetched from Debian's packages by name"
+		why="apt-get/dpkg-deb not found: the $target cross compiler is fetched from Debian's packages by name"
 	else
-		echo "catzilla: cross-building linux-aarch64 (Debian's gcc-aarch64-linux-gnu, fetched into the private cache)" >&2
-		if cross_bin="$(bash "$here/cross-toolchain.sh" aarch64)"; then
+		echo "catzilla: cross-building $platform (Debian's gcc-$triplet, fetched into the private cache)" >&2
+		if cross_bin="$(bash "$here/cross-toolchain.sh" "$target")"; then
 			# A subshell keeps the cross environment there; a failing cross build (not a missing tool) fails the build.
 			(
 				export CATZILLA_CROSS_BIN="$cross_bin" PATH="$cross_bin:$PATH"
-				build_library aarch64 aarch64-linux-gnu-gcc
+				build_library "$target" "$triplet-gcc"
 			)
 		else
-			why="the aarch64 cross compiler could not be obtained (output above)"
+			why="the $target cross compiler could not be obtained (output above)"
 		fi
 	fi
 	if [[ -n "$why" ]]; then
-		echo "catzilla: WARNING: this jar carries linux-x86_64 only, no linux-aarch64 library: $why." >&2
-		echo "catzilla: WARNING: tests of linux-aarch64 will fail; -Dcatzilla.test.aarch64=false turns them off." >&2
-		printf '%s\n' "$why" >"$work/missing-linux-aarch64.txt"
+		echo "catzilla: WARNING: this jar carries no $platform library: $why." >&2
+		echo "catzilla: WARNING: tests of $platform will fail; -Dcatzilla.test.aarch64=false turns them off." >&2
+		printf '%s\n' "$why" >"$work/missing-$platform.txt"
 	fi
-elif [[ "$arch" == x86_64 ]]; then
-	rm -f "$classes/META-INF/native/libcatzilla_jemalloc_linux_aarch64.so"*
-	echo "catzilla: linux-aarch64 not built: CATZILLA_CROSS=none" >&2
-	echo "CATZILLA_CROSS=none (-Dcatzilla.native.cross=none)" >"$work/missing-linux-aarch64.txt"
+}
+if [[ "$arch" == x86_64 ]]; then
+	for platform in $(catzilla_platforms); do
+		[[ "$platform" == "$os-$arch" ]] || cross_build "$platform"
+	done
 fi

@@ -12,6 +12,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=apt-private.sh
 source "$here/apt-private.sh"
+# shellcheck source=platforms.sh
+source "$here/platforms.sh"
 
 JEMALLOC_VERSION=5.3.0
 JEMALLOC_TARBALL=jemalloc_5.3.0.orig.tar.bz2
@@ -19,26 +21,23 @@ JEMALLOC_SHA256=2db82d1e7119df3e71b7640219b6dfe84789bc0537983c3b7ac4f7189aecfeaa
 
 arch="${1:?usage: jemalloc.sh <arch>}"
 # Page size and virtual-address bits: configure measures them on the build machine, which is wrong when cross
-# compiling, so both are given. Why these values and what they cost: docs/native.md ("linux-aarch64").
-case "$arch" in
-	x86_64) lg_page=12 lg_vaddr="" ;; # x86_64 pages are always 4 KiB; vaddr bits measured by configure (native)
-	aarch64) lg_page=16 lg_vaddr=48 ;; # 64 KiB: also correct on 4 and 16 KiB kernels; 12 would break on 64 KiB ones
-	*) echo "catzilla: no jemalloc build recipe for arch '$arch'" >&2; exit 1 ;;
-esac
+# compiling, so both are given, from the platform table (lg_page, lg_vaddr). Why these values and what they cost:
+# docs/native.md ("linux-aarch64"): x86_64 pages are always 4 KiB; aarch64 64 KiB, also correct on 4 and 16 KiB
+# kernels (12 would break on 64 KiB ones).
+platform="linux-$arch"
+lg_page="$(catzilla_platform_field "$platform" lg_page)" || { echo "catzilla: no jemalloc build recipe for arch '$arch'" >&2; exit 1; }
+lg_vaddr="$(catzilla_platform_field "$platform" lg_vaddr)"
+triplet="$(catzilla_platform_field "$platform" triplet)"
 host_triplet=()
-case "$(uname -m)" in
-	x86_64 | amd64) build_arch=x86_64 ;;
-	aarch64 | arm64) build_arch=aarch64 ;;
-	*) build_arch="$(uname -m)" ;;
-esac
+build_arch="$(catzilla_normalise_arch "$(uname -m)")"
 if [[ "$arch" != "$build_arch" ]]; then
-	[[ -x "${CATZILLA_CROSS_BIN:-}/$arch-linux-gnu-gcc" ]] || {
+	[[ -x "${CATZILLA_CROSS_BIN:-}/$triplet-gcc" ]] || {
 		echo "catzilla: cross compiling jemalloc for $arch needs CATZILLA_CROSS_BIN (see cross-toolchain.sh)" >&2
 		exit 1
 	}
 	export PATH="$CATZILLA_CROSS_BIN:$PATH"
-	host_triplet=(--host="$arch-linux-gnu")
-	export CC="$arch-linux-gnu-gcc" AR="$arch-linux-gnu-ar" RANLIB="$arch-linux-gnu-ranlib" NM="$arch-linux-gnu-nm"
+	host_triplet=(--host="$triplet")
+	export CC="$triplet-gcc" AR="$triplet-ar" RANLIB="$triplet-ranlib" NM="$triplet-nm"
 fi
 
 # Why each flag: see docs/native.md ("jemalloc build").
@@ -59,9 +58,13 @@ configure_flags=(
 )
 # After jemalloc's own CFLAGS (-O3 -g3 ...), so these win; -g0: the .so is shipped without debug info anyway.
 cflags="-fPIC -O2 -g0"
+# The glibc floor (2.17): old symbol versions for the pthread functions jemalloc calls (see glibc-floor.h).
+glibc_floor="$here/glibc-floor.h"
+cflags="$cflags -include $glibc_floor"
 
 cache="$(catzilla_cache_dir)"
-key="$( { printf '%s\n' "$JEMALLOC_VERSION" "$arch" "$cflags" "${configure_flags[@]}"; cat "${BASH_SOURCE[0]}"; } \
+# The key holds the header's content, not its path: every checkout shares one cache entry.
+key="$( { printf '%s\n' "$JEMALLOC_VERSION" "$arch" "${cflags/"$glibc_floor"/glibc-floor.h}" "${configure_flags[@]}"; cat "${BASH_SOURCE[0]}" "$glibc_floor"; } \
 	| sha256sum | cut -c1-16)"
 out="$cache/jemalloc/$JEMALLOC_VERSION-$arch-$key"
 

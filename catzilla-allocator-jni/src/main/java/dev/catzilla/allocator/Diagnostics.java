@@ -272,31 +272,9 @@ public final class Diagnostics {
 		return chain;
 	}
 
-	/** What to do, from the cause and the platform. */
+	/** What to do, from the cause and the platform (the one wording: {@link NativeLoadFailure#fix}). */
 	static String fix(Throwable cause) {
-		String platform = NativePlatform.current();
-		String fallback = " Meanwhile Netty's own allocator works: catzilla.allocator=auto falls back to it, "
-				+ "catzilla.allocator=malloc never loads native code.";
-		if (Boolean.getBoolean(NativeLibraryLoader.DISABLED_PROPERTY)) {
-			return "Remove -D" + NativeLibraryLoader.DISABLED_PROPERTY + "=true to let the library load.";
-		}
-		if (!NativePlatform.isSupported(platform)) {
-			return "This jar carries native libraries for " + NativePlatform.describeSupported() + ", not for "
-					+ platform + "; run on one of those to use jemalloc." + fallback;
-		}
-		String libc = NativePlatform.libc();
-		if (libc.startsWith("musl")) {
-			return "This is a musl system (e.g. Alpine); the libraries need glibc " + NativePlatform.MINIMUM_GLIBC
-					+ " or newer. Use a glibc-based image (e.g. Debian or Ubuntu)." + fallback;
-		}
-		if (libc.startsWith("glibc ") && compareVersions(libc.substring(6), NativePlatform.MINIMUM_GLIBC) < 0) {
-			return "This system has " + libc + "; the libraries need glibc " + NativePlatform.MINIMUM_GLIBC
-					+ " or newer (e.g. Debian 12, Ubuntu 22.04, RHEL 9)." + fallback;
-		}
-		return "The library for " + platform + " did not load; the causes above say why. If the temporary "
-				+ "directory is mounted noexec, set -D" + NativeLibraryLoader.WORKDIR_PROPERTY
-				+ "=<a directory that allows executables>. If the jar has no library for " + platform
-				+ ", it was built without the native build (see docs/native.md)." + fallback;
+		return NativeLoadFailure.fix(cause);
 	}
 
 	static int compareVersions(String a, String b) {

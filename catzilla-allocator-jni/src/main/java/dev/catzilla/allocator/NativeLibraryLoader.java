@@ -94,6 +94,12 @@ final class NativeLibraryLoader {
 					+ " (built for " + NativePlatform.describeSupported() + "). Netty's own allocator"
 					+ " keeps working; set catzilla.allocator=malloc to stop looking for jemalloc.");
 		}
+		String libcRefusal = NativeLoadFailure.libcRefusal(NativePlatform.libc());
+		if (libcRefusal != null) {
+			throw new UnsatisfiedLinkError("Catzilla's native library for " + platform() + " is not loaded: "
+					+ libcRefusal + ". Netty's own allocator keeps working; set catzilla.allocator=malloc to stop"
+					+ " looking for jemalloc.");
+		}
 		String owner = describe(loader);
 		Object claimed = System.getProperties().putIfAbsent(OWNER_PROPERTY, owner);
 		if (claimed != null) {
@@ -133,8 +139,14 @@ final class NativeLibraryLoader {
 		catch (UnsatisfiedLinkError ex) {
 			fromLibraryPath = ex;
 		}
+		catch (IllegalCallerException ex) {
+			throw NativeLoadFailure.nativeAccessRefused(ex);
+		}
 		try {
 			return extractAndLoad(loader);
+		}
+		catch (IllegalCallerException ex) {
+			throw NativeLoadFailure.nativeAccessRefused(ex);
 		}
 		catch (Throwable ex) {
 			String hint = (ex instanceof UnsatisfiedLinkError)

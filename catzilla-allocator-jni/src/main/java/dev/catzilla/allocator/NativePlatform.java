@@ -1,34 +1,47 @@
 package dev.catzilla.allocator;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The one list of platforms Catzilla's jar carries a native library for, and how this machine is named against it.
- * The loader, the diagnostics, the Spring failure analyzer, the docs' platform table and the tests all take the list
- * from here. A platform is {@code <os>-<arch>}, e.g. {@code linux-x86_64}; its library is
+ * The list is the platform table {@code platforms.tsv} (a resource next to this class, also read by the native build
+ * scripts); the loader, the diagnostics, the Spring failure analyzer and the tests take it from here, and the docs'
+ * platform matrix is checked against it. A platform is {@code <os>-<arch>}, e.g. {@code linux-x86_64}; its library is
  * {@code META-INF/native/libcatzilla_jemalloc_<os>_<arch>.so} with a {@code .sha256} next to it.
  */
 public final class NativePlatform {
 
-	/**
-	 * The platforms the jar built by {@code mvn verify} on a Linux x86_64 machine carries: {@code linux-x86_64}
-	 * (built and tested natively) and {@code linux-aarch64} (cross-compiled, tested under qemu user-mode emulation).
-	 */
-	public static final List<String> SUPPORTED = List.of("linux-x86_64", "linux-aarch64");
+	/** The one platform table (also read by the native build scripts), a resource next to this class. */
+	static final String TABLE = "platforms.tsv";
+
+	private static final List<Map<String, String>> ROWS = readTable();
 
 	/**
-	 * The oldest glibc the libraries link against: the highest {@code GLIBC_x.y} symbol version they need (2.34
-	 * moved {@code pthread_*} into libc); the build links against Debian 12's glibc 2.36. Asserted against the built
-	 * libraries by the tests.
+	 * The platforms the jar built by {@code mvn verify} on a Linux x86_64 machine carries, in the order of the
+	 * platform table: {@code linux-x86_64} (built and tested natively) and {@code linux-aarch64} (cross-compiled,
+	 * tested under qemu user-mode emulation).
 	 */
-	public static final String MINIMUM_GLIBC = "2.34";
+	public static final List<String> SUPPORTED = ROWS.stream().map((row) -> row.get("platform")).toList();
+
+	/**
+	 * The oldest glibc the libraries link against: the highest {@code GLIBC_x.y} symbol version they need. The build
+	 * links against Debian 12's glibc 2.36 and binds the {@code pthread_*} functions glibc 2.32/2.34 re-versioned to
+	 * their old versions ({@code src/main/native/glibc-floor.h}). Asserted against the built libraries by the tests,
+	 * which also run the linux-x86_64 library on Debian 11's glibc 2.31.
+	 */
+	public static final String MINIMUM_GLIBC = "2.17";
 
 	private static final Pattern GLIBC_BANNER = Pattern.compile("GNU C Library [^\\n]*?release version (\\d+\\.\\d+)");
 
@@ -40,14 +53,57 @@ public final class NativePlatform {
 		return System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
 	}
 
-	/** Normalised architecture name: {@code x86_64}, {@code aarch64}, or the JVM's own name. */
+	/** Normalised architecture name: the table's ({@code x86_64}, {@code aarch64}) for it or an alias, else the JVM's. */
 	public static String arch() {
 		String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
-		return switch (arch) {
-			case "amd64", "x86_64", "x86-64" -> "x86_64";
-			case "aarch64", "arm64" -> "aarch64";
-			default -> arch.replaceAll("[^a-z0-9]+", "_");
-		};
+		for (Map<String, String> row : ROWS) {
+			String own = row.get("platform").substring(row.get("platform").indexOf('-') + 1);
+			if (arch.equals(own) || List.of(row.get("aliases").split(",")).contains(arch)) {
+				return own;
+			}
+		}
+		return arch.replaceAll("[^a-z0-9]+", "_");
+	}
+
+	/** One cell of the platform table ({@code null} for an unknown platform or column; "-" is empty). */
+	static String field(String platform, String column) {
+		for (Map<String, String> row : ROWS) {
+			if (row.get("platform").equals(platform)) {
+				String value = row.get(column);
+				return "-".equals(value) ? "" : value;
+			}
+		}
+		return null;
+	}
+
+	private static List<Map<String, String>> readTable() {
+		try (InputStream in = NativePlatform.class.getResourceAsStream(TABLE)) {
+			if (in == null) {
+				throw new IllegalStateException("the platform table " + TABLE + " is missing next to "
+						+ NativePlatform.class.getName() + " (a broken jar)");
+			}
+			List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+				.filter((line) -> !line.isBlank() && !line.startsWith("#"))
+				.toList();
+			String[] header = lines.get(0).split("\t");
+			List<Map<String, String>> rows = new ArrayList<>();
+			for (String line : lines.subList(1, lines.size())) {
+				String[] cells = line.split("\t");
+				if (cells.length != header.length) {
+					throw new IllegalStateException(TABLE + ": row '" + line + "' has " + cells.length
+							+ " cells, the header " + header.length);
+				}
+				Map<String, String> row = new LinkedHashMap<>();
+				for (int i = 0; i < header.length; i++) {
+					row.put(header[i], cells[i]);
+				}
+				rows.add(Map.copyOf(row));
+			}
+			return List.copyOf(rows);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("could not read the platform table " + TABLE, ex);
+		}
 	}
 
 	/** This machine's platform name, {@code <os>-<arch>}, e.g. {@code linux-x86_64}. */
@@ -65,7 +121,7 @@ public final class NativePlatform {
 		return "libcatzilla_jemalloc_" + platform.replace('-', '_') + ".so";
 	}
 
-	/** The list for humans: {@code linux-x86_64, linux-aarch64 (Linux with glibc 2.34 or newer)}. */
+	/** The list for humans: {@code linux-x86_64, linux-aarch64 (Linux with glibc 2.17 or newer)}. */
 	public static String describeSupported() {
 		return String.join(", ", SUPPORTED) + " (Linux with glibc " + MINIMUM_GLIBC + " or newer)";
 	}

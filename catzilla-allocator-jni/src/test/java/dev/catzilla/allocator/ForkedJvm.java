@@ -27,6 +27,10 @@ final class ForkedJvm {
 
 	private Aarch64Emulation emulation;
 
+	private OldGlibc oldGlibc;
+
+	private Path java;
+
 	private final Class<?> mainClass;
 
 	private final List<String> jvmArgs = new ArrayList<>();
@@ -82,6 +86,24 @@ final class ForkedJvm {
 		return this;
 	}
 
+	/** Runs the child with this {@code java} binary instead of this JVM's. */
+	ForkedJvm java(Path java) {
+		this.java = java;
+		return this;
+	}
+
+	/** Runs the child in Temurin 25 on Debian 11's glibc 2.31 (through its loader) instead of this JVM. */
+	ForkedJvm onOldGlibc() {
+		this.oldGlibc = OldGlibc.require();
+		return this;
+	}
+
+	/** Runs the child in Debian 11's arm64 OpenJDK 17 on its glibc 2.31, under qemu user-mode emulation. */
+	ForkedJvm onOldGlibcAarch64() {
+		this.emulation = OldGlibc.require().aarch64();
+		return this;
+	}
+
 	/** Limits the child's address space to {@code bytes} ({@code ulimit -v}, through bash). */
 	ForkedJvm addressSpaceLimit(long bytes) {
 		this.addressSpaceLimit = bytes;
@@ -100,6 +122,12 @@ final class ForkedJvm {
 		}
 		if (this.emulation != null) {
 			command.addAll(this.emulation.javaCommand());
+		}
+		else if (this.oldGlibc != null) {
+			command.addAll(this.oldGlibc.javaCommand());
+		}
+		else if (this.java != null) {
+			command.add(this.java.toString());
 		}
 		else {
 			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

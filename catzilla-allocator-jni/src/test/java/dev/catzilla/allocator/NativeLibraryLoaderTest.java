@@ -173,6 +173,26 @@ class NativeLibraryLoaderTest {
 	}
 
 	@Test
+	void aJdkThatDeniesNativeAccessLeavesJemallocUnavailableWithThatCauseAndItsFix() throws Exception {
+		NativeTestSupport.requireLinuxX86_64();
+		Path temurin = Path.of(System.getProperty("catzilla.test.temurin25.java",
+				"/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
+		assertThat(temurin).as("Temurin 25 (-Dcatzilla.temurin25.java)").isExecutable();
+		ForkedJvm.Result result = ForkedJvm.probe().java(temurin).jvmArgs("--illegal-native-access=deny").run("load");
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("available")).isEqualTo("false");
+		assertThat(result.get("cause")).contains("refuses native access", "--enable-native-access=ALL-UNNAMED",
+				"Enable-Native-Access: ALL-UNNAMED").doesNotContain("noexec");
+		ForkedJvm.Result diagnostics = ForkedJvm.main(Diagnostics.class).java(temurin)
+			.jvmArgs("--illegal-native-access=deny")
+			.run();
+		assertThat(diagnostics.exitCode()).as(diagnostics.describe()).isEqualTo(Diagnostics.UNAVAILABLE);
+		assertThat(diagnostics.stdout()).as(diagnostics.describe())
+			.contains("fix: The JVM refuses native access: start the JVM with --enable-native-access=ALL-UNNAMED")
+			.doesNotContain("noexec");
+	}
+
+	@Test
 	void aarch64LooksForItsOwnLibraryByName() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
 		ForkedJvm.Result result = ForkedJvm.probe().jvmArgs("-Dos.arch=aarch64").run("load");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,28 @@ class NativePlatformTest {
 		assertThat(NativePlatform.isSupported("linux-x86_64")).isTrue();
 		assertThat(NativePlatform.isSupported("mac_os_x-aarch64")).isFalse();
 		assertThat(NativePlatform.describeSupported())
-			.isEqualTo("linux-x86_64, linux-aarch64 (Linux with glibc 2.34 or newer)");
+			.isEqualTo("linux-x86_64, linux-aarch64 (Linux with glibc 2.17 or newer)");
+	}
+
+	@Test
+	void theListIsThePlatformTableWhichTheDocsMatrixAndTheReadmeFollow() throws Exception {
+		Path module = Path.of(System.getProperty("user.dir"));
+		Path table = module.resolve("src/main/resources/dev/catzilla/allocator/platforms.tsv");
+		List<String> rows = Files.readAllLines(table).stream()
+			.filter((line) -> !line.startsWith("#") && !line.isBlank())
+			.skip(1)
+			.map((line) -> line.split("\t")[0])
+			.toList();
+		assertThat(NativePlatform.SUPPORTED).isEqualTo(rows);
+		assertThat(NativePlatform.field("linux-aarch64", "lg_page")).isEqualTo("16");
+		assertThat(NativePlatform.field("linux-x86_64", "lg_vaddr")).isEmpty();
+		assertThat(NativePlatform.field("linux-ppc64le", "triplet")).isNull();
+		for (Path doc : List.of(module.resolve("../docs/native.md"), module.resolve("../README.md"))) {
+			List<String> matrix = Files.readAllLines(doc).stream().filter((line) -> line.startsWith("| linux-")).toList();
+			assertThat(matrix).as("the platform matrix of %s: one row per platform of the table", doc)
+				.map((line) -> line.substring(2, line.indexOf(',')))
+				.containsExactlyElementsOf(rows);
+		}
 	}
 
 	@Test

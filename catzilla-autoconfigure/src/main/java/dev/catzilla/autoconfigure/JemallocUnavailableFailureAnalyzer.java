@@ -3,6 +3,7 @@ package dev.catzilla.autoconfigure;
 import java.util.HashSet;
 import java.util.Set;
 
+import dev.catzilla.allocator.NativeLoadFailure;
 import dev.catzilla.allocator.NativePlatform;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -44,9 +45,12 @@ class JemallocUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<Jemallo
 			action.append(String.format(
 					"    - remove -Dcatzilla.native.disabled=true (or set it to false) to let the library load,%n"));
 		}
-		else {
+		else if (!NativePlatform.isSupported(cause.getPlatform())) {
 			action.append(String.format("    - run on a platform Catzilla ships a native library for: %s,%n",
 					SUPPORTED_PLATFORMS));
+		}
+		else {
+			action.append(String.format("    - %s%n", NativeLoadFailure.action(cause.getCause())));
 		}
 		action.append(String.format("    - set catzilla.allocator=auto to fall back to Netty's default allocator "
 				+ "when jemalloc is unavailable (the reason is logged at startup),%n"));

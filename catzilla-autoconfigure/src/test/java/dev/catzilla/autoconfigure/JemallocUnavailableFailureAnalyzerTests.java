@@ -38,14 +38,15 @@ class JemallocUnavailableFailureAnalyzerTests {
 		linkError.initCause(new FileNotFoundException("META-INF/native/libcatzilla_jemalloc-linux-aarch64.so"));
 		UnsatisfiedLinkError failure = new UnsatisfiedLinkError("Catzilla's jemalloc is not available on linux-aarch64");
 		failure.initCause(linkError);
+		// A platform without a library: the action lists the platforms that have one.
 		Throwable wrapped = new BeanCreationException("catzillaAllocator",
-				new JemallocUnavailableException("linux-aarch64", false, failure));
+				new JemallocUnavailableException("linux-ppc64le", false, failure));
 
 		FailureAnalysis analysis = new JemallocUnavailableFailureAnalyzer().analyze(wrapped);
 
 		assertThat(analysis).isNotNull();
 		assertThat(analysis.getDescription()).contains("catzilla.allocator=jemalloc was requested")
-			.contains("linux-aarch64")
+			.contains("linux-ppc64le")
 			.containsSubsequence("java.lang.UnsatisfiedLinkError: Catzilla's jemalloc is not available on linux-aarch64",
 					"caused by java.lang.UnsatisfiedLinkError: no catzilla_jemalloc in java.library.path",
 					"caused by java.io.FileNotFoundException: META-INF/native/libcatzilla_jemalloc-linux-aarch64.so")
@@ -63,6 +64,18 @@ class JemallocUnavailableFailureAnalyzerTests {
 					new UnsatisfiedLinkError("disabled by catzilla.native.disabled=true")));
 		assertThat(analysis.getDescription()).contains("catzilla.native.disabled=true switches the library off");
 		assertThat(analysis.getAction()).contains("remove -Dcatzilla.native.disabled=true")
+			.doesNotContain("run on a platform");
+	}
+
+	@Test
+	void aJdkThatRefusesNativeAccessGetsThatCauseAndItsFixNotAPlatformList() {
+		UnsatisfiedLinkError failure = new UnsatisfiedLinkError("The JVM refuses native access to Catzilla");
+		failure.initCause(new IllegalCallerException("Illegal native access from an unnamed module"));
+		FailureAnalysis analysis = new JemallocUnavailableFailureAnalyzer()
+			.analyze(new JemallocUnavailableException("linux-x86_64", false, failure));
+		assertThat(analysis.getAction()).contains("--enable-native-access=ALL-UNNAMED")
+			.contains("Enable-Native-Access: ALL-UNNAMED")
+			.contains("catzilla.allocator=auto")
 			.doesNotContain("run on a platform");
 	}
 
