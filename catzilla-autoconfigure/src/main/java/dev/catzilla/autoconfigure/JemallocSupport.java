@@ -24,7 +24,9 @@ final class JemallocSupport {
 	private JemallocSupport() {
 	}
 
-	static CatzillaAllocator select(AllocatorMode mode, CatzillaProperties.Jemalloc properties) {
+	static CatzillaAllocator select(AllocatorMode mode, CatzillaProperties.Jemalloc properties,
+			CatzillaProperties.Profile profile) {
+		dev.catzilla.allocator.ProfilingOptions profiling = profile.toOptions();
 		// Invalid settings fail in every mode that could use them, even when the library is unavailable.
 		JemallocOptions options = properties.toOptions();
 		long maxDirectMemory = properties.maxDirectMemoryBytes();
@@ -45,9 +47,14 @@ final class JemallocSupport {
 					"jemalloc unavailable on " + Jemalloc.platform() + ": " + summary(cause), cause);
 		}
 		String note = configure(options);
-		JemallocByteBufAllocator allocator = (maxDirectMemory > 0)
-				? JemallocByteBufAllocator.builder().maxDirectMemory(maxDirectMemory).build()
-				: JemallocByteBufAllocator.DEFAULT;
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.DEFAULT;
+		if (maxDirectMemory > 0 || !profiling.equals(dev.catzilla.allocator.ProfilingOptions.defaults())) {
+			JemallocByteBufAllocator.Builder builder = JemallocByteBufAllocator.builder().profiling(profiling);
+			if (maxDirectMemory > 0) {
+				builder.maxDirectMemory(maxDirectMemory);
+			}
+			allocator = builder.build();
+		}
 		String why = (mode == AllocatorMode.AUTO) ? "native library available" : "requested explicitly";
 		return new CatzillaAllocator(mode, ActiveAllocator.JEMALLOC, allocator,
 				why + ", loaded from " + Jemalloc.libraryLocation() + note, null, optionsMap(options));
