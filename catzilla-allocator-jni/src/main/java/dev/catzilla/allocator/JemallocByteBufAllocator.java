@@ -299,7 +299,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 		/**
 		 * How the allocator samples its direct buffers for its {@link AllocationProfiler} (default
-		 * {@link ProfilingOptions#defaults()}: on, every 512 KiB on average; {@link ProfilingOptions#off()}).
+		 * {@link ProfilingOptions#defaults()}: on, every 4 MiB on average; {@link ProfilingOptions#off()}).
 		 */
 		public Builder profiling(ProfilingOptions profiling) {
 			this.profiling = java.util.Objects.requireNonNull(profiling, "profiling");

@@ -20,11 +20,13 @@ public record ProfilingOptions(long sampleInterval, int maxStackDepth, int maxSa
 		Duration window, int maxJfrEventsPerSecond, Duration leakWarnInterval) {
 
 	/**
-	 * The default mean sampling interval: 512 KiB, as TiKV samples its jemalloc heap profile. At this rate a service
-	 * allocating 1 GB/s of network buffers takes about 2,000 samples per second; see docs/profiling.md for the
-	 * measured cost.
+	 * The default mean sampling interval: 4 MiB. TiKV samples its jemalloc heap every 512 KiB; here a sample costs a
+	 * Java stack walk (measured 3 to 50 microseconds, see AllocationPatternBenchmark's {@code profile} parameter), and
+	 * at 512 KiB the allocation benchmark's TLS mix (17 KiB buffers) ran several times slower, so the default is 8
+	 * times sparser: a service allocating 1 GB/s of network buffers takes about 240 samples per second, and 1 GiB of
+	 * live buffers is still seen through about 256 samples.
 	 */
-	public static final long DEFAULT_SAMPLE_INTERVAL = 512 * 1024;
+	public static final long DEFAULT_SAMPLE_INTERVAL = 4 * 1024 * 1024;
 
 	private static final ProfilingOptions DEFAULTS = new ProfilingOptions(DEFAULT_SAMPLE_INTERVAL, 64, 50_000,
 			20_000, 5_000, Duration.ofMinutes(1), 100, Duration.ofMinutes(1));

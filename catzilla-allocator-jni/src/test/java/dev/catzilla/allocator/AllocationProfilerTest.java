@@ -39,7 +39,7 @@ class AllocationProfilerTest {
 			.withMessageContaining("sampleInterval");
 		assertThatIllegalArgumentException().isThrownBy(() -> ProfilingOptions.defaults().withMaxStackDepth(0))
 			.withMessageContaining("maxStackDepth");
-		assertThat(ProfilingOptions.defaults().sampleInterval()).isEqualTo(512 * KIB);
+		assertThat(ProfilingOptions.defaults().sampleInterval()).isEqualTo(4 * MIB);
 		assertThat(ProfilingOptions.off().enabled()).isFalse();
 	}
 

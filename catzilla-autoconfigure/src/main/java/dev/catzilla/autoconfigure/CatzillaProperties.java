@@ -60,7 +60,7 @@ public class CatzillaProperties {
 		/**
 		 * Mean bytes between two sampled buffer allocations (exponentially distributed); 0 turns sampling off.
 		 */
-		private DataSize sampleInterval = DataSize.ofKilobytes(512);
+		private DataSize sampleInterval = DataSize.ofMegabytes(4);
 
 		/**
 		 * Java frames kept per sampled allocation, counted from the allocating call.

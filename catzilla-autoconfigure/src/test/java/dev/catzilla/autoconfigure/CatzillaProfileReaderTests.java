@@ -62,7 +62,7 @@ class CatzillaProfileReaderTests {
 	@Test
 	void profilingIsOnByDefaultAtTheDefaultIntervalAndSampleIntervalZeroTurnsItOff() {
 		this.runner.run((context) -> assertThat(((JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class)
-			.allocator()).profiler().options().sampleInterval()).isEqualTo(512 * 1024));
+			.allocator()).profiler().options().sampleInterval()).isEqualTo(4 * 1024 * 1024));
 		this.runner.withPropertyValues("catzilla.profile.sample-interval=0").run((context) -> {
 			JemallocByteBufAllocator allocator = (JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class)
 				.allocator();
