@@ -87,6 +87,9 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	/** A duplicate of {@link #view} handed out by {@link #internalNioBuffer(int, int)}. */
 	private ByteBuffer tmpNioBuf;
 
+	/** This buffer's profile sample when it was sampled, else {@code null}. */
+	AllocationSample sample;
+
 	JemallocByteBuf(JemallocByteBufAllocator alloc, long address, int allocatedSize, int capacity, int maxCapacity) {
 		super(maxCapacity);
 		this.alloc = alloc;
@@ -279,6 +282,9 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			// usable >= newSize here, and newSize is an int
 			this.alloc.releaseDirect(this.allocatedSize - usable);
 			this.allocatedSize = (int) usable;
+			if (this.sample != null) {
+				AllocationProfiler.shrunk(this.sample, usable);
+			}
 		}
 	}
 
@@ -298,6 +304,10 @@ final class JemallocByteBuf extends AbstractByteBuf {
 				this.address = moved;
 			}
 			this.allocatedSize = newSize;
+			AllocationProfiler sampler = this.alloc.sampler();
+			if (sampler != null) {
+				sampler.grown(this, counted, newSize);
+			}
 			counted = 0;
 		}
 		finally {
@@ -313,7 +323,13 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	 * because this object is never reused for another allocation.
 	 */
 	private void deallocate() {
+		AllocationSample sample = this.sample;
+		if (sample != null) {
+			// Dropped (and its phantom reference cleared) while this buffer is still reachable: never a leak.
+			this.alloc.profiler().released(sample);
+		}
 		this.alloc.free(this.address, this.allocatedSize);
+		java.lang.ref.Reference.reachabilityFence(this);
 	}
 
 	// ---------------------------------------------------------------- views

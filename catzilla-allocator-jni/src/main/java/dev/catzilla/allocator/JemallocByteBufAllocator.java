@@ -51,6 +51,11 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	private final ByteBufAllocatorMetric metric = new Metric();
 
+	private final AllocationProfiler profiler;
+
+	/** {@link #profiler} when it samples, else {@code null}: the hot path's only cost with sampling off. */
+	private final AllocationProfiler sampler;
+
 	private JemallocByteBufAllocator(Builder builder) {
 		super(builder.preferDirect);
 		this.preferDirect = builder.preferDirect;
@@ -60,6 +65,8 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 					+ ") must be less than maxDirectMemory (" + max + ")");
 		}
 		this.direct = new DirectMemoryCounter(max, builder.capReserve, builder.threadCaches);
+		this.profiler = new AllocationProfiler(builder.profiling);
+		this.sampler = this.profiler.enabled() ? this.profiler : null;
 	}
 
 	public static Builder builder() {
@@ -82,6 +89,16 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	/** The cap on {@link #usedDirectMemory()}; beyond it allocation throws {@link JemallocCapExceededException}. */
 	public long maxDirectMemory() {
 		return this.direct.max();
+	}
+
+	/** The sampled profile of this allocator's live direct buffers (empty when sampling is off). */
+	public AllocationProfiler profiler() {
+		return this.profiler;
+	}
+
+	/** The profiler when it samples, else {@code null}. */
+	AllocationProfiler sampler() {
+		return this.sampler;
 	}
 
 	DirectMemoryCounter directMemoryCounter() {
@@ -155,7 +172,12 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 				throw nativeAllocationFailedAndUnreserve(slot, size);
 			}
 		}
-		return new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity);
+		JemallocByteBuf buf = new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity);
+		AllocationProfiler sampler = this.sampler;
+		if (sampler != null) {
+			sampler.allocated(buf, initialCapacity, size);
+		}
+		return buf;
 	}
 
 	private OutOfMemoryError nativeAllocationFailedAndUnreserve(DirectMemoryCounter.Slot slot, long size) {
@@ -273,6 +295,8 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 		private long capReserve;
 
+		private ProfilingOptions profiling = ProfilingOptions.defaults();
+
 		private Builder() {
 		}
 
@@ -315,6 +339,15 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		 */
 		public Builder threadCaches(boolean threadCaches) {
 			this.threadCaches = threadCaches;
+			return this;
+		}
+
+		/**
+		 * How the allocator samples its direct buffers for its {@link AllocationProfiler} (default
+		 * {@link ProfilingOptions#defaults()}: on, every 4 MiB on average; {@link ProfilingOptions#off()}).
+		 */
+		public Builder profiling(ProfilingOptions profiling) {
+			this.profiling = java.util.Objects.requireNonNull(profiling, "profiling");
 			return this;
 		}
 

@@ -20,7 +20,7 @@ final class AllocatorSelector {
 			return new CatzillaAllocator(AllocatorMode.MALLOC, ActiveAllocator.NETTY, ByteBufAllocator.DEFAULT,
 					MALLOC_REASON, null);
 		}
-		return JemallocSupport.select(mode, properties.getJemalloc());
+		return JemallocSupport.select(mode, properties.getJemalloc(), properties.getProfile());
 	}
 
 }

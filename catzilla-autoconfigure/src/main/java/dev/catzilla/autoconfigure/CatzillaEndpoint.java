@@ -12,6 +12,8 @@ import io.netty.util.internal.PlatformDependent;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
@@ -35,6 +37,23 @@ public class CatzillaEndpoint {
 		return new CatzillaDescriptor(this.outcome.requested().id(), this.outcome.active().id(),
 				this.outcome.allocatorClass(), this.outcome.reason(), this.wiring.served(),
 				this.wiring.keptOwnAllocator(), platform(), nativeLibrary(), jemalloc(), netty());
+	}
+
+	/**
+	 * {@code /actuator/catzilla/{part}}: {@code profile} (see {@link CatzillaProfileReader}).
+	 * @param part which part
+	 * @param format {@code json} (default), {@code collapsed}, {@code pprof} or {@code svg}
+	 * @param value {@code live} (default) or {@code allocated}: what the flame graphs weigh
+	 * @param top how many sites the JSON lists
+	 * @return the part, or 404 for an unknown part
+	 */
+	@ReadOperation
+	public WebEndpointResponse<?> part(@Selector String part, @org.jspecify.annotations.Nullable String format,
+			@org.jspecify.annotations.Nullable String value, @org.jspecify.annotations.Nullable Integer top) {
+		if ("profile".equals(part)) {
+			return new CatzillaProfileReader(this.outcome).read(format, value, top);
+		}
+		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
 
 	@WriteOperation

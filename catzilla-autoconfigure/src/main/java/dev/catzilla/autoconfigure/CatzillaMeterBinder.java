@@ -20,7 +20,8 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
  * <li>when jemalloc is active, {@code catzilla.allocator.cached} (gauge, bytes): free blocks kept by event-loop
  * threads for reuse;</li>
  * <li>when jemalloc is active, {@code catzilla.jemalloc.allocated|active|resident|mapped|retained|metadata} (gauges,
- * bytes) from one {@link JemallocStats} snapshot per second.</li>
+ * bytes) from one {@link JemallocStats} snapshot per second;</li>
+ * <li>when jemalloc is active, the profile's {@code catzilla.profile.*} ({@link CatzillaProfileMeters}).</li>
  * </ul>
  */
 public final class CatzillaMeterBinder implements MeterBinder {
@@ -66,6 +67,7 @@ public final class CatzillaMeterBinder implements MeterBinder {
 				.baseUnit(BaseUnits.BYTES)
 				.strongReference(true)
 				.register(registry);
+			new CatzillaProfileMeters(jemalloc.profiler(), System::nanoTime).bindTo(registry);
 		}
 		if (this.outcome.isJemalloc() && this.stats != null) {
 			gauge(registry, "allocated",

@@ -26,6 +26,8 @@ public class CatzillaProperties {
 
 	private final Client client = new Client();
 
+	private final Profile profile = new Profile();
+
 	public AllocatorMode getAllocator() {
 		return this.allocator;
 	}
@@ -44,6 +46,126 @@ public class CatzillaProperties {
 
 	public Client getClient() {
 		return this.client;
+	}
+
+	public Profile getProfile() {
+		return this.profile;
+	}
+
+	/**
+	 * The sampled profile of live network buffers by Java stack ({@code /actuator/catzilla/profile}).
+	 */
+	public static class Profile {
+
+		/**
+		 * Mean bytes between two sampled buffer allocations (exponentially distributed); 0 turns sampling off.
+		 */
+		private DataSize sampleInterval = DataSize.ofMegabytes(4);
+
+		/**
+		 * Java frames kept per sampled allocation, counted from the allocating call.
+		 */
+		private int maxStackDepth = 64;
+
+		/**
+		 * Live sample records kept at most; samples beyond it are counted as dropped.
+		 */
+		private int maxSamples = 50000;
+
+		/**
+		 * Distinct stack frames interned at most.
+		 */
+		private int maxFrames = 20000;
+
+		/**
+		 * Distinct allocation stacks (sites) interned at most.
+		 */
+		private int maxStacks = 5000;
+
+		/**
+		 * How far back the profile's "allocated by site" looks.
+		 */
+		private Duration window = Duration.ofMinutes(1);
+
+		/**
+		 * Shortest time between two WARNs about leaked sampled buffers.
+		 */
+		private Duration leakWarnInterval = Duration.ofMinutes(1);
+
+		public DataSize getSampleInterval() {
+			return this.sampleInterval;
+		}
+
+		public void setSampleInterval(DataSize sampleInterval) {
+			this.sampleInterval = sampleInterval;
+		}
+
+		public int getMaxStackDepth() {
+			return this.maxStackDepth;
+		}
+
+		public void setMaxStackDepth(int maxStackDepth) {
+			this.maxStackDepth = maxStackDepth;
+		}
+
+		public int getMaxSamples() {
+			return this.maxSamples;
+		}
+
+		public void setMaxSamples(int maxSamples) {
+			this.maxSamples = maxSamples;
+		}
+
+		public int getMaxFrames() {
+			return this.maxFrames;
+		}
+
+		public void setMaxFrames(int maxFrames) {
+			this.maxFrames = maxFrames;
+		}
+
+		public int getMaxStacks() {
+			return this.maxStacks;
+		}
+
+		public void setMaxStacks(int maxStacks) {
+			this.maxStacks = maxStacks;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+		public Duration getLeakWarnInterval() {
+			return this.leakWarnInterval;
+		}
+
+		public void setLeakWarnInterval(Duration leakWarnInterval) {
+			this.leakWarnInterval = leakWarnInterval;
+		}
+
+		/** These settings as the allocator's options; an invalid value fails with the property's name. */
+		dev.catzilla.allocator.ProfilingOptions toOptions() {
+			if (this.sampleInterval == null || this.sampleInterval.toBytes() < 0) {
+				throw new InvalidConfigurationPropertyValueException("catzilla.profile.sample-interval",
+						this.sampleInterval, "It must be 0 (off) or positive.");
+			}
+			try {
+				return new dev.catzilla.allocator.ProfilingOptions(this.sampleInterval.toBytes(), this.maxStackDepth,
+						this.maxSamples, this.maxFrames, this.maxStacks, this.window,
+						dev.catzilla.allocator.ProfilingOptions.defaults().maxJfrEventsPerSecond(),
+						this.leakWarnInterval);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("catzilla.profile", ex.getMessage(),
+						ex.getMessage());
+			}
+		}
+
 	}
 
 	/**

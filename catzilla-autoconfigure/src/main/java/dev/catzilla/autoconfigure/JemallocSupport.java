@@ -25,7 +25,9 @@ final class JemallocSupport {
 	private JemallocSupport() {
 	}
 
-	static CatzillaAllocator select(AllocatorMode mode, CatzillaProperties.Jemalloc properties) {
+	static CatzillaAllocator select(AllocatorMode mode, CatzillaProperties.Jemalloc properties,
+			CatzillaProperties.Profile profile) {
+		dev.catzilla.allocator.ProfilingOptions profiling = profile.toOptions();
 		// Invalid settings fail in every mode that could use them, even when the library is unavailable.
 		JemallocOptions options = properties.toOptions();
 		long maxDirectMemory = properties.maxDirectMemoryBytes();
@@ -50,6 +52,7 @@ final class JemallocSupport {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder()
 			.maxDirectMemory(max)
 			.capReserve(properties.capReserveBytes(max))
+			.profiling(profiling)
 			.build();
 		String why = (mode == AllocatorMode.AUTO) ? "native library available" : "requested explicitly";
 		return new CatzillaAllocator(mode, ActiveAllocator.JEMALLOC, allocator,

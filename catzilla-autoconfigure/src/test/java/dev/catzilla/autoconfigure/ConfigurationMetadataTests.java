@@ -27,7 +27,10 @@ class ConfigurationMetadataTests {
 					"catzilla.jemalloc.muzzy-decay", "catzilla.jemalloc.tcache-max",
 					"catzilla.jemalloc.max-direct-memory", "catzilla.jemalloc.cap-reserve",
 					"management.health.catzilla.enabled",
-					"management.endpoint.catzilla.access", "management.endpoint.catzilla.cache.time-to-live");
+					"management.endpoint.catzilla.access", "management.endpoint.catzilla.cache.time-to-live",
+					"catzilla.profile.sample-interval", "catzilla.profile.max-stack-depth", "catzilla.profile.max-samples",
+					"catzilla.profile.max-frames", "catzilla.profile.max-stacks", "catzilla.profile.window",
+					"catzilla.profile.leak-warn-interval");
 		assertThat(properties).allSatisfy((property) -> {
 			assertThat((String) property.get("description")).as("description of %s", property.get("name"))
 				.isNotBlank()

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.catzilla.allocator.JemallocByteBufAllocator;
+import dev.catzilla.allocator.ProfilingOptions;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -66,6 +67,14 @@ public class AllocationPatternBenchmark {
 	@Param({ "gateway", "tls" })
 	public String mix;
 
+	/**
+	 * Catzilla's sampled allocation profile ({@code jemalloc} only; the others ignore it): {@code off}, or {@code on}
+	 * at the default mean interval ({@code ProfilingOptions.DEFAULT_SAMPLE_INTERVAL}); compare with
+	 * {@code -p allocator=jemalloc -p profile=off,on}.
+	 */
+	@Param({ "off" })
+	public String profile;
+
 	ByteBufAllocator alloc;
 
 	/** Size of the buffer allocated by the i-th operation. */
@@ -82,7 +91,13 @@ public class AllocationPatternBenchmark {
 	@Setup(Level.Trial)
 	public void setUp() {
 		this.alloc = switch (this.allocator) {
-			case "jemalloc" -> JemallocByteBufAllocator.builder().build();
+			case "jemalloc" -> JemallocByteBufAllocator.builder()
+				.profiling(switch (this.profile) {
+					case "off" -> ProfilingOptions.off();
+					case "on" -> ProfilingOptions.defaults();
+					default -> throw new IllegalArgumentException("unknown profile " + this.profile);
+				})
+				.build();
 			case "adaptive" -> new AdaptiveByteBufAllocator(true);
 			case "pooled" -> new PooledByteBufAllocator(true);
 			default -> throw new IllegalArgumentException("unknown allocator " + this.allocator);

@@ -1,0 +1,111 @@
+package dev.catzilla.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+import dev.catzilla.allocator.AllocationProfiler;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * The profile's meters, {@code catzilla.profile.*}:
+ * <ul>
+ * <li>{@code catzilla.profile.live} (gauge, bytes): estimated live bytes of the network buffers;</li>
+ * <li>{@code catzilla.profile.site.live} (gauge, bytes) tagged {@code site}: the {@value #TOP_SITES} sites with the
+ * most live bytes and {@code other} for the rest (bounded cardinality; refreshed at most every 10 s, when the
+ * registry reads {@code catzilla.profile.live});</li>
+ * <li>{@code catzilla.profile.leaks} (counter) and {@code catzilla.profile.leaked} (counter, bytes, estimated):
+ * sampled buffers collected without a release;</li>
+ * <li>{@code catzilla.profile.samples} (gauge) live sample records, {@code catzilla.profile.samples.dropped}
+ * (counter) samples the cap left out.</li>
+ * </ul>
+ */
+final class CatzillaProfileMeters implements MeterBinder {
+
+	static final int TOP_SITES = 5;
+
+	private static final long REFRESH_NANOS = 10_000_000_000L;
+
+	private final AllocationProfiler profiler;
+
+	private final LongSupplier nanoClock;
+
+	private MultiGauge sites;
+
+	private long refreshedNanos;
+
+	private boolean refreshed;
+
+	private volatile AllocationProfiler.Snapshot last;
+
+	CatzillaProfileMeters(AllocationProfiler profiler, LongSupplier nanoClock) {
+		this.profiler = profiler;
+		this.nanoClock = nanoClock;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		this.sites = MultiGauge.builder("catzilla.profile.site.live")
+			.description("Estimated bytes of live network buffers by allocation site (top sites and other)")
+			.baseUnit(BaseUnits.BYTES)
+			.register(registry);
+		Gauge.builder("catzilla.profile.live", this, (m) -> m.snapshot().liveBytes())
+			.description("Estimated bytes of live network buffers, from the sampled profile")
+			.baseUnit(BaseUnits.BYTES)
+			.strongReference(true)
+			.register(registry);
+		FunctionCounter.builder("catzilla.profile.leaks", this.profiler, (p) -> p.leaks().count())
+			.description("Sampled network buffers garbage-collected without release()")
+			.register(registry);
+		FunctionCounter.builder("catzilla.profile.leaked", this.profiler, (p) -> p.leaks().estimatedBytes())
+			.description("Estimated bytes of network buffers garbage-collected without release()")
+			.baseUnit(BaseUnits.BYTES)
+			.register(registry);
+		Gauge.builder("catzilla.profile.samples", this, (m) -> m.snapshot().memory().liveSamples())
+			.description("Live sample records the profiler keeps (capped by catzilla.profile.max-samples)")
+			.strongReference(true)
+			.register(registry);
+		FunctionCounter.builder("catzilla.profile.samples.dropped", this, (m) -> m.snapshot().memory().samplesDropped())
+			.description("Samples not recorded because catzilla.profile.max-samples was reached")
+			.register(registry);
+		snapshot();
+	}
+
+	/** The latest snapshot, taken again (and the site gauges refreshed) at most every 10 seconds. */
+	synchronized AllocationProfiler.Snapshot snapshot() {
+		long now = this.nanoClock.getAsLong();
+		if (this.refreshed && now - this.refreshedNanos < REFRESH_NANOS) {
+			return this.last;
+		}
+		AllocationProfiler.Snapshot snapshot = this.profiler.snapshot();
+		this.last = snapshot;
+		this.refreshed = true;
+		this.refreshedNanos = now;
+		List<MultiGauge.Row<?>> rows = new ArrayList<>();
+		long other = 0;
+		int n = 0;
+		for (AllocationProfiler.SiteProfile site : snapshot.sites()) {
+			if (site.liveBytes() <= 0) {
+				continue;
+			}
+			if (n++ < TOP_SITES) {
+				rows.add(MultiGauge.Row.of(Tags.of("site", site.name()), site.liveBytes()));
+			}
+			else {
+				other += site.liveBytes();
+			}
+		}
+		rows.add(MultiGauge.Row.of(Tags.of("site", "other"), other));
+		if (this.sites != null) {
+			this.sites.register(rows, true);
+		}
+		return snapshot;
+	}
+
+}
