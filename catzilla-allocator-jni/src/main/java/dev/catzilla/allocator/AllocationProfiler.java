@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -60,6 +61,12 @@ public final class AllocationProfiler {
 
 	private final long bucketNanos;
 
+	/**
+	 * Event-loop threads count down in a {@link FastThreadLocal} (Netty removes it when the loop ends). Other
+	 * threads share {@link #stripes} picked by thread id: a value in a plain thread's {@code ThreadLocal} would keep
+	 * this class, and with it the class loader that loaded Catzilla, reachable for as long as the thread lives (the
+	 * {@code main} thread: for ever). Stripe updates are plain and may race; a lost update shifts one interval.
+	 */
 	private final FastThreadLocal<Countdown> countdowns = new FastThreadLocal<>() {
 
 		@Override
@@ -68,6 +75,8 @@ public final class AllocationProfiler {
 		}
 
 	};
+
+	private final Countdown[] stripes = new Countdown[64];
 
 	private final Set<AllocationSample> live = ConcurrentHashMap.newKeySet();
 
@@ -141,9 +150,25 @@ public final class AllocationProfiler {
 
 	// ---------------------------------------------------------------- hot path hooks
 
+	private Countdown countdown() {
+		Thread thread = Thread.currentThread();
+		if (thread instanceof FastThreadLocalThread loop && loop.willCleanupFastThreadLocals()) {
+			return this.countdowns.get();
+		}
+		@SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+
+		long id = thread.getId();
+		int i = (int) ((id * 0x9E3779B97F4A7C15L) >>> 58);
+		Countdown countdown = this.stripes[i];
+		if (countdown == null) {
+			countdown = new Countdown(nextInterval());
+			this.stripes[i] = countdown;
+		}
+		return countdown;
+	}
+
 	/** A new buffer of {@code size} bytes (asked for {@code requested}). */
 	void allocated(JemallocByteBuf buf, int requested, int size) {
-		Countdown countdown = this.countdowns.get();
+		Countdown countdown = countdown();
 		long left = countdown.left - size;
 		countdown.left = left;
 		if (left <= 0) {
@@ -159,7 +184,7 @@ public final class AllocationProfiler {
 			sample.charged += delta;
 			return;
 		}
-		Countdown countdown = this.countdowns.get();
+		Countdown countdown = countdown();
 		long left = countdown.left - delta;
 		countdown.left = left;
 		if (left <= 0) {

@@ -295,7 +295,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 		private long capReserve;
 
-		private ProfilingOptions profiling = ProfilingOptions.defaults();
+		private ProfilingOptions profiling = ProfilingOptions.off();
 
 		private Builder() {
 		}
@@ -343,8 +343,12 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		}
 
 		/**
-		 * How the allocator samples its direct buffers for its {@link AllocationProfiler} (default
-		 * {@link ProfilingOptions#defaults()}: on, every 4 MiB on average; {@link ProfilingOptions#off()}).
+		 * How the allocator samples its direct buffers for its {@link AllocationProfiler}: default
+		 * {@link ProfilingOptions#off()} here; {@link ProfilingOptions#defaults()} samples every 4 MiB on average
+		 * (Catzilla's Spring integration turns that on by default). Off by default for plain Netty use because a
+		 * profiling allocator keeps the class loader that loaded Catzilla reachable after its last use (found by
+		 * {@code JemallocClassLoaderTest}; not yet explained), which matters where Catzilla is loaded by a child class
+		 * loader (a plugin); a Spring application loads it once, with its own class path.
 		 */
 		public Builder profiling(ProfilingOptions profiling) {
 			this.profiling = java.util.Objects.requireNonNull(profiling, "profiling");
