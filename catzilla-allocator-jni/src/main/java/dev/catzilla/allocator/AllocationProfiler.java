@@ -436,6 +436,19 @@ public final class AllocationProfiler {
 					+ ((this.line >= 0) ? ":" + this.line : "");
 		}
 
+		// equals and hashCode written out: a record's generated ones (bootstrapped through ObjectMethods) kept the
+		// class loader that loaded Catzilla reachable after its last use (JemallocClassLoaderTest, profiling on).
+		@Override
+		public boolean equals(Object other) {
+			return (other instanceof Frame that) && this.line == that.line && this.className.equals(that.className)
+					&& this.methodName.equals(that.methodName) && java.util.Objects.equals(this.fileName, that.fileName);
+		}
+
+		@Override
+		public int hashCode() {
+			return java.util.Objects.hash(this.className, this.methodName, this.fileName, this.line);
+		}
+
 	}
 
 	/** One interned allocation stack and its allocation counters. */
