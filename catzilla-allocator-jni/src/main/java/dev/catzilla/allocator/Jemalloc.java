@@ -169,6 +169,7 @@ public final class Jemalloc {
 			}
 			try {
 				JemallocNative.initialize(requested.toMallocConf());
+				QuietPurge.configure(requested.quietPurge());
 			}
 			catch (RuntimeException ex) {
 				initializationFailure = new IllegalStateException(

@@ -28,12 +28,15 @@ public final class JemallocOptions {
 
 	private final int arenas;
 
+	private final Duration quietPurge;
+
 	private JemallocOptions(Builder builder) {
 		this.backgroundThread = builder.backgroundThread;
 		this.dirtyDecay = builder.dirtyDecay;
 		this.muzzyDecay = builder.muzzyDecay;
 		this.tcacheMax = builder.tcacheMax;
 		this.arenas = builder.arenas;
+		this.quietPurge = builder.quietPurge;
 	}
 
 	/** The defaults Catzilla uses when nothing is configured. */
@@ -71,6 +74,15 @@ public final class JemallocOptions {
 	}
 
 	/**
+	 * How long after the last free of a buffer above 64 KiB Catzilla purges every arena once (memory back soon
+	 * after a burst, nothing purged under steady load); zero means never. Catzilla's own setting, not jemalloc's:
+	 * not part of {@link #toMallocConf()}.
+	 */
+	public Duration quietPurge() {
+		return this.quietPurge;
+	}
+
+	/**
 	 * The option string in jemalloc's {@code malloc_conf} syntax, e.g.
 	 * {@code background_thread:true,dirty_decay_ms:10000,...}.
 	 */
@@ -102,18 +114,19 @@ public final class JemallocOptions {
 		}
 		return this.backgroundThread == that.backgroundThread && this.tcacheMax == that.tcacheMax
 				&& this.arenas == that.arenas && decayMillis(this.dirtyDecay) == decayMillis(that.dirtyDecay)
-				&& decayMillis(this.muzzyDecay) == decayMillis(that.muzzyDecay);
+				&& decayMillis(this.muzzyDecay) == decayMillis(that.muzzyDecay)
+				&& this.quietPurge.equals(that.quietPurge);
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.backgroundThread, decayMillis(this.dirtyDecay), decayMillis(this.muzzyDecay),
-				this.tcacheMax, this.arenas);
+				this.tcacheMax, this.arenas, this.quietPurge);
 	}
 
 	@Override
 	public String toString() {
-		return toMallocConf();
+		return toMallocConf() + " (quiet purge after " + this.quietPurge.toMillis() + " ms)";
 	}
 
 	/** Builds {@link JemallocOptions}; every setter checks its value and says what is allowed. */
@@ -128,6 +141,8 @@ public final class JemallocOptions {
 		private long tcacheMax = 64 * 1024;
 
 		private int arenas = 0;
+
+		private Duration quietPurge = Duration.ofSeconds(1);
 
 		private Builder() {
 		}
@@ -162,6 +177,17 @@ public final class JemallocOptions {
 						"arenas must be between 0 (jemalloc's choice) and 4096, but was " + arenas);
 			}
 			this.arenas = arenas;
+			return this;
+		}
+
+		/** See {@link JemallocOptions#quietPurge()}: zero turns it off; at most one hour. */
+		public Builder quietPurge(Duration quietPurge) {
+			Objects.requireNonNull(quietPurge, "quietPurge must not be null");
+			if (quietPurge.isNegative() || quietPurge.compareTo(Duration.ofHours(1)) > 0) {
+				throw new IllegalArgumentException(
+						"quietPurge must be between 0 (never) and 1 hour, but was " + quietPurge);
+			}
+			this.quietPurge = quietPurge;
 			return this;
 		}
 

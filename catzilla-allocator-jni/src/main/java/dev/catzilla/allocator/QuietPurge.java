@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
  * decay time, so memory freed at the end of a burst comes back only 10–20 s later. Catzilla keeps freed extents of 8
  * MiB and more for reuse too (jemalloc would purge them at once, and every large allocation would fault its pages in
  * again; see {@code catzilla_jemalloc.c}). So after a free of a buffer above {@link #LARGE} bytes, a short-lived
- * daemon thread watches: once no such free has happened for {@link #QUIET_NANOS} (1 s; system property
- * {@code catzilla.jemalloc.quiet-purge-ms}, 0 turns it off), it purges every arena once ({@link Jemalloc#purge()})
+ * daemon thread watches: once no such free has happened for {@link JemallocOptions#quietPurge()} (1 s by default;
+ * zero turns it off), it purges every arena once ({@link Jemalloc#purge()})
  * and ends. Under steady load it never purges; when the load ends, memory is back about a second later. The thread
  * exists only between a burst and its purge, so it never keeps a class loader alive for long.
  */
@@ -19,7 +19,8 @@ final class QuietPurge {
 	/** Frees of more than this many bytes (past the thread caches) start the watch. */
 	static final long LARGE = 64 * 1024;
 
-	static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("catzilla.jemalloc.quiet-purge-ms", 1000));
+	/** Set from the options jemalloc initialises with ({@link Jemalloc#initialize()}); 0 turns the watch off. */
+	private static volatile long quietNanos = JemallocOptions.defaults().quietPurge().toNanos();
 
 	private static volatile boolean watching;
 
@@ -31,10 +32,14 @@ final class QuietPurge {
 	private QuietPurge() {
 	}
 
+	static void configure(java.time.Duration quiet) {
+		quietNanos = quiet.toNanos();
+	}
+
 	/** Called after a free of more than {@link #LARGE} bytes. */
 	static void largeFreed() {
 		frees++;
-		if (!watching && QUIET_NANOS > 0) {
+		if (!watching && quietNanos > 0) {
 			startWatch();
 		}
 	}
@@ -66,13 +71,17 @@ final class QuietPurge {
 			int seen = frees;
 			long quietSince = System.nanoTime();
 			for (;;) {
-				Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(QUIET_NANOS / 4)));
+				long quiet = quietNanos;
+				if (quiet <= 0) {
+					return;
+				}
+				Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(quiet / 4)));
 				int now = frees;
 				if (now != seen) {
 					seen = now;
 					quietSince = System.nanoTime();
 				}
-				else if (System.nanoTime() - quietSince >= QUIET_NANOS) {
+				else if (System.nanoTime() - quietSince >= quiet) {
 					JemallocNative.purge();
 					purges++;
 					return;

@@ -2,6 +2,7 @@ package dev.catzilla.allocator;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,10 @@ public final class LargeBufferMain {
 
 	public static void main(String[] args) throws Exception {
 		int size = Integer.parseInt(args[1]) * MIB;
+		if (args.length > 2) {
+			Jemalloc.configure(JemallocOptions.builder().quietPurge(Duration.ofMillis(Long.parseLong(args[2]))).build());
+		}
+		long waitSeconds = (args.length > 3) ? Long.parseLong(args[3]) : 20;
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(4L << 30).build();
 		switch (args[0]) {
 			case "faults" -> {
@@ -54,7 +59,7 @@ public final class LargeBufferMain {
 				long released = System.nanoTime();
 				System.out.println("rightAfterMiB=" + (residentMiB() - baseline));
 				long within = -1;
-				while (System.nanoTime() - released < TimeUnit.SECONDS.toNanos(20)) {
+				while (System.nanoTime() - released < TimeUnit.SECONDS.toNanos(waitSeconds)) {
 					if (residentMiB() - baseline <= 32) {
 						within = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released);
 						break;
@@ -62,6 +67,7 @@ public final class LargeBufferMain {
 					Thread.sleep(50);
 				}
 				System.out.println("backWithin32MiBAfterMillis=" + within);
+				System.out.println("quietPurges=" + QuietPurge.purges());
 			}
 			default -> throw new IllegalArgumentException(args[0]);
 		}

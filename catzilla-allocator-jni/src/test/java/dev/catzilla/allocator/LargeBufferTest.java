@@ -3,6 +3,7 @@ package dev.catzilla.allocator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,6 +44,17 @@ class LargeBufferTest {
 		// About 1.3 s: a second without large frees, then one purge (before QuietPurge: 4.8 s for 1 MiB buffers, and
 		// 15–20 s once extents of 8 MiB and more were kept for reuse).
 		assertThat(within).as(result.describe()).isBetween(0L, 3000L);
+	}
+
+	@Test
+	void withTheQuietPurgeTurnedOffNothingIsPurgedAndTheMemoryStaysForJemallocsDecay() throws Exception {
+		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
+			.jvmArgs("-Xms64m", "-Xmx64m")
+			.run("return", "16", "0", "3");
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(result.get("quietPurges")).as(result.describe()).isEqualTo("0");
+		// dirty_decay_ms 10 s returns the pages over 10 s: three seconds later most of 1 GiB is still resident.
+		assertThat(Long.parseLong(result.get("backWithin32MiBAfterMillis"))).as(result.describe()).isEqualTo(-1L);
 	}
 
 }

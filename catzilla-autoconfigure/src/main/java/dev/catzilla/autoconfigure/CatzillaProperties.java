@@ -200,6 +200,12 @@ public class CatzillaProperties {
 		private int arenas = 0;
 
 		/**
+		 * How long after the last free of a buffer above 64KB Catzilla purges every arena once, so that memory comes
+		 * back soon after a burst and nothing is purged under steady load; 0 means never.
+		 */
+		private Duration quietPurge = Duration.ofSeconds(1);
+
+		/**
 		 * Cap on the native memory held by live Netty buffers from jemalloc; beyond it allocation fails with a
 		 * JemallocCapExceededException (answered 503 by the server). Defaults to the JVM's maximum direct memory.
 		 */
@@ -251,6 +257,14 @@ public class CatzillaProperties {
 			this.arenas = arenas;
 		}
 
+		public Duration getQuietPurge() {
+			return this.quietPurge;
+		}
+
+		public void setQuietPurge(Duration quietPurge) {
+			this.quietPurge = quietPurge;
+		}
+
 		public DataSize getCapReserve() {
 			return this.capReserve;
 		}
@@ -277,6 +291,8 @@ public class CatzillaProperties {
 			apply("catzilla.jemalloc.tcache-max", this.tcacheMax,
 					() -> builder.tcacheMax(required(this.tcacheMax).toBytes()));
 			apply("catzilla.jemalloc.arenas", this.arenas, () -> builder.arenas(this.arenas));
+			apply("catzilla.jemalloc.quiet-purge", this.quietPurge,
+					() -> builder.quietPurge(required(this.quietPurge)));
 			return builder.build();
 		}
 

@@ -98,7 +98,8 @@ class CatzillaPropertiesTests {
 		this.runner
 			.withPropertyValues("catzilla.jemalloc.background-thread=false", "catzilla.jemalloc.dirty-decay=5s",
 					"catzilla.jemalloc.muzzy-decay=-1ms", "catzilla.jemalloc.tcache-max=32KB",
-					"catzilla.jemalloc.arenas=4", "catzilla.jemalloc.max-direct-memory=64MB")
+					"catzilla.jemalloc.arenas=4", "catzilla.jemalloc.max-direct-memory=64MB",
+					"catzilla.jemalloc.quiet-purge=250ms")
 			.run((context) -> {
 				CatzillaProperties.Jemalloc jemalloc = context.getBean(CatzillaProperties.class).getJemalloc();
 				assertThat(jemalloc.toOptions()).isEqualTo(JemallocOptions.builder()
@@ -107,6 +108,7 @@ class CatzillaPropertiesTests {
 					.muzzyDecay(Duration.ofMillis(-1))
 					.tcacheMax(32 * 1024)
 					.arenas(4)
+					.quietPurge(Duration.ofMillis(250))
 					.build());
 				assertThat(jemalloc.toOptions().toMallocConf()).contains("dirty_decay_ms:5000")
 					.contains("muzzy_decay_ms:-1")
@@ -115,6 +117,17 @@ class CatzillaPropertiesTests {
 					.contains("background_thread:false");
 				assertThat(jemalloc.maxDirectMemoryBytes()).isEqualTo(64L * 1024 * 1024);
 			});
+	}
+
+	@Test
+	void aNegativeQuietPurgeNamesThePropertyAndWhatIsAllowed() {
+		this.runner.withPropertyValues("catzilla.jemalloc.quiet-purge=-1s").run((context) -> {
+			CatzillaProperties.Jemalloc jemalloc = context.getBean(CatzillaProperties.class).getJemalloc();
+			assertThatException().isThrownBy(jemalloc::toOptions)
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.withMessageContaining("catzilla.jemalloc.quiet-purge")
+				.withMessageContaining("between 0 (never) and 1 hour");
+		});
 	}
 
 	@Test

@@ -25,7 +25,7 @@ class ConfigurationMetadataTests {
 					"catzilla.client.http-client-beans.enabled", "catzilla.jemalloc.arenas",
 					"catzilla.jemalloc.background-thread", "catzilla.jemalloc.dirty-decay",
 					"catzilla.jemalloc.muzzy-decay", "catzilla.jemalloc.tcache-max",
-					"catzilla.jemalloc.max-direct-memory", "catzilla.jemalloc.cap-reserve",
+					"catzilla.jemalloc.max-direct-memory", "catzilla.jemalloc.cap-reserve", "catzilla.jemalloc.quiet-purge",
 					"management.health.catzilla.enabled",
 					"management.endpoint.catzilla.access", "management.endpoint.catzilla.cache.time-to-live",
 					"catzilla.profile.sample-interval", "catzilla.profile.max-stack-depth", "catzilla.profile.max-samples",
