@@ -26,6 +26,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * {@code java -cp <application class path> dev.catzilla.allocator.Diagnostics}; {@code --json} prints the same as
  * one JSON object. Exit status: 0 when jemalloc works, 1 when it is unavailable, 2 when it loaded but the self-test
  * failed.
+ * <p>
+ * {@code --doctor <url>} asks a running service's memory doctor instead ({@code /actuator/catzilla/doctor}, e.g.
+ * {@code http://localhost:8080/actuator/catzilla/doctor}) and prints its findings as text. Exit status: 0 when it
+ * found no problem, {@link #DOCTOR_FOUND_PROBLEMS} when it did, 1 when the service could not be asked.
  */
 public final class Diagnostics {
 
@@ -38,6 +42,9 @@ public final class Diagnostics {
 	/** Exit status when the library loaded but the self-test failed. */
 	public static final int SELF_TEST_FAILED = 2;
 
+	/** Exit status of {@code --doctor} when the service's doctor found a problem. */
+	public static final int DOCTOR_FOUND_PROBLEMS = 3;
+
 	private static final int[] SELF_TEST_SIZES = { 64, 1024, 16_384, 65_536, 1 << 20 };
 
 	private static final int SELF_TEST_THREADS = 4;
@@ -49,13 +56,16 @@ public final class Diagnostics {
 
 	public static void main(String[] args) {
 		boolean json = false;
+		if (args.length == 2 && args[0].equals("--doctor")) {
+			System.exit(doctor(args[1], System.out, System.err));
+		}
 		for (String arg : args) {
 			if (arg.equals("--json")) {
 				json = true;
 			}
 			else {
-				System.err.println("usage: java -jar catzilla-allocator-jni.jar [--json]  (or java -cp ... "
-						+ Diagnostics.class.getName() + " [--json])");
+				System.err.println("usage: java -jar catzilla-allocator-jni.jar [--json | --doctor <url>]  (or java "
+						+ "-cp ... " + Diagnostics.class.getName() + " [--json | --doctor <url>])");
 				System.exit(64);
 			}
 		}
@@ -69,6 +79,37 @@ public final class Diagnostics {
 		}
 		out.flush();
 		System.exit((Integer) report.get("exitStatus"));
+	}
+
+	/**
+	 * Asks the memory doctor at {@code url} ({@code /actuator/catzilla/doctor} of a running service) for its text
+	 * report and prints it; returns the exit status.
+	 */
+	static int doctor(String url, PrintStream out, PrintStream err) {
+		String target = url.contains("?") ? url + "&format=text" : url + "?format=text";
+		try {
+			java.net.HttpURLConnection connection = (java.net.HttpURLConnection) java.net.URI.create(target)
+				.toURL()
+				.openConnection();
+			connection.setConnectTimeout(5_000);
+			connection.setReadTimeout(30_000);
+			connection.setRequestProperty("Accept", "text/plain");
+			int status = connection.getResponseCode();
+			InputStream body = (status < 400) ? connection.getInputStream() : connection.getErrorStream();
+			String text = (body != null) ? new String(body.readAllBytes(), StandardCharsets.UTF_8) : "";
+			connection.disconnect();
+			if (status != 200) {
+				err.println("The doctor at " + target + " answered " + status + ": " + text.strip());
+				return UNAVAILABLE;
+			}
+			out.print(text);
+			out.flush();
+			return text.startsWith("No memory problem found") ? OK : DOCTOR_FOUND_PROBLEMS;
+		}
+		catch (IOException | IllegalArgumentException ex) {
+			err.println("Could not ask the doctor at " + target + ": " + ex);
+			return UNAVAILABLE;
+		}
 	}
 
 	/** The report as an ordered tree of maps, lists, strings, numbers and booleans. */

@@ -2,14 +2,60 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 
 /** The diagnostics report, run as a user runs it: a fresh JVM each time, exit status and output asserted. */
 class DiagnosticsTest {
+
+	@Test
+	void theDoctorOptionPrintsARunningServicesFindingsAndExitsThreeWhenItFoundAProblem() throws Exception {
+		long mib = 1024 * 1024;
+		MemoryDoctor.Report sick = MemoryDoctor.examine(new MemoryDoctor.Facts(
+				new JemallocStats(100 * mib, 100 * mib, 100 * mib, 100 * mib, 0, mib), 100 * mib, 100 * mib, 3,
+				3 * mib, JemallocOptions.defaults(), null));
+		MemoryDoctor.Report healthy = MemoryDoctor.examine(new MemoryDoctor.Facts(
+				new JemallocStats(mib, mib, mib, mib, 0, mib), mib, 100 * mib, 0, 0, JemallocOptions.defaults(), null));
+		List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
+		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		server.createContext("/", (exchange) -> {
+			queries.add(exchange.getRequestURI().getQuery());
+			String path = exchange.getRequestURI().getPath();
+			String body = path.endsWith("/sick/actuator/catzilla/doctor") ? sick.toText()
+					: path.endsWith("/healthy/actuator/catzilla/doctor") ? healthy.toText() : "{\"status\":404}";
+			byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(body.startsWith("{") ? 404 : 200, bytes.length);
+			exchange.getResponseBody().write(bytes);
+			exchange.close();
+		});
+		server.start();
+		try {
+			String base = "http://127.0.0.1:" + server.getAddress().getPort();
+			ForkedJvm.Result problems = ForkedJvm.main(Diagnostics.class)
+				.run("--doctor", base + "/sick/actuator/catzilla/doctor");
+			assertThat(problems.exitCode()).as(problems.describe()).isEqualTo(Diagnostics.DOCTOR_FOUND_PROBLEMS);
+			assertThat(problems.stdout()).startsWith("2 memory problem(s) found")
+				.contains("CRITICAL cap-refusals: 3 allocation(s)")
+				.contains("-> If the load is legitimate raise catzilla.jemalloc.max-direct-memory");
+			ForkedJvm.Result fine = ForkedJvm.main(Diagnostics.class)
+				.run("--doctor", base + "/healthy/actuator/catzilla/doctor");
+			assertThat(fine.exitCode()).as(fine.describe()).isZero();
+			assertThat(fine.stdout()).startsWith("No memory problem found");
+			ForkedJvm.Result missing = ForkedJvm.main(Diagnostics.class).run("--doctor", base + "/nothing");
+			assertThat(missing.exitCode()).as(missing.describe()).isEqualTo(Diagnostics.UNAVAILABLE);
+			assertThat(missing.stderr()).contains("answered 404");
+			assertThat(queries).containsOnly("format=text");
+		}
+		finally {
+			server.stop(0);
+		}
+	}
 
 	@Test
 	void reportsJemallocWorkingWithExitStatusZero() throws Exception {

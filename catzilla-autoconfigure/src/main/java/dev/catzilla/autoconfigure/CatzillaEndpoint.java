@@ -40,9 +40,11 @@ public class CatzillaEndpoint {
 	}
 
 	/**
-	 * {@code /actuator/catzilla/{part}}: {@code profile} (see {@link CatzillaProfileReader}).
+	 * {@code /actuator/catzilla/{part}}: {@code profile} (see {@link CatzillaProfileReader}) or {@code doctor} (see
+	 * {@link CatzillaDoctorReader}).
 	 * @param part which part
-	 * @param format {@code json} (default), {@code collapsed}, {@code pprof} or {@code svg}
+	 * @param format {@code json} (default), {@code collapsed}, {@code pprof} or {@code svg} for the profile;
+	 * {@code json} or {@code text} for the doctor
 	 * @param value {@code live} (default) or {@code allocated}: what the flame graphs weigh
 	 * @param top how many sites the JSON lists
 	 * @return the part, or 404 for an unknown part
@@ -52,6 +54,9 @@ public class CatzillaEndpoint {
 			@org.jspecify.annotations.Nullable String value, @org.jspecify.annotations.Nullable Integer top) {
 		if ("profile".equals(part)) {
 			return new CatzillaProfileReader(this.outcome).read(format, value, top);
+		}
+		if ("doctor".equals(part)) {
+			return new CatzillaDoctorReader(this.outcome).read(format);
 		}
 		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
