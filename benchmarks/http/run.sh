@@ -2,7 +2,7 @@
 # The HTTP memory benchmark, one command: starts the sample app once per set-up on 127.0.0.1 and lets
 # dev.catzilla.benchmarks.http.HttpBench (benchmarks module) drive, sample, and write the tables and plots.
 #
-#   benchmarks/http/run.sh                  all three scenarios, about 30 minutes on 2 cores
+#   benchmarks/http/run.sh                  all five scenarios, about 50 minutes on 2 cores
 #   benchmarks/http/run.sh smoke            tiny durations, to check the set-up: about 8 minutes on a busy 2-core
 #                                           machine, mostly JVM start-ups; writes under results/raw/ only
 #   benchmarks/http/run.sh long             as default, but the proxy scenario runs 10 minutes per set-up (about 80 minutes)
@@ -144,7 +144,7 @@ if [[ " $SCENARIOS " == *" proxy "* ]]; then
 fi
 
 COMMIT="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD 2>/dev/null || echo '+uncommitted changes')"
-ABOUT="Command: \`benchmarks/http/run.sh $MODE${*:+ $*}\` at commit $COMMIT; $(nproc) cores, $(uname -sr), $("$JAVA" -version 2>&1 | head -1). $(describe_setups)"
+ABOUT="Command: \`${ROUNDS:+ROUNDS=$ROUNDS }SETUPS=\"$SETUPS\" benchmarks/http/run.sh $MODE${*:+ $*}\` at commit $COMMIT; $(nproc) cores, $(uname -sr), $("$JAVA" -version 2>&1 | head -1). $(describe_setups)"
 say "$MODE run of: $SCENARIOS; results in $RESULTS, raw data and logs in $RAW"
 for scenario in $SCENARIOS; do
   declare -A SPEC=()

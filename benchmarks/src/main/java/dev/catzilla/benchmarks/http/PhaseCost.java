@@ -94,7 +94,8 @@ record PhaseCost(ProcessCost cost, long answered, double mibMoved, double rssAtE
 	/**
 	 * The CPU target (ours no more than {@code other}'s CPU per request), decided only where the rounds do not
 	 * overlap: met when ours' highest round is at or below the other's lowest, NOT met when ours' lowest is above
-	 * the other's highest, otherwise undecided (the spread is larger than the difference).
+	 * the other's highest, otherwise undecided (the spread is larger than the difference); undecided too with fewer
+	 * than 3 rounds.
 	 */
 	static Targets.Verdict cpuVerdict(List<PhaseCost> ours, String otherName, List<PhaseCost> other) {
 		Spread o = Spread.of(ours, PhaseCost::cpuMillisPerRequest);
@@ -102,6 +103,9 @@ record PhaseCost(ProcessCost cost, long answered, double mibMoved, double rssAtE
 		String measured = String.format(Locale.ROOT, "ours %s vs %s %s ms (median, rounds min-max)", o.format(3),
 				otherName, t.format(3));
 		String target = "server CPU per request <= " + otherName + "'s";
+		if (ours.size() < 3 || other.size() < 3) {
+			return new Targets.Verdict(target, measured + "; undecided: fewer than 3 rounds, no spread to compare", false);
+		}
 		if (o.max() <= t.min()) {
 			return new Targets.Verdict(target, measured, true);
 		}

@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.Threads;
  * direct buffer of 8-64 MiB: the cost of a large aggregated body (issue 16, item 1 and its JMH target). Runs on one
  * Netty {@code FastThreadLocalThread} (see {@link EventLoopExecutor}).
  * <p>
- * Besides the time per operation, {@link Faults} reports the process's minor page faults per operation (from
- * {@code /proc/self/stat}, read at the start and end of each iteration: JMH has no fault profiler). The count is the
+ * Besides the time per operation, {@link Faults} reports the process's minor page faults and the operations (from
+ * {@code /proc/self/stat}, read at the start and end of each iteration: JMH has no fault profiler; JMH sums both over
+ * the iterations, so faults per operation = {@code :faults} / {@code :ops}). The count is the
  * whole JVM's, so JIT and GC faults are in it; at these sizes one operation touches 2,048-16,384 pages, so a few
  * stray faults per iteration do not matter.
  */
@@ -96,24 +97,24 @@ public class LargeBufferBenchmark {
 	@AuxCounters(AuxCounters.Type.EVENTS)
 	public static class Faults {
 
-		/** Operations of this iteration (not reported: JMH's own count is the figure). */
-		long ops;
+		/** Operations (JMH sums EVENTS counters over the iterations, so faults per op = faults / ops). */
+		public long ops;
+
+		/** The process's minor page faults over the measured iterations. */
+		public long faults;
 
 		private long start;
-
-		/** Minor page faults per operation in this iteration (JMH sums it, so it is reported per iteration). */
-		public double minorFaultsPerOp;
 
 		@Setup(Level.Iteration)
 		public void start() {
 			this.ops = 0;
-			this.minorFaultsPerOp = 0;
+			this.faults = 0;
 			this.start = minorFaults();
 		}
 
 		@TearDown(Level.Iteration)
 		public void end() {
-			this.minorFaultsPerOp = (this.ops == 0) ? 0 : (double) (minorFaults() - this.start) / this.ops;
+			this.faults = minorFaults() - this.start;
 		}
 
 	}

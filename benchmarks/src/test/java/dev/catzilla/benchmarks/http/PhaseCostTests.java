@@ -53,6 +53,8 @@ class PhaseCostTests {
 		Targets.Verdict undecided = PhaseCost.cpuVerdict(low, "adaptive", overlapping);
 		assertThat(undecided.met()).isFalse();
 		assertThat(undecided.measured()).contains("undecided");
+		Targets.Verdict oneRound = PhaseCost.cpuVerdict(List.of(cpu(2.0)), "adaptive", List.of(cpu(1.0)));
+		assertThat(oneRound.measured()).contains("fewer than 3 rounds");
 	}
 
 	@Test
