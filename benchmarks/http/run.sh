@@ -2,11 +2,16 @@
 # The HTTP memory benchmark, one command: starts the sample app once per set-up on 127.0.0.1 and lets
 # dev.catzilla.benchmarks.http.HttpBench (benchmarks module) drive, sample, and write the tables and plots.
 #
-#   benchmarks/http/run.sh                  all three scenarios, about 30 minutes on 2 cores
+#   benchmarks/http/run.sh                  all five scenarios, about 50 minutes on 2 cores
 #   benchmarks/http/run.sh smoke            tiny durations, to check the set-up: about 8 minutes on a busy 2-core
 #                                           machine, mostly JVM start-ups; writes under results/raw/ only
 #   benchmarks/http/run.sh long             as default, but the proxy scenario runs 10 minutes per set-up (about 80 minutes)
-#   benchmarks/http/run.sh default proxy    only the named scenarios (live, burst, proxy)
+#   benchmarks/http/run.sh default proxy    only the named scenarios (live, burst, proxy, large, mixed)
+#   ROUNDS=5 benchmarks/http/run.sh default large   more alternated rounds than Plan.java's default
+# Scenarios: live, burst, proxy (see benchmarks/README.md), large (8-64 MiB bodies joined in memory, a few at a
+# time), mixed (size mix changing every minute, 16 event loops: 2 minutes per set-up, 10 in the long mode).
+# Per set-up and phase the tables give req/s, latency, the server's CPU time per request and per MiB, GC pause
+# time and minor faults per request; most streams are paced at a fixed offered rate (Plan.java).
 #
 # Set-ups, the same heap for each (HEAP below): ours (catzilla.allocator=jemalloc), adaptive (Netty 4.2's default),
 # pooled, jemalloc-preload (unpooled + LD_PRELOAD of Debian's libjemalloc2, fetched into ~/.cache/catzilla without
@@ -18,10 +23,10 @@ set -euo pipefail
 MODE="${1:-default}"
 case "$MODE" in
   smoke|default|long) shift || true ;;
-  -h|--help|help) sed -n '2,15p' "$0"; exit 0 ;;
-  *) echo "usage: $0 [smoke|default|long] [live] [burst] [proxy]" >&2; exit 2 ;;
+  -h|--help|help) sed -n '2,21p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [smoke|default|long] [live] [burst] [proxy] [large] [mixed]" >&2; exit 2 ;;
 esac
-SCENARIOS="${*:-live burst proxy}"
+SCENARIOS="${*:-live burst proxy large mixed}"
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -33,6 +38,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 : "${UPSTREAM_PORT:=18199}"
 : "${BUILD:=auto}"                   # auto: build when a jar is missing; always; never
 : "${STARTUP_TIMEOUT:=180}"
+: "${ROUNDS:=}"                      # empty: the rounds of Plan.java
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RAW="$ROOT/benchmarks/results/raw/$MODE-$STAMP"
@@ -100,10 +106,13 @@ describe_setups() {
 
 start_servers() { # scenario
   local scenario="$1" i=0 name port extra_jvm="" extra_app=""
-  if [[ "$scenario" == proxy ]]; then
-    extra_jvm="-Dreactor.netty.ioWorkerCount=16 -Dreactor.netty.pool.maxConnections=1024"
-    extra_app="--sample.proxy.upstream=http://127.0.0.1:$UPSTREAM_PORT"
-  fi
+  case "$scenario" in
+    proxy)
+      extra_jvm="-Dreactor.netty.ioWorkerCount=16 -Dreactor.netty.pool.maxConnections=1024"
+      extra_app="--sample.proxy.upstream=http://127.0.0.1:$UPSTREAM_PORT" ;;
+    large) extra_app="--sample.aggregate.max-size=80MB" ;;
+    mixed) extra_jvm="-Dreactor.netty.ioWorkerCount=16"; extra_app="--sample.aggregate.max-size=32MB" ;;
+  esac
   for name in $SETUPS; do
     port=$((BASE_PORT + i)); i=$((i + 1))
     curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/" && die "something already listens on 127.0.0.1:$port (set BASE_PORT)"
@@ -135,7 +144,7 @@ if [[ " $SCENARIOS " == *" proxy "* ]]; then
 fi
 
 COMMIT="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD 2>/dev/null || echo '+uncommitted changes')"
-ABOUT="Command: \`benchmarks/http/run.sh $MODE${*:+ $*}\` at commit $COMMIT; $(nproc) cores, $(uname -sr), $("$JAVA" -version 2>&1 | head -1). $(describe_setups)"
+ABOUT="Command: \`${ROUNDS:+ROUNDS=$ROUNDS }SETUPS=\"$SETUPS\" benchmarks/http/run.sh $MODE${*:+ $*}\` at commit $COMMIT; $(nproc) cores, $(uname -sr), $("$JAVA" -version 2>&1 | head -1). $(describe_setups)"
 say "$MODE run of: $SCENARIOS; results in $RESULTS, raw data and logs in $RAW"
 for scenario in $SCENARIOS; do
   declare -A SPEC=()
@@ -143,7 +152,7 @@ for scenario in $SCENARIOS; do
   args=()
   for name in $SETUPS; do args+=(--setup "${SPEC[$name]}"); done
   "$JAVA" -Xmx1g -cp "$BENCH_JAR" dev.catzilla.benchmarks.http.HttpBench --scenario "$scenario" --mode "$MODE" \
-    --results "$RESULTS" --raw "$RAW" --about "$ABOUT" "${args[@]}" >"$RAW/$scenario-report.md" \
+    --results "$RESULTS" --raw "$RAW" --about "$ABOUT" ${ROUNDS:+--rounds "$ROUNDS"} "${args[@]}" >"$RAW/$scenario-report.md" \
     || die "$scenario failed (see above and $RAW)"
   stop $SETUPS
   unset SPEC

@@ -19,9 +19,9 @@ import java.util.Map;
  * order rotated by one each round; the others idle meanwhile. RSS is sampled every 500 ms and each allocator's own
  * counters every second for all of them, the whole time.
  * <pre>
- * java -cp benchmarks.jar dev.catzilla.benchmarks.http.HttpBench --scenario live|burst|proxy
+ * java -cp benchmarks.jar dev.catzilla.benchmarks.http.HttpBench --scenario live|burst|proxy|large|mixed
  *     --mode smoke|default|long --setup ours=18080:PID --setup adaptive=18081:PID ... --results DIR --raw DIR
- *     [--about "what run.sh knows: command, commit, JVM options"]
+ *     [--rounds N] [--about "what run.sh knows: command, commit, JVM options"]
  * </pre>
  */
 public final class HttpBench {
@@ -35,6 +35,9 @@ public final class HttpBench {
 	/** Per set-up, per round, the results of each stream. */
 	private final Map<String, List<List<LoadResult>>> results = new LinkedHashMap<>();
 
+	/** Per set-up, per round, what its server spent in that phase (RSS at the end filled in at the end). */
+	private final Map<String, List<ProcessCost>> costs = new LinkedHashMap<>();
+
 	/** Per set-up, per round, when its load ran: {start, end} epoch ms. */
 	private final Map<String, List<long[]>> phases = new LinkedHashMap<>();
 
@@ -46,12 +49,17 @@ public final class HttpBench {
 		for (Setup setup : setups) {
 			this.results.put(setup.name(), new ArrayList<>());
 			this.phases.put(setup.name(), new ArrayList<>());
+			this.costs.put(setup.name(), new ArrayList<>());
 		}
 	}
 
 	public static void main(String[] args) throws Exception {
 		Arguments arguments = Arguments.parse(args);
 		Plan plan = Plan.of(arguments.required("scenario"), arguments.string("mode", "default"));
+		String rounds = arguments.string("rounds", "");
+		if (!rounds.isEmpty()) {
+			plan = plan.withRounds(Integer.parseInt(rounds));
+		}
 		List<Setup> setups = arguments.all("setup").stream().map(Setup::parse).toList();
 		if (setups.isEmpty()) {
 			throw new IllegalArgumentException("no --setup name=port:pid given");
@@ -82,10 +90,12 @@ public final class HttpBench {
 					if (this.plan.burst()) {
 						sleep(this.plan.baseline()); // this set-up's own pre-burst window
 					}
+					ProcessCost before = ProcessCost.read(setup.pid(), setup.port());
 					long start = System.currentTimeMillis();
 					List<LoadResult> round1 = this.generator.run(this.plan.load(), setup.port(), this.plan.phase(),
-							1000L * round + setup.port());
+							1000L * round); // the same sizes for every set-up in a round: the same work
 					long end = System.currentTimeMillis();
+					this.costs.get(setup.name()).add(ProcessCost.read(setup.pid(), setup.port()).minus(before));
 					this.results.get(setup.name()).add(round1);
 					this.phases.get(setup.name()).add(new long[] { start, end });
 					say(String.format(Locale.ROOT, "round %d %-22s %s", round + 1, setup.name(), describe(round1)));
@@ -102,8 +112,26 @@ public final class HttpBench {
 			List<SetupSummary> summaries = summarize(rss, counters, baselineFrom, baselineTo);
 			Map<String, SetupSummary> byName = new LinkedHashMap<>();
 			summaries.forEach((s) -> byName.put(s.setup(), s));
-			List<Targets.Verdict> verdicts = Targets.evaluate(byName, this.plan.burst(),
-					!this.plan.burst());
+			List<Targets.Verdict> verdicts = new ArrayList<>(Targets.evaluate(byName, this.plan.burst(),
+					!this.plan.burst()));
+			Map<String, List<PhaseCost>> phaseCosts = phaseCosts(rss);
+			Workload.Stream reported = this.plan.load().streams().get(0);
+			if (reported.paced() && byName.containsKey(Setup.OURS)) {
+				// at a fixed offered rate every set-up answers the same requests/s: the throughput target becomes
+				// "the offered rate was served" (within 3 %), and the cost table says what it cost
+				verdicts.removeIf((v) -> v.target().startsWith("throughput"));
+				double served = byName.get(Setup.OURS).medianRequestsPerSecond();
+				verdicts.add(0, new Targets.Verdict("the offered rate is served (>= 0.97x)",
+						String.format(Locale.ROOT, "%.1f of %.1f req/s offered (median)", served, reported.rate()),
+						served >= 0.97 * reported.rate()));
+			}
+			if (phaseCosts.containsKey(Setup.OURS)) {
+				for (String other : List.of(Setup.REFERENCE, "trim-native")) {
+					if (phaseCosts.containsKey(other)) {
+						verdicts.add(PhaseCost.cpuVerdict(phaseCosts.get(Setup.OURS), other, phaseCosts.get(other)));
+					}
+				}
+			}
 			String chart = this.plan.scenario() + "-rss.png";
 			Map<String, Long> zero = new LinkedHashMap<>();
 			for (Setup setup : this.setups) {
@@ -114,11 +142,27 @@ public final class HttpBench {
 							: "seconds since the scenario started (warm-ups, baseline, then the rounds; lines: each set-up's turn)",
 					rss, zero, markers(started));
 			String markdown = Report.markdown(this.plan.title(), method(about + serving(counters), started), summaries,
-					verdicts, chart);
+					verdicts, chart, PhaseCost.table(phaseCosts));
 			Files.writeString(resultsDir.resolve(this.plan.scenario() + ".md"), markdown);
-			writeRaw(raw, rss, counters);
+			writeRaw(raw, rss, counters, phaseCosts);
 			System.out.println(markdown);
 		}
+	}
+
+	private Map<String, List<PhaseCost>> phaseCosts(Map<String, Series> rss) {
+		Map<String, List<PhaseCost>> all = new LinkedHashMap<>();
+		for (Setup setup : this.setups) {
+			List<PhaseCost> rounds = new ArrayList<>();
+			List<ProcessCost> spent = this.costs.get(setup.name());
+			for (int i = 0; i < spent.size(); i++) {
+				long end = this.phases.get(setup.name()).get(i)[1];
+				double rssAtEnd = rss.get(setup.name()).at(end, 2000).map((p) -> (double) p.value()).orElse(Double.NaN);
+				rounds.add(PhaseCost.of(spent.get(i), this.results.get(setup.name()).get(i), this.plan.load(),
+						rssAtEnd));
+			}
+			all.put(setup.name(), rounds);
+		}
+		return all;
 	}
 
 	private List<SetupSummary> summarize(Map<String, Series> rss, Map<String, List<Sampler.CounterSample>> counters,
@@ -151,9 +195,10 @@ public final class HttpBench {
 		Plan p = this.plan;
 		StringBuilder streams = new StringBuilder();
 		for (Workload.Stream s : p.load().streams()) {
-			streams.append(String.format(Locale.ROOT, "%s%s (%s, %d connections%s)", (streams.length() > 0) ? "; " : "",
+			streams.append(String.format(Locale.ROOT, "%s%s (%s, %d connections%s%s)", (streams.length() > 0) ? "; " : "",
 					s.name(), s.kind().path, s.connections(),
-					s.slow() ? ", each pausing " + s.readPause().toMillis() + " ms after every read" : ""));
+					s.slow() ? ", each pausing " + s.readPause().toMillis() + " ms after every read" : "",
+					s.paced() ? String.format(Locale.ROOT, ", paced at %.0f req/s offered", s.rate()) : ", closed loop"));
 		}
 		return String.format(Locale.ROOT, """
 				Run %s (mode `%s`), %d round(s); in each round every set-up in turn gets %d s of: %s. The order of the
@@ -222,10 +267,16 @@ public final class HttpBench {
 		return result;
 	}
 
-	private void writeRaw(Path raw, Map<String, Series> rss, Map<String, List<Sampler.CounterSample>> counters)
-			throws IOException {
+	private void writeRaw(Path raw, Map<String, Series> rss, Map<String, List<Sampler.CounterSample>> counters,
+			Map<String, List<PhaseCost>> phaseCosts) throws IOException {
 		String prefix = this.plan.scenario() + "-";
 		for (Setup setup : this.setups) {
+			StringBuilder costTsv = new StringBuilder("round\tcpu_s\tminflt\tgc_pause_ms\tanswered\tmib_moved\trss_end_bytes\n");
+			List<PhaseCost> rounds = phaseCosts.get(setup.name());
+			for (int i = 0; i < rounds.size(); i++) {
+				costTsv.append(i + 1).append('\t').append(rounds.get(i).tsv()).append('\n');
+			}
+			Files.writeString(raw.resolve(prefix + "cost-" + setup.name() + ".tsv"), costTsv);
 			StringBuilder tsv = new StringBuilder("epoch_ms\trss_bytes\n");
 			rss.get(setup.name()).points().forEach((p) -> tsv.append(p.millis()).append('\t').append(p.value()).append('\n'));
 			Files.writeString(raw.resolve(prefix + "rss-" + setup.name() + ".tsv"), tsv);

@@ -25,13 +25,16 @@ import reactor.netty.resources.ConnectionProvider;
 final class LoadGenerator {
 
 	/** Request bodies are slices of this (read-only, shared), so the generator allocates nothing per body. */
-	private static final byte[] BODY = new byte[16 * SizeMix.MiB];
+	private static final byte[] BODY = new byte[64 * SizeMix.MiB];
 
 	static {
 		for (int i = 0; i < BODY.length; i++) {
 			BODY[i] = (byte) ('a' + i % 26);
 		}
 	}
+
+	/** {@link System#nanoTime()} when the last {@link #run} began: the clock of {@link SizeMix#rotating}. */
+	static volatile long phaseStart = System.nanoTime();
 
 	private final String host;
 
@@ -44,6 +47,7 @@ final class LoadGenerator {
 
 	/** Runs every stream of {@code workload} against {@code port} for {@code duration}; one result per stream. */
 	List<LoadResult> run(Workload workload, int port, Duration duration, long seed) {
+		phaseStart = System.nanoTime();
 		List<Mono<LoadResult>> runs = new ArrayList<>();
 		int i = 0;
 		for (Workload.Stream stream : workload.streams()) {
@@ -81,7 +85,8 @@ final class LoadGenerator {
 				Tally tally = new Tally();
 				tallies.add(tally);
 				SplittableRandom random = new SplittableRandom(seed * 1_000_003L + connection);
-				return Mono.defer(() -> once(httpClient, stream, random, tally))
+				Pacer pacer = new Pacer(stream.periodNanos(), start, connection, stream.connections());
+				return Mono.defer(() -> pacer.delay(System.nanoTime()).then(Mono.defer(() -> once(httpClient, stream, random, tally))))
 					.repeat(() -> System.nanoTime() < deadline)
 					.then();
 			}, stream.connections())
@@ -134,6 +139,43 @@ final class LoadGenerator {
 			reads = reads.concatMap((n) -> Mono.delay(pause).thenReturn(n), 1);
 		}
 		return reads.reduce(0L, (sum, n) -> sum + n);
+	}
+
+	/**
+	 * The send times of one paced connection: slot k at {@code start + offset + k * period}, the connections'
+	 * offsets spread over one period so the stream's requests are evenly spaced. A connection whose answer came
+	 * after its next slot sends at once, and skips slots that are more than one period behind (the offered rate is
+	 * then not reached: the server could not keep up, and the lower requests/s shows it).
+	 */
+	static final class Pacer {
+
+		private final long period;
+
+		private long next;
+
+		Pacer(long periodNanos, long start, int connection, int connections) {
+			this.period = periodNanos;
+			this.next = start + ((periodNanos == 0) ? 0 : periodNanos * connection / connections);
+		}
+
+		/** How long to wait, from {@code now}, before the next request; advances to the slot after it. */
+		long waitNanos(long now) {
+			if (this.period == 0) {
+				return 0;
+			}
+			if (this.next < now - this.period) {
+				this.next = now;
+			}
+			long wait = Math.max(0, this.next - now);
+			this.next += this.period;
+			return wait;
+		}
+
+		Mono<Long> delay(long now) {
+			long wait = waitNanos(now);
+			return (wait == 0) ? Mono.just(0L) : Mono.delay(Duration.ofNanos(wait));
+		}
+
 	}
 
 	/** An answer read to the end: its status and how many body bytes it had. */

@@ -9,7 +9,7 @@ import static dev.catzilla.benchmarks.http.SizeMix.MiB;
 /**
  * How one scenario runs in one mode: the load, the durations, the rounds. Every number of the benchmark is here.
  *
- * @param scenario {@code live}, {@code burst} or {@code proxy}
+ * @param scenario {@code live}, {@code burst}, {@code proxy}, {@code large} or {@code mixed}
  * @param mode {@code smoke}, {@code default} or {@code long}
  * @param title the heading of the scenario's results
  * @param load what each set-up gets in each round
@@ -24,19 +24,28 @@ import static dev.catzilla.benchmarks.http.SizeMix.MiB;
 record Plan(String scenario, String mode, String title, Workload load, int rounds, Duration warmup, Duration settle,
 		Duration baseline, Duration phase, Duration gap, Duration after) {
 
-	static final List<String> SCENARIOS = List.of("live", "burst", "proxy");
+	static final List<String> SCENARIOS = List.of("live", "burst", "proxy", "large", "mixed");
 
 	/** Whether RSS after each loaded period is the point (burst then idle), rather than RSS under load. */
 	boolean burst() {
 		return this.scenario.equals("burst");
 	}
 
-	/** The warm-up load: the same requests on at most 8 connections, read as fast as they come. */
+	/** The warm-up load: the same requests on at most 8 connections, read as fast as they come, not paced. */
 	Workload warmupLoad() {
 		return new Workload(this.load.streams()
 			.stream()
 			.map((s) -> new Workload.Stream(s.name(), s.kind(), Math.min(8, s.connections()), s.sizes(), Duration.ZERO))
 			.toList());
+	}
+
+	/** The same plan with {@code rounds} rounds (the script's {@code ROUNDS}: more rounds, a tighter spread). */
+	Plan withRounds(int rounds) {
+		if (rounds < 1) {
+			throw new IllegalArgumentException("rounds must be at least 1, not " + rounds);
+		}
+		return new Plan(this.scenario, this.mode, this.title, this.load, rounds, this.warmup, this.settle,
+				this.baseline, this.phase, this.gap, this.after);
 	}
 
 	static Plan of(String scenario, String mode) {
@@ -51,8 +60,9 @@ record Plan(String scenario, String mode, String title, Workload load, int round
 			case "live":
 				return new Plan(scenario, mode, "Many live buffers: slow readers of large answers and aggregated bodies",
 						Workload.of(
+								// paced below what every set-up reached unpaced (about 1,500-3,200 req/s on 2 cores)
 								new Workload.Stream("aggregate", Workload.Kind.AGGREGATE, smoke ? 16 : 64,
-										SizeMix.logUniform(16 * KiB, 2 * MiB), Duration.ZERO),
+										SizeMix.logUniform(16 * KiB, 2 * MiB), Duration.ZERO, smoke ? 200 : 1000),
 								// 8 MiB: a smaller answer fits whole in the kernel's socket buffers (up to 4 MiB on
 								// Linux by default) and the server holds nothing; past that it holds up to its write
 								// prefetch (128 chunks of 64 KiB) per connection
@@ -72,10 +82,38 @@ record Plan(String scenario, String mode, String title, Workload load, int round
 			case "proxy":
 				boolean longRun = mode.equals("long");
 				return new Plan(scenario, mode, "Proxy with a slow upstream, mixed sizes, 16 event loops",
+						// paced below what every set-up reached unpaced (about 1,700-4,300 req/s)
 						Workload.of(new Workload.Stream("proxy", Workload.Kind.PROXY, smoke ? 64 : 256,
-								SizeMix.logNormalWithTail(2 * KiB, 1.0, 0.02, MiB, 4 * MiB), Duration.ZERO)),
+								SizeMix.logNormalWithTail(2 * KiB, 1.0, 0.02, MiB, 4 * MiB), Duration.ZERO,
+								smoke ? 300 : 1500)),
 						(smoke || longRun) ? 1 : 2, warmup, settle, baseline,
 						seconds(smoke ? 5 : longRun ? 600 : 40), seconds(smoke ? 1 : 2), seconds(smoke ? 16 : 60));
+			case "large":
+				// bodies of 8-64 MiB joined whole in memory, a few at a time (run.sh raises sample.aggregate.max-size),
+				// beside small bodies whose latency shows what the large ones cost everyone else
+				return new Plan(scenario, mode, "Large bodies: 8-64 MiB joined in memory, a few at a time",
+						Workload.of(
+								new Workload.Stream("large bodies", Workload.Kind.AGGREGATE, 4,
+										SizeMix.logUniform(8 * MiB, 64 * MiB), Duration.ZERO, smoke ? 2 : 4),
+								new Workload.Stream("small bodies", Workload.Kind.AGGREGATE, 16,
+										SizeMix.logUniform(4 * KiB, 64 * KiB), Duration.ZERO, 200)),
+						smoke ? 1 : 3, warmup, settle, baseline, seconds(smoke ? 5 : 20), seconds(smoke ? 1 : 2),
+						seconds(smoke ? 16 : 30));
+			case "mixed":
+				// the size mix changes every minute (every 5 s in smoke mode): small, medium, large, small with a
+				// MiB tail; run.sh gives the servers 16 event loops. Default ("short") 2 minutes per set-up, long 10.
+				Duration minute = seconds(smoke ? 5 : 60);
+				SizeMix mix = SizeMix.rotating(minute, SizeMix.logNormalWithTail(2 * KiB, 1.0, 0.0, MiB, MiB),
+						SizeMix.logUniform(64 * KiB, MiB), SizeMix.logUniform(MiB, 8 * MiB),
+						SizeMix.logNormalWithTail(4 * KiB, 1.5, 0.05, MiB, 16 * MiB));
+				return new Plan(scenario, mode, "Mixed sizes over time, 16 event loops: RSS creep",
+						Workload.of(
+								new Workload.Stream("mixed GETs", Workload.Kind.BYTES, smoke ? 32 : 128, mix,
+										Duration.ZERO, smoke ? 100 : 200),
+								new Workload.Stream("mixed aggregate", Workload.Kind.AGGREGATE, smoke ? 8 : 32, mix,
+										Duration.ZERO, smoke ? 25 : 50)),
+						1, warmup, settle, baseline, seconds(smoke ? 20 : mode.equals("long") ? 600 : 120),
+						seconds(smoke ? 1 : 2), seconds(smoke ? 16 : 60));
 			default:
 				throw new IllegalArgumentException("scenario is one of " + SCENARIOS + ", not '" + scenario + "'");
 		}

@@ -20,9 +20,24 @@ final class Report {
 	 */
 	static String markdown(String title, String method, List<SetupSummary> summaries, List<Targets.Verdict> verdicts,
 			String chart) {
+		return markdown(title, method, summaries, verdicts, chart, "");
+	}
+
+	/**
+	 * As above, with the table of what each server spent per phase ({@link PhaseCost#table}) after the load table.
+	 */
+	static String markdown(String title, String method, List<SetupSummary> summaries, List<Targets.Verdict> verdicts,
+			String chart, String costTable) {
 		StringBuilder md = new StringBuilder();
 		md.append("# ").append(title).append("\n\n").append(method.strip()).append("\n\n");
 		md.append(loadTable(summaries)).append('\n');
+		if (!costTable.isEmpty()) {
+			md.append("What each server spent per phase (CPU: utime + stime of the server process from `/proc/<pid>/stat`;"
+					+ " GC: `jvm.gc.pause` total from `/actuator/metrics`; faults: minflt; per request = over the answers"
+					+ " of all streams; MiB moved = answer bodies + aggregated request bodies), median over rounds"
+					+ " (lowest-highest round):\n\n");
+			md.append(costTable).append('\n');
+		}
 		md.append(memoryTable(summaries)).append('\n');
 		md.append("![RSS over time](").append(chart).append(")\n\n");
 		if (verdicts.isEmpty()) {

@@ -42,4 +42,15 @@ interface SizeMix {
 		};
 	}
 
+	/**
+	 * A size mix that changes every {@code period} since the current phase began ({@link LoadGenerator#phaseStart},
+	 * so every set-up sees the same sequence), cycling through {@code mixes} (the long mixed-size scenario: the
+	 * allocator sees one size class dominate, then another).
+	 */
+	static SizeMix rotating(java.time.Duration period, SizeMix... mixes) {
+		long nanos = period.toNanos();
+		return (random) -> mixes[(int) (((System.nanoTime() - LoadGenerator.phaseStart) / nanos) % mixes.length)]
+			.next(random);
+	}
+
 }
