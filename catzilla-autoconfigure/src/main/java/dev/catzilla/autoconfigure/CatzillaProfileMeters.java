@@ -44,6 +44,8 @@ final class CatzillaProfileMeters implements MeterBinder {
 
 	private volatile AllocationProfiler.Snapshot last;
 
+	private volatile java.util.Map<String, Long> liveBySite = java.util.Map.of();
+
 	CatzillaProfileMeters(AllocationProfiler profiler, LongSupplier nanoClock) {
 		this.profiler = profiler;
 		this.nanoClock = nanoClock;
@@ -87,7 +89,7 @@ final class CatzillaProfileMeters implements MeterBinder {
 		this.last = snapshot;
 		this.refreshed = true;
 		this.refreshedNanos = now;
-		List<MultiGauge.Row<?>> rows = new ArrayList<>();
+		java.util.Map<String, Long> live = new java.util.HashMap<>();
 		long other = 0;
 		int n = 0;
 		for (AllocationProfiler.SiteProfile site : snapshot.sites()) {
@@ -95,15 +97,23 @@ final class CatzillaProfileMeters implements MeterBinder {
 				continue;
 			}
 			if (n++ < TOP_SITES) {
-				rows.add(MultiGauge.Row.of(Tags.of("site", site.name()), site.liveBytes()));
+				live.merge(site.name(), site.liveBytes(), Long::sum);
 			}
 			else {
 				other += site.liveBytes();
 			}
 		}
-		rows.add(MultiGauge.Row.of(Tags.of("site", "other"), other));
+		live.merge("other", other, Long::sum);
+		this.liveBySite = live;
+		// Rows read the latest values; a row that stays is kept (not removed and registered again), because this
+		// runs inside a scrape and a meter replaced during it is seen twice (Prometheus: duplicate labels).
+		List<MultiGauge.Row<?>> rows = new ArrayList<>();
+		for (String name : live.keySet()) {
+			rows.add(MultiGauge.Row.of(Tags.of("site", name), this,
+					(m) -> m.liveBySite.getOrDefault(name, 0L)));
+		}
 		if (this.sites != null) {
-			this.sites.register(rows, true);
+			this.sites.register(rows, false);
 		}
 		return snapshot;
 	}
