@@ -104,7 +104,7 @@ public final class Diagnostics {
 			}
 			out.print(text);
 			out.flush();
-			return text.startsWith("No memory problem found") ? OK : DOCTOR_FOUND_PROBLEMS;
+			return text.startsWith(MemoryDoctor.NO_PROBLEM) ? OK : DOCTOR_FOUND_PROBLEMS;
 		}
 		catch (IOException | IllegalArgumentException ex) {
 			err.println("Could not ask the doctor at " + target + ": " + ex);

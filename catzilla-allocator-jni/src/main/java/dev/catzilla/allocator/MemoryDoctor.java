@@ -28,6 +28,9 @@ public final class MemoryDoctor {
 	/** Live buffers older than this are suspicious: network buffers live for milliseconds. */
 	public static final long OLD_MILLIS = 60_000;
 
+	/** How the verdict of a report without a warning or critical finding begins. */
+	public static final String NO_PROBLEM = "No memory problem found";
+
 	/** Used direct memory above this share of the cap is a finding. */
 	public static final double NEAR_CAP = 0.9;
 
@@ -145,7 +148,7 @@ public final class MemoryDoctor {
 		String verdict;
 		if (findings.isEmpty() || findings.get(0).severity() == Severity.INFO) {
 			JemallocStats stats = facts.stats();
-			verdict = "No memory problem found: live buffers hold " + bytes(facts.usedDirect()) + " of a "
+			verdict = NO_PROBLEM + ": live buffers hold " + bytes(facts.usedDirect()) + " of a "
 					+ bytes(facts.maxDirect()) + " cap; jemalloc has " + bytes(stats.allocated()) + " allocated in "
 					+ bytes(stats.active()) + " of active pages, " + bytes(stats.resident()) + " resident.";
 		}

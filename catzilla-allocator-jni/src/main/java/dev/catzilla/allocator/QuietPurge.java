@@ -68,13 +68,11 @@ final class QuietPurge {
 
 	private static void watch() {
 		try {
+			// Set once at initialisation, before the first free; largeFreed() starts no watch when it is 0.
+			long quiet = quietNanos;
 			int seen = frees;
 			long quietSince = System.nanoTime();
 			for (;;) {
-				long quiet = quietNanos;
-				if (quiet <= 0) {
-					return;
-				}
 				Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(quiet / 4)));
 				int now = frees;
 				if (now != seen) {
