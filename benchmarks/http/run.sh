@@ -16,6 +16,8 @@
 # Set-ups, the same heap for each (HEAP below): ours (catzilla.allocator=jemalloc), adaptive (Netty 4.2's default),
 # pooled, jemalloc-preload (unpooled + LD_PRELOAD of Debian's libjemalloc2, fetched into ~/.cache/catzilla without
 # root), arena-max-2 (adaptive + MALLOC_ARENA_MAX=2), trim-native (adaptive + -XX:TrimNativeHeapInterval).
+# Not in the default list: ours-unprofiled (ours with the sampled profile off), to measure the profile's cost:
+#   SETUPS="ours ours-unprofiled" ROUNDS=5 benchmarks/http/run.sh default live
 # Bash only starts and stops processes; the load, the numbers, the targets and the plots are Java, with unit tests.
 # Needs java (17+), mvn, curl. Talks to 127.0.0.1 only; stops every process it started on exit.
 set -euo pipefail
@@ -23,7 +25,7 @@ set -euo pipefail
 MODE="${1:-default}"
 case "$MODE" in
   smoke|default|long) shift || true ;;
-  -h|--help|help) sed -n '2,21p' "$0"; exit 0 ;;
+  -h|--help|help) sed -n '2,22p' "$0"; exit 0 ;;
   *) echo "usage: $0 [smoke|default|long] [live] [burst] [proxy] [large] [mixed]" >&2; exit 2 ;;
 esac
 SCENARIOS="${*:-live burst proxy large mixed}"
@@ -85,12 +87,13 @@ setup() { # name -> ENV, JVM, APP
   ENV=""; JVM=""; APP="--catzilla.allocator=malloc"
   case "$1" in
     ours)             APP="--catzilla.allocator=jemalloc" ;;
+    ours-unprofiled)  APP="--catzilla.allocator=jemalloc --catzilla.profile.sample-interval=0" ;;
     adaptive)         ;;
     pooled)           JVM="-Dio.netty.allocator.type=pooled" ;;
     jemalloc-preload) ENV="LD_PRELOAD=$PRELOAD"; JVM="-Dio.netty.allocator.type=unpooled" ;;
     arena-max-2)      ENV="MALLOC_ARENA_MAX=2" ;;
     trim-native)      JVM="-XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS" ;;
-    *) die "unknown set-up '$1' (ours adaptive pooled jemalloc-preload arena-max-2 trim-native)" ;;
+    *) die "unknown set-up '$1' (ours ours-unprofiled adaptive pooled jemalloc-preload arena-max-2 trim-native)" ;;
   esac
 }
 describe_setups() {
