@@ -79,6 +79,25 @@ public enum JemallocRatio {
 		return this.meaning;
 	}
 
+	/** The ratio table of {@code docs/statistics.md}, one row per ratio (checked by a test). */
+	public static String markdownTable() {
+		StringBuilder table = new StringBuilder();
+		table.append("| Name | Definition | Redis `INFO memory` | Meaning |\n");
+		table.append("|---|---|---|---|\n");
+		for (JemallocRatio ratio : values()) {
+			table.append("| `")
+				.append(ratio.key)
+				.append("` | ")
+				.append(ratio.definition)
+				.append(" | ")
+				.append(ratio.redis.startsWith("none") ? ratio.redis : "`" + ratio.redis + "`")
+				.append(" | ")
+				.append(ratio.meaning)
+				.append(" |\n");
+		}
+		return table.toString();
+	}
+
 	/** The numerator in bytes ({@code -1} when unknown, e.g. the process RSS off Linux). */
 	public long numerator(JemallocStatistics.Snapshot snapshot) {
 		return this.numerator.applyAsLong(snapshot);

@@ -233,6 +233,35 @@ public enum JemallocStatistic {
 			.replace("<j>", Integer.toString(index));
 	}
 
+	/** The table of {@code docs/statistics.md}, one row per statistic (checked by a test). */
+	public static String markdownTable() {
+		StringBuilder table = new StringBuilder();
+		table.append("| Scope | Name | mallctl | C type | Unit | Meaning |\n");
+		table.append("|---|---|---|---|---|---|\n");
+		for (JemallocStatistic statistic : values()) {
+			String unit = switch (statistic.unit) {
+				case PAGES -> "pages, shown as bytes";
+				case COUNT -> "count";
+				case RUNS -> "count since start";
+				default -> statistic.unit.shown();
+			};
+			table.append("| ")
+				.append(statistic.scope.name().toLowerCase(Locale.ROOT))
+				.append(" | `")
+				.append(statistic.key)
+				.append("` | `")
+				.append(statistic.mallctl)
+				.append("` | `")
+				.append(statistic.type.spelling())
+				.append("` | ")
+				.append(unit)
+				.append(" | ")
+				.append(statistic.meaning)
+				.append(" |\n");
+		}
+		return table.toString();
+	}
+
 	/** The statistics of one scope, in declaration order. */
 	public static List<JemallocStatistic> of(Scope scope) {
 		List<JemallocStatistic> list = new ArrayList<>();

@@ -134,6 +134,17 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			assertThat(PrometheusText.type(scrape, "catzilla_jemalloc_" + family + "_bytes")).isEqualTo("gauge");
 		}
 		assertThat(PrometheusText.single(samples, "catzilla_jemalloc_resident_bytes").value()).isPositive();
+		for (dev.catzilla.allocator.CatzillaMeter meter : dev.catzilla.allocator.CatzillaMeter.values()) {
+			if (meter == dev.catzilla.allocator.CatzillaMeter.PROFILE_SITE_LIVE) {
+				continue; // rows only for sites with live bytes (and other): none may be live between requests
+			}
+			assertThat(samples).as("docs/spring.md's Prometheus name %s is in the scrape", meter.prometheusName())
+				.anySatisfy((sample) -> assertThat(sample.name()).isEqualTo(meter.prometheusName()));
+		}
+		assertThat(samples).filteredOn((sample) -> sample.name().equals("catzilla_jemalloc_ratio"))
+			.extracting((sample) -> sample.labels().get("ratio"))
+			.containsExactlyInAnyOrder("bin.fragmentation", "active.allocated", "resident.active",
+					"process.resident.allocated", "metadata.share");
 		assertThat(PrometheusText.single(samples, "catzilla_allocator_cached_bytes").value()).isNotNegative();
 		assertThat(PrometheusText.type(scrape, "catzilla_allocator_cached_bytes")).isEqualTo("gauge");
 		PrometheusText.Sample info = PrometheusText.single(samples, "catzilla_allocator_info");
