@@ -126,6 +126,17 @@ class JemallocStatisticsTest {
 	}
 
 	@Test
+	void statisticsRatiosAndTheDoctorNeedNoMicrometer() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		ForkedJvm.Result result = ForkedJvm.main(WithoutMicrometerMain.class).withoutClassPathEntries("micrometer").run();
+		NativeTestSupport.assertCleanExit(result);
+		assertThat(result.get("micrometer")).as(result.describe()).isEqualTo("absent");
+		assertThat(Long.parseLong(result.get("allocated"))).isGreaterThanOrEqualTo(5000);
+		assertThat(Double.parseDouble(result.get("ratio"))).isGreaterThanOrEqualTo(1);
+		assertThat(result.get("verdict")).startsWith(MemoryDoctor.NO_PROBLEM);
+	}
+
+	@Test
 	void anUnknownNameIsAnIllegalStateExceptionNamingIt() {
 		NativeTestSupport.requireNativeLibrary();
 		assertThatIllegalStateException()
