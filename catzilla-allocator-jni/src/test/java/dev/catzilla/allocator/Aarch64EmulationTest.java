@@ -71,6 +71,9 @@ class Aarch64EmulationTest {
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(result.stdout()).contains("\"platform\":\"linux-aarch64\"", "\"supported\":true",
 				"\"available\":true", "\"version\":\"5.3.0-", "\"passed\":true", "\"exitStatus\":0");
+		// every statistic of the model read by name on aarch64 (JemallocStatistics.read(): totals, arenas, size classes)
+		assertThat(result.stdout()).contains("\"statistics\":{\"totals\":{\"allocated\":", "\"backgroundThreadRuns\":",
+				"\"binFragmentation\":{\"ratio\":", "\"arenas\":[{\"index\":0,", "\"largeClasses\":[");
 		assertThat(result.stdout() + result.stderr()).doesNotContain("WARNING in native method");
 	}
 
