@@ -137,14 +137,10 @@ class GrafanaDashboardTests {
 		Path work = Path.of("target", "grafana-dashboard-test").toAbsolutePath();
 		deleteRecursively(work);
 		Files.createDirectories(work);
-		int appPort = freePort();
-		int prometheusPort = freePort();
-		List<Process> processes = new ArrayList<>();
-		try {
-			Process app = startSample(work, appPort);
-			processes.add(app);
+		try (Processes processes = new Processes()) {
+			int appPort = processes.start((port) -> sampleCommand(port, work), (port) -> "http://127.0.0.1:" + port
+					+ "/actuator/health", work.resolve("sample.log"));
 			String base = "http://127.0.0.1:" + appPort;
-			awaitHttpOk(base + "/actuator/health", app, work.resolve("sample.log"));
 			Files.writeString(work.resolve("prometheus.yml"), """
 					global:
 					  scrape_interval: %1$ds
@@ -156,16 +152,11 @@ class GrafanaDashboardTests {
 					    static_configs:
 					      - targets: ['127.0.0.1:%3$d']
 					""".formatted(SCRAPE_SECONDS, JOB, appPort));
-			Process server = new ProcessBuilder(prometheus.toString(),
-					"--config.file=" + work.resolve("prometheus.yml"),
-					"--storage.tsdb.path=" + work.resolve("tsdb"),
-					"--web.listen-address=127.0.0.1:" + prometheusPort, "--log.level=warn")
-				.redirectErrorStream(true)
-				.redirectOutput(work.resolve("prometheus.log").toFile())
-				.start();
-			processes.add(server);
+			int prometheusPort = processes.start((port) -> new ProcessBuilder(prometheus.toString(),
+					"--config.file=" + work.resolve("prometheus.yml"), "--storage.tsdb.path=" + work.resolve("tsdb"),
+					"--web.listen-address=127.0.0.1:" + port, "--log.level=warn"),
+					(port) -> "http://127.0.0.1:" + port + "/-/ready", work.resolve("prometheus.log"));
 			String prom = "http://127.0.0.1:" + prometheusPort;
-			awaitHttpOk(prom + "/-/ready", server, work.resolve("prometheus.log"));
 
 			// Traffic through the server's buffers, a live site, a leak and a refusal at the cap.
 			for (int i = 0; i < 8; i++) {
@@ -202,12 +193,7 @@ class GrafanaDashboardTests {
 			assertThat(queries).hasSizeGreaterThanOrEqualTo(2 * panels(dashboard).size());
 			awaitData(prom, queries, work);
 		}
-		finally {
-			for (int i = processes.size() - 1; i >= 0; i--) {
-				stop(processes.get(i));
-			}
-			deleteRecursively(work.resolve("tsdb"));
-		}
+		deleteRecursively(work.resolve("tsdb"));
 	}
 
 	// ---------------------------------------------------------------- the dashboard
@@ -440,17 +426,73 @@ class GrafanaDashboardTests {
 	// ---------------------------------------------------------------- processes
 
 	/** The sample in its own JVM with this JVM's {@code java} and class path, as a user runs it plus the routes. */
-	private static Process startSample(Path work, int port) throws IOException {
-		List<String> command = new ArrayList<>(List.of(
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xcheck:jni", "-Xmx256m",
-				"-cp", System.getProperty("java.class.path"), DashboardSample.class.getName(),
+	private static ProcessBuilder sampleCommand(int port, Path work) {
+		ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xcheck:jni", "-Xmx256m", "-cp", System.getProperty("java.class.path"), DashboardSample.class.getName(),
 				"--server.port=" + port, "--server.address=127.0.0.1", "--catzilla.allocator=jemalloc",
 				// Sampled often, so a few MiB give sites and leaks; a cap, so a refusal can be provoked.
-				"--catzilla.profile.sample-interval=64KB", "--catzilla.jemalloc.max-direct-memory=64MB"));
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(work.resolve("sample.log").toFile());
+				"--catzilla.profile.sample-interval=64KB", "--catzilla.jemalloc.max-direct-memory=64MB");
 		builder.environment().remove("CATZILLA_JE_MALLOC_CONF");
-		return builder.start();
+		return builder;
+	}
+
+	/**
+	 * The servers a test starts: each on a free port, stopped (children first, SIGTERM, SIGKILL after 10 s) on
+	 * {@link #close()}, and by a shutdown hook if this JVM is ended before (e.g. by surefire's timeout).
+	 */
+	private final class Processes implements AutoCloseable {
+
+		private final List<Process> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		private final Thread hook = new Thread(this::stopAll, "dashboard-test-processes");
+
+		Processes() {
+			Runtime.getRuntime().addShutdownHook(this.hook);
+		}
+
+		/**
+		 * Starts {@code command} on a free port and waits until {@code readyUri} answers 200; tries another port when
+		 * the chosen one was taken before the server bound it (up to three times). Returns the port.
+		 */
+		int start(java.util.function.IntFunction<ProcessBuilder> command,
+				java.util.function.IntFunction<String> readyUri, Path log) throws Exception {
+			for (int attempt = 1;; attempt++) {
+				int port = freePort();
+				Process process = command.apply(port)
+					.redirectErrorStream(true)
+					.redirectOutput(log.toFile())
+					.start();
+				this.started.add(process);
+				try {
+					awaitHttpOk(readyUri.apply(port), process, log);
+					return port;
+				}
+				catch (AssertionError ex) {
+					stop(process);
+					if (attempt == 3 || !Files.readString(log).contains("already in use")) {
+						throw ex;
+					}
+				}
+			}
+		}
+
+		private void stopAll() {
+			for (int i = this.started.size() - 1; i >= 0; i--) {
+				stop(this.started.get(i));
+			}
+		}
+
+		@Override
+		public void close() {
+			stopAll();
+			try {
+				Runtime.getRuntime().removeShutdownHook(this.hook);
+			}
+			catch (IllegalStateException ex) {
+				// the JVM is shutting down: the hook runs anyway
+			}
+		}
+
 	}
 
 	private void awaitHttpOk(String uri, Process process, Path log) throws Exception {
