@@ -131,7 +131,7 @@ class GrafanaDashboardTests {
 	}
 
 	@Test
-	void everyPanelShowsDataFromARealPrometheusScrapingTheSample() throws Exception {
+	void everyPanelShowsDataFromARealPrometheusScrapingTheSampleAndEveryCatzillaMeterHasAPanel() throws Exception {
 		Path prometheus = prometheusBinary();
 		JsonNode dashboard = dashboard();
 		Path work = Path.of("target", "grafana-dashboard-test").toAbsolutePath();
@@ -177,6 +177,23 @@ class GrafanaDashboardTests {
 							+ "\", site!=\"other\"} > 1000000",
 					"a leak", "catzilla_profile_leaks_total{job=\"" + JOB + "\"} > 0"),
 					work);
+
+			// Every Catzilla meter the sample exposes is on the dashboard: a new meter needs its panel.
+			List<String> exprs = panels(dashboard).stream()
+				.flatMap((p) -> p.path("targets").values().stream())
+				.map((t) -> t.path("expr").asString())
+				.toList();
+			List<String> meters = labelValues(prom, "label_values({job=\"" + JOB + "\"}, __name__)").stream()
+				.filter((name) -> name.startsWith("catzilla_"))
+				.toList();
+			assertThat(meters).contains("catzilla_allocator_info", "catzilla_jemalloc_resident_bytes",
+					"catzilla_profile_site_live_bytes", "catzilla_profile_leaks_total");
+			List<String> withoutPanel = meters.stream()
+				.filter((name) -> exprs.stream()
+					.noneMatch((expr) -> Pattern.compile("(?<![\\w:])" + name + "(?![\\w:])").matcher(expr).find()))
+				.toList();
+			assertThat(withoutPanel).as("Catzilla meters in the scrape that no panel of the dashboard queries: add a "
+					+ "panel to docs/grafana/catzilla-dashboard.json and its row to docs/spring.md").isEmpty();
 
 			// Every panel's every query, as Grafana sends it: the instance variable at its saved value (All) and at
 			// one instance picked by hand.
