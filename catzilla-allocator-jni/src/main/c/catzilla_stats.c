@@ -1,5 +1,5 @@
 /*
- * Introspection and maintenance through mallctl: stats, purge, the effective opt.* values and the size
+ * Introspection and maintenance through mallctl: statistics read by name, purge, the effective opt.* values and the size
  * classes. Not on the hot path; every mallctl result is checked and a failure raises IllegalStateException
  * (mallctl name + errno).
  */
@@ -8,44 +8,135 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Reads one size_t statistic; returns false with a pending exception on failure. */
-static bool catzilla_read_size(JNIEnv *env, const char *name, jlong *out) {
-	size_t value = 0;
-	size_t length = sizeof(value);
-	int err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+/*
+ * The C types of the statistics Java reads by name (JemallocStatistic.CType: the same numbers). Reading a value
+ * with the wrong type is undefined in general; jemalloc's READ() answers EINVAL when the length differs, so every
+ * read passes the exact size of its type and a mismatch becomes an IllegalStateException, never a crash.
+ */
+enum {
+	CATZILLA_SIZE_T = 0,
+	CATZILLA_UNSIGNED = 1,
+	CATZILLA_UINT32 = 2,
+	CATZILLA_UINT64 = 3,
+	CATZILLA_BOOL = 4,
+};
+
+/* JemallocStatistic.ARENAS_ALL spells MALLCTL_ARENAS_ALL into mallctl names (stats.arenas.4096.pdirty). */
+_Static_assert(MALLCTL_ARENAS_ALL == 4096, "JemallocStatistic.ARENAS_ALL must equal MALLCTL_ARENAS_ALL");
+
+/* Reads one value of the given type; false with a pending exception on failure. */
+static bool catzilla_read_typed(JNIEnv *env, const char *name, jint type, jlong *out) {
+	int err;
+	switch (type) {
+	case CATZILLA_SIZE_T: {
+		size_t value = 0;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		*out = (jlong) value;
+		break;
+	}
+	case CATZILLA_UNSIGNED: {
+		unsigned value = 0;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		*out = (jlong) value;
+		break;
+	}
+	case CATZILLA_UINT32: {
+		uint32_t value = 0;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		*out = (jlong) value;
+		break;
+	}
+	case CATZILLA_UINT64: {
+		uint64_t value = 0;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		*out = (jlong) value;
+		break;
+	}
+	case CATZILLA_BOOL: {
+		bool value = false;
+		size_t length = sizeof(value);
+		err = catzilla_je_mallctl(name, &value, &length, NULL, 0);
+		*out = value ? 1 : 0;
+		break;
+	}
+	default: {
+		char message[192];
+		snprintf(message, sizeof(message), "unknown C type %d for mallctl \"%s\"", (int) type, name);
+		catzilla_throw(env, "java/lang/IllegalArgumentException", message);
+		return false;
+	}
+	}
 	if (err != 0) {
 		catzilla_throw_mallctl(env, name, err);
 		return false;
 	}
-	*out = (jlong) value;
 	return true;
 }
 
-/* Refreshes the epoch, then writes allocated, active, resident, mapped, retained, metadata into out[0..5]. */
-static void JNICALL catzilla_stats(JNIEnv *env, jclass clazz, jlongArray out) {
-	static const char *const names[] = {
-		"stats.allocated", "stats.active", "stats.resident", "stats.mapped", "stats.retained", "stats.metadata",
-	};
-	enum { COUNT = sizeof(names) / sizeof(names[0]) };
+/* Reads the mallctl named names[i] with C type types[i] into values[i]; false with a pending exception on failure. */
+static bool catzilla_read_one(JNIEnv *env, jobjectArray names, jint type, jsize i, jlongArray values) {
+	jstring name = (jstring) (*env)->GetObjectArrayElement(env, names, i);
+	if (name == NULL) {
+		if (!(*env)->ExceptionCheck(env)) {
+			catzilla_throw(env, "java/lang/IllegalArgumentException", "a statistic's mallctl name is null");
+		}
+		return false;
+	}
+	const char *utf = (*env)->GetStringUTFChars(env, name, NULL);
+	if (utf == NULL) {
+		(*env)->DeleteLocalRef(env, name);
+		return false; /* OutOfMemoryError pending */
+	}
+	jlong value = 0;
+	bool ok = catzilla_read_typed(env, utf, type, &value);
+	(*env)->ReleaseStringUTFChars(env, name, utf);
+	(*env)->DeleteLocalRef(env, name);
+	if (!ok) {
+		return false;
+	}
+	(*env)->SetLongArrayRegion(env, values, i, 1, &value);
+	return !(*env)->ExceptionCheck(env);
+}
+
+/*
+ * Reads statistics by name: refreshes jemalloc's epoch first when refresh is true, then reads each mallctl in names
+ * with its C type (types, JemallocStatistic.CType codes) into values. The names come from Java; this side knows
+ * none of them. Any failure throws (IllegalStateException naming the mallctl, IllegalArgumentException for bad
+ * arguments) and leaves values partly written.
+ */
+static void JNICALL catzilla_statistics(JNIEnv *env, jclass clazz, jboolean refresh, jobjectArray names,
+		jintArray types, jlongArray values) {
 	(void) clazz;
-	if (out == NULL || (*env)->GetArrayLength(env, out) < COUNT) {
-		catzilla_throw(env, "java/lang/IllegalArgumentException", "stats needs a long[] of at least 6 elements");
+	if (names == NULL || types == NULL || values == NULL) {
+		catzilla_throw(env, "java/lang/IllegalArgumentException", "statistics needs names, types and values");
 		return;
 	}
-	uint64_t epoch = 1;
-	size_t epochLength = sizeof(epoch);
-	int err = catzilla_je_mallctl("epoch", &epoch, &epochLength, &epoch, sizeof(epoch));
-	if (err != 0) {
-		catzilla_throw_mallctl(env, "epoch", err);
+	jsize count = (*env)->GetArrayLength(env, names);
+	if ((*env)->GetArrayLength(env, types) != count || (*env)->GetArrayLength(env, values) != count) {
+		catzilla_throw(env, "java/lang/IllegalArgumentException",
+				"statistics needs names, types and values of the same length");
 		return;
 	}
-	jlong values[COUNT];
-	for (size_t i = 0; i < COUNT; i++) {
-		if (!catzilla_read_size(env, names[i], &values[i])) {
+	if (refresh) {
+		uint64_t epoch = 1;
+		size_t epochLength = sizeof(epoch);
+		int err = catzilla_je_mallctl("epoch", &epoch, &epochLength, &epoch, sizeof(epoch));
+		if (err != 0) {
+			catzilla_throw_mallctl(env, "epoch", err);
 			return;
 		}
 	}
-	(*env)->SetLongArrayRegion(env, out, 0, COUNT, values);
+	for (jsize i = 0; i < count; i++) {
+		jint type = 0;
+		(*env)->GetIntArrayRegion(env, types, i, 1, &type);
+		if ((*env)->ExceptionCheck(env) || !catzilla_read_one(env, names, type, i, values)) {
+			return;
+		}
+	}
 }
 
 /* arena.<MALLCTL_ARENAS_ALL>.purge: gives unused dirty and muzzy pages of every arena back to the OS. */
@@ -275,13 +366,13 @@ static jobjectArray JNICALL catzilla_options(JNIEnv *env, jclass clazz) {
 	return result;
 }
 
-CATZILLA_CHECK_SIGNATURE(catzilla_stats, stats);
+CATZILLA_CHECK_SIGNATURE(catzilla_statistics, statistics);
 CATZILLA_CHECK_SIGNATURE(catzilla_purge, purge);
 CATZILLA_CHECK_SIGNATURE(catzilla_options, options);
 CATZILLA_CHECK_SIGNATURE(catzilla_size_classes, sizeClasses);
 
 const JNINativeMethod catzilla_stats_methods[] = {
-	{ "stats", "([J)V", (void *) catzilla_stats },
+	{ "statistics", "(Z[Ljava/lang/String;[I[J)V", (void *) catzilla_statistics },
 	{ "purge", "()V", (void *) catzilla_purge },
 	{ "options", "()[Ljava/lang/String;", (void *) catzilla_options },
 	{ "sizeClasses", "(J)[J", (void *) catzilla_size_classes },

@@ -148,6 +148,7 @@ public final class Diagnostics {
 			jemalloc.put("options", new LinkedHashMap<String, Object>(Jemalloc.effectiveOptions()));
 			Map<String, Object> selfTest = selfTest();
 			report.put("selfTest", selfTest);
+			jemalloc.put("statistics", statistics(JemallocStatistics.read(), true));
 			boolean passed = Boolean.TRUE.equals(selfTest.get("passed"));
 			report.put("result", passed ? "OK: jemalloc works here" : "FAILED: jemalloc loaded, the self-test failed");
 			report.put("exitStatus", passed ? OK : SELF_TEST_FAILED);
@@ -301,6 +302,67 @@ public final class Diagnostics {
 		return map;
 	}
 
+	/**
+	 * A snapshot as the report (and the endpoint) shows it, iterating the model: {@code totals} by
+	 * {@link JemallocStatistic#key()}, {@code ratios} by {@link JemallocRatio#key()} with the bytes each stands for,
+	 * and with {@code details} the arenas, the small size classes in use (slabs) and the large ones in use (extents).
+	 */
+	public static Map<String, Object> statistics(JemallocStatistics.Snapshot snapshot, boolean details) {
+		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("totals", new LinkedHashMap<String, Object>(snapshot.totalsByKey()));
+		map.put("processResident", snapshot.processResident());
+		Map<String, Object> ratios = new LinkedHashMap<>();
+		for (JemallocRatio ratio : JemallocRatio.values()) {
+			Map<String, Object> value = new LinkedHashMap<>();
+			value.put("ratio", Math.round(1000 * ratio.ratio(snapshot)) / 1000.0);
+			value.put("bytes", ratio.bytes(snapshot));
+			ratios.put(ratio.key(), value);
+		}
+		map.put("ratios", ratios);
+		if (details) {
+			List<Object> arenas = new ArrayList<>();
+			for (JemallocStatistics.Arena arena : snapshot.arenas()) {
+				Map<String, Object> a = new LinkedHashMap<>();
+				a.put("index", arena.index());
+				a.put(JemallocStatistic.ARENA_THREADS.key(), arena.threads());
+				a.put(JemallocStatistic.ARENA_SMALL_ALLOCATED.key(), arena.smallAllocated());
+				a.put(JemallocStatistic.ARENA_LARGE_ALLOCATED.key(), arena.largeAllocated());
+				a.put(JemallocStatistic.ARENA_DIRTY.key(), arena.dirty());
+				a.put(JemallocStatistic.ARENA_MUZZY.key(), arena.muzzy());
+				arenas.add(a);
+			}
+			map.put("arenas", arenas);
+			List<Object> bins = new ArrayList<>();
+			for (JemallocStatistics.Bin bin : snapshot.bins()) {
+				if (bin.slabs() == 0) {
+					continue;
+				}
+				Map<String, Object> b = new LinkedHashMap<>();
+				b.put(JemallocStatistic.BIN_SIZE.key(), bin.size());
+				b.put(JemallocStatistic.BIN_REGIONS.key(), bin.regions());
+				b.put(JemallocStatistic.BIN_SLABS.key(), bin.slabs());
+				b.put(JemallocStatistic.BIN_REGIONS_PER_SLAB.key(), bin.regionsPerSlab());
+				b.put("utilisation", Math.round(1000 * bin.utilisation()) / 1000.0);
+				b.put("wastedBytes", bin.wastedBytes());
+				bins.add(b);
+			}
+			map.put("bins", bins);
+			List<Object> large = new ArrayList<>();
+			for (JemallocStatistics.LargeClass lextent : snapshot.largeClasses()) {
+				if (lextent.extents() == 0) {
+					continue;
+				}
+				Map<String, Object> l = new LinkedHashMap<>();
+				l.put(JemallocStatistic.LARGE_SIZE.key(), lextent.size());
+				l.put(JemallocStatistic.LARGE_EXTENTS.key(), lextent.extents());
+				l.put("bytes", lextent.bytes());
+				large.add(l);
+			}
+			map.put("largeClasses", large);
+		}
+		return map;
+	}
+
 	private static List<Object> causeChain(Throwable failure) {
 		List<Object> chain = new ArrayList<>();
 		Set<Throwable> seen = new HashSet<>();
@@ -411,6 +473,9 @@ public final class Diagnostics {
 		}
 		else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
 			json.append(value);
+		}
+		else if (value instanceof Double number && Double.isFinite(number)) {
+			json.append(number);
 		}
 		else if (value instanceof Map<?, ?> map) {
 			json.append('{');

@@ -191,12 +191,13 @@ public final class Jemalloc {
 		return Collections.unmodifiableMap(options);
 	}
 
-	/** jemalloc's counters after an {@code epoch} refresh. */
+	/**
+	 * jemalloc's six totals after an {@code epoch} refresh, read now (uncached). A thin view over
+	 * {@link JemallocStatistic}: for every statistic, the arenas and the size classes use
+	 * {@link JemallocStatistics#read()}, or {@link JemallocStatistics#shared()} for a cached snapshot.
+	 */
 	public static JemallocStats stats() {
-		initialize();
-		long[] values = new long[6];
-		JemallocNative.stats(values);
-		return new JemallocStats(values[0], values[1], values[2], values[3], values[4], values[5]);
+		return JemallocStatistics.readStats();
 	}
 
 	/** Purges unused pages of every arena and returns how many resident bytes that released (never negative). */

@@ -53,10 +53,14 @@ final class JemallocNative {
 	static native String version();
 
 	/**
-	 * Refreshes the {@code epoch} and writes allocated, active, resident, mapped, retained and metadata bytes into
-	 * {@code out[0..5]}.
+	 * Reads jemalloc statistics by name: refreshes the {@code epoch} first when {@code refresh} is true, then reads
+	 * the mallctl {@code names[i]} as the C type {@code types[i]} ({@link JemallocStatistic.CType#code()}) into
+	 * {@code values[i]}. The native side knows no statistic; the names come from {@link JemallocStatistic}. A failed
+	 * mallctl (e.g. an unknown name, {@code ENOENT}, or a wrong type, {@code EINVAL}) throws
+	 * {@link IllegalStateException} naming it; arrays of different lengths or an unknown type code throw
+	 * {@link IllegalArgumentException}.
 	 */
-	static native void stats(long[] out);
+	static native void statistics(boolean refresh, String[] names, int[] types, long[] values);
 
 	/** Purges unused dirty and muzzy pages of every arena ({@code arena.<ALL>.purge}). */
 	static native void purge();

@@ -2,7 +2,8 @@ package dev.catzilla.allocator;
 
 /**
  * A snapshot of jemalloc's own counters, read after an {@code epoch} refresh. All values are bytes and describe
- * Catzilla's private jemalloc only (never the JVM's or the process's other heaps).
+ * Catzilla's private jemalloc only (never the JVM's or the process's other heaps). A view of six
+ * {@link JemallocStatistic}s, kept for {@link Jemalloc#stats()}; {@link JemallocStatistics.Snapshot} has them all.
  *
  * @param allocated bytes handed out to the application ({@code stats.allocated})
  * @param active bytes in active pages, a multiple of the page size ({@code stats.active})

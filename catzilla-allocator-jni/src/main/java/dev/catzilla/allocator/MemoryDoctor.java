@@ -14,8 +14,13 @@ import java.util.Objects;
  * for are above {@link #FLOOR_BYTES} (Redis: a ratio above 1.1 and more than 10 MiB). Every finding carries its
  * numbers and one concrete action: a property, an endpoint or an allocation site to look at.
  * <p>
+ * The page ratios come from their one definition, {@link JemallocRatio}; the process-RSS ratio
+ * ({@link JemallocRatio#PROCESS_RESIDENT_ALLOCATED}) has no rule, because the JVM heap makes it far above 1 in every
+ * healthy service.
+ * <p>
  * Cheap: it reads what the caller hands it ({@link Facts}); it allocates no native memory and takes no lock the
- * allocation path takes. Not for an event loop all the same: {@link Facts#of} reads jemalloc's statistics.
+ * allocation path takes. {@link Facts#of(JemallocByteBufAllocator)} takes the statistics from
+ * {@link JemallocStatistics#shared()} (at most one read per 250 ms).
  */
 public final class MemoryDoctor {
 
@@ -30,6 +35,9 @@ public final class MemoryDoctor {
 
 	/** How the verdict of a report without a warning or critical finding begins. */
 	public static final String NO_PROBLEM = "No memory problem found";
+
+	/** jemalloc's metadata above this share of its resident bytes (and above {@link #FLOOR_BYTES}) is a finding. */
+	public static final double METADATA_SHARE = 0.2;
 
 	/** Used direct memory above this share of the cap is a finding. */
 	public static final double NEAR_CAP = 0.9;
@@ -102,7 +110,7 @@ public final class MemoryDoctor {
 	/**
 	 * What the rules look at.
 	 *
-	 * @param stats jemalloc's totals
+	 * @param statistics jemalloc's statistics
 	 * @param usedDirect bytes live buffers of the allocator hold ({@link JemallocByteBufAllocator#usedDirectMemory()})
 	 * @param maxDirect the allocator's cap
 	 * @param refusedAllocations allocations refused at the cap so far
@@ -110,23 +118,23 @@ public final class MemoryDoctor {
 	 * @param options the options jemalloc runs with
 	 * @param profile the sampled profile, {@code null} when sampling is off
 	 */
-	public record Facts(JemallocStats stats, long usedDirect, long maxDirect, long refusedAllocations,
+	public record Facts(JemallocStatistics.Snapshot statistics, long usedDirect, long maxDirect, long refusedAllocations,
 			long refusedBytes, JemallocOptions options, AllocationProfiler.Snapshot profile) {
 
 		public Facts {
-			Objects.requireNonNull(stats, "stats");
+			Objects.requireNonNull(statistics, "statistics");
 			Objects.requireNonNull(options, "options");
 		}
 
-		/** The facts of {@code allocator} now: reads jemalloc's statistics and the profile. */
+		/** The facts of {@code allocator} now: the shared statistics snapshot and the profile. */
 		public static Facts of(JemallocByteBufAllocator allocator) {
-			return of(allocator, Jemalloc.stats());
+			return of(allocator, JemallocStatistics.shared().get());
 		}
 
-		/** The facts of {@code allocator} with statistics read by the caller (e.g. a cached snapshot). */
-		public static Facts of(JemallocByteBufAllocator allocator, JemallocStats stats) {
+		/** The facts of {@code allocator} with statistics read by the caller. */
+		public static Facts of(JemallocByteBufAllocator allocator, JemallocStatistics.Snapshot statistics) {
 			AllocationProfiler profiler = allocator.profiler();
-			return new Facts(stats, allocator.usedDirectMemory(), allocator.maxDirectMemory(),
+			return new Facts(statistics, allocator.usedDirectMemory(), allocator.maxDirectMemory(),
 					allocator.refusedAllocations(), allocator.refusedBytes(), Jemalloc.requestedOptions(),
 					profiler.enabled() ? profiler.snapshot() : null);
 		}
@@ -141,16 +149,18 @@ public final class MemoryDoctor {
 		leaks(facts, findings);
 		oldBuffers(facts, findings);
 		fragmentation(facts, findings);
+		binFragmentation(facts, findings);
 		unusedResident(facts, findings);
 		metadata(facts, findings);
 		profiler(facts, findings);
 		findings.sort((a, b) -> b.severity().compareTo(a.severity()));
 		String verdict;
 		if (findings.isEmpty() || findings.get(0).severity() == Severity.INFO) {
-			JemallocStats stats = facts.stats();
+			JemallocStatistics.Snapshot stats = facts.statistics();
 			verdict = NO_PROBLEM + ": live buffers hold " + bytes(facts.usedDirect()) + " of a "
-					+ bytes(facts.maxDirect()) + " cap; jemalloc has " + bytes(stats.allocated()) + " allocated in "
-					+ bytes(stats.active()) + " of active pages, " + bytes(stats.resident()) + " resident.";
+					+ bytes(facts.maxDirect()) + " cap; jemalloc has " + bytes(stats.get(JemallocStatistic.ALLOCATED))
+					+ " allocated in " + bytes(stats.get(JemallocStatistic.ACTIVE)) + " of active pages, "
+					+ bytes(stats.get(JemallocStatistic.RESIDENT)) + " resident.";
 		}
 		else {
 			long problems = findings.stream().filter((f) -> f.severity() != Severity.INFO).count();
@@ -235,27 +245,55 @@ public final class MemoryDoctor {
 	}
 
 	private static void fragmentation(Facts facts, List<Finding> findings) {
-		JemallocStats stats = facts.stats();
-		long lost = stats.active() - stats.allocated();
-		if (!over(stats.active(), stats.allocated(), lost)) {
+		JemallocStatistics.Snapshot stats = facts.statistics();
+		JemallocRatio ratio = JemallocRatio.ACTIVE_ALLOCATED;
+		if (!over(stats, ratio, RATIO_THRESHOLD)) {
 			return;
 		}
+		long active = ratio.numerator(stats);
+		long allocated = ratio.denominator(stats);
 		findings.add(new Finding("fragmentation", Severity.WARNING,
-				"Active pages hold " + bytes(stats.active()) + " for " + bytes(stats.allocated()) + " allocated ("
-						+ ratio(stats.active(), stats.allocated()) + "x, " + bytes(lost)
+				"Active pages hold " + bytes(active) + " for " + bytes(allocated) + " allocated ("
+						+ rounded(ratio.ratio(stats)) + "x, " + bytes(ratio.bytes(stats))
 						+ " in partly used pages and size-class rounding)",
-				Map.of("active", stats.active(), "allocated", stats.allocated(), "ratio",
-						ratio(stats.active(), stats.allocated())),
+				Map.of("active", active, "allocated", allocated, "ratio", rounded(ratio.ratio(stats)), "bytes",
+						ratio.bytes(stats)),
 				"Many partly used slabs, usually after a peak of small buffers: it shrinks as they are freed; with "
 						+ "many arenas a lower catzilla.jemalloc.arenas packs them tighter."));
 	}
 
-	private static void unusedResident(Facts facts, List<Finding> findings) {
-		JemallocStats stats = facts.stats();
-		long unused = stats.resident() - stats.active();
-		if (!over(stats.resident(), stats.active(), unused)) {
+	private static void binFragmentation(Facts facts, List<Finding> findings) {
+		JemallocStatistics.Snapshot stats = facts.statistics();
+		JemallocRatio ratio = JemallocRatio.BIN_FRAGMENTATION;
+		JemallocStatistics.Bin worst = stats.worstBin();
+		if (worst == null || !over(stats, ratio, RATIO_THRESHOLD)) {
 			return;
 		}
+		findings.add(new Finding("bin-fragmentation", Severity.WARNING,
+				"The small size classes' slabs hold " + bytes(ratio.numerator(stats)) + " for "
+						+ bytes(ratio.denominator(stats)) + " in use (" + rounded(ratio.ratio(stats)) + "x, "
+						+ bytes(ratio.bytes(stats)) + " in free regions); the worst is the " + worst.size()
+						+ " B class: " + worst.regions() + " regions in use in " + worst.slabs() + " slabs of "
+						+ worst.regionsPerSlab() + " (" + Math.round(100 * worst.utilisation()) + "% used, "
+						+ bytes(worst.wastedBytes()) + " free)",
+				Map.of("slabBytes", ratio.numerator(stats), "usedBytes", ratio.denominator(stats), "ratio",
+						rounded(ratio.ratio(stats)), "bytes", ratio.bytes(stats), "worstBinSize", worst.size(),
+						"worstBinWastedBytes", worst.wastedBytes(), "worstBinUtilisation",
+						rounded(worst.utilisation())),
+				"Buffers of " + worst.size() + " B or just under were many at a peak and a few still live in each "
+						+ "slab: find who holds them (/actuator/catzilla/profile, sites by live bytes); new "
+						+ "allocations of that size reuse the free regions, and a lower catzilla.jemalloc.arenas "
+						+ "spreads them over fewer slabs."));
+	}
+
+	private static void unusedResident(Facts facts, List<Finding> findings) {
+		JemallocStatistics.Snapshot stats = facts.statistics();
+		JemallocRatio ratio = JemallocRatio.RESIDENT_ACTIVE;
+		if (!over(stats, ratio, RATIO_THRESHOLD)) {
+			return;
+		}
+		long resident = ratio.numerator(stats);
+		long active = ratio.denominator(stats);
 		JemallocOptions options = facts.options();
 		String action;
 		if (!options.backgroundThread()) {
@@ -269,23 +307,25 @@ public final class MemoryDoctor {
 					+ "sooner, or POST /actuator/catzilla to purge now.";
 		}
 		findings.add(new Finding("unused-resident", Severity.INFO,
-				"jemalloc keeps " + bytes(unused) + " resident beyond its active pages (" + bytes(stats.resident())
-						+ " resident, " + bytes(stats.active()) + " active, " + ratio(stats.resident(), stats.active())
-						+ "x)",
-				Map.of("resident", stats.resident(), "active", stats.active(), "ratio",
-						ratio(stats.resident(), stats.active())),
+				"jemalloc keeps " + bytes(ratio.bytes(stats)) + " resident beyond its active pages ("
+						+ bytes(resident) + " resident, " + bytes(active) + " active, " + rounded(ratio.ratio(stats))
+						+ "x; " + bytes(stats.get(JemallocStatistic.DIRTY)) + " of it in dirty pages)",
+				Map.of("resident", resident, "active", active, "ratio", rounded(ratio.ratio(stats)), "bytes",
+						ratio.bytes(stats), "dirty", stats.get(JemallocStatistic.DIRTY)),
 				action));
 	}
 
 	private static void metadata(Facts facts, List<Finding> findings) {
-		JemallocStats stats = facts.stats();
-		if (stats.metadata() < FLOOR_BYTES || stats.metadata() * 5 < stats.resident()) {
+		JemallocStatistics.Snapshot stats = facts.statistics();
+		JemallocRatio ratio = JemallocRatio.METADATA_SHARE;
+		if (ratio.bytes(stats) < FLOOR_BYTES || ratio.ratio(stats) < METADATA_SHARE) {
 			return;
 		}
 		findings.add(new Finding("metadata", Severity.WARNING,
-				"jemalloc's own metadata takes " + bytes(stats.metadata()) + ", "
-						+ percent(stats.metadata(), stats.resident()) + " of its resident memory",
-				Map.of("metadata", stats.metadata(), "resident", stats.resident()),
+				"jemalloc's own metadata takes " + bytes(ratio.bytes(stats)) + ", "
+						+ percent(ratio.numerator(stats), ratio.denominator(stats)) + " of its resident memory",
+				Map.of("metadata", ratio.numerator(stats), "resident", ratio.denominator(stats), "ratio",
+						rounded(ratio.ratio(stats))),
 				"Usually many arenas with little in each: set catzilla.jemalloc.arenas to a small number "
 						+ "(e.g. the number of event-loop threads)."));
 	}
@@ -313,9 +353,9 @@ public final class MemoryDoctor {
 
 	// ---------------------------------------------------------------- helpers
 
-	/** {@code part / whole} above {@link #RATIO_THRESHOLD} and {@code excess} above {@link #FLOOR_BYTES}. */
-	private static boolean over(long part, long whole, long excess) {
-		return whole > 0 && excess > FLOOR_BYTES && part > RATIO_THRESHOLD * whole;
+	/** The ratio above {@code threshold} and the bytes it stands for above {@link #FLOOR_BYTES} (Redis's floor). */
+	private static boolean over(JemallocStatistics.Snapshot stats, JemallocRatio ratio, double threshold) {
+		return ratio.bytes(stats) > FLOOR_BYTES && ratio.ratio(stats) > threshold;
 	}
 
 	private static String topSite(Facts facts, String prefix) {
@@ -327,8 +367,8 @@ public final class MemoryDoctor {
 		return prefix + top.name() + " (about " + bytes(top.liveBytes()) + ")";
 	}
 
-	static double ratio(long a, long b) {
-		return (b == 0) ? 0 : Math.round(100.0 * a / b) / 100.0;
+	static double rounded(double ratio) {
+		return Math.round(100.0 * ratio) / 100.0;
 	}
 
 	private static String percent(long part, long whole) {

@@ -18,10 +18,10 @@ class DiagnosticsTest {
 	void theDoctorOptionPrintsARunningServicesFindingsAndExitsThreeWhenItFoundAProblem() throws Exception {
 		long mib = 1024 * 1024;
 		MemoryDoctor.Report sick = MemoryDoctor.examine(new MemoryDoctor.Facts(
-				new JemallocStats(100 * mib, 100 * mib, 100 * mib, 100 * mib, 0, mib), 100 * mib, 100 * mib, 3,
+				MemoryDoctorTest.stats(100 * mib, 100 * mib, 100 * mib), 100 * mib, 100 * mib, 3,
 				3 * mib, JemallocOptions.defaults(), null));
 		MemoryDoctor.Report healthy = MemoryDoctor.examine(new MemoryDoctor.Facts(
-				new JemallocStats(mib, mib, mib, mib, 0, mib), mib, 100 * mib, 0, 0, JemallocOptions.defaults(), null));
+				MemoryDoctorTest.stats(mib, mib, mib), mib, 100 * mib, 0, 0, JemallocOptions.defaults(), null));
 		List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
 		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		server.createContext("/", (exchange) -> {
@@ -86,6 +86,23 @@ class DiagnosticsTest {
 		assertThat(json).startsWith("{\"catzilla\":").endsWith("}").doesNotContain("\n");
 		assertThat(json).contains("\"platform\":\"" + NativePlatform.current() + "\"", "\"available\":true",
 				"\"passed\":true", "\"problems\":[]", "\"exitStatus\":0", "\"checksum\":\"ok\"");
+	}
+
+	@Test
+	void theReportShowsEveryStatisticAndRatioOfTheModelByName() throws Exception {
+		NativeTestSupport.requireNativeLibrary();
+		ForkedJvm.Result result = ForkedJvm.main(Diagnostics.class).run("--json");
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		String json = result.stdout().trim();
+		for (JemallocStatistic statistic : JemallocStatistic.of(JemallocStatistic.Scope.TOTAL)) {
+			assertThat(json).containsPattern("\"" + statistic.key() + "\":[0-9]+");
+		}
+		for (JemallocRatio ratio : JemallocRatio.values()) {
+			assertThat(json).containsPattern("\"" + ratio.key() + "\":\\{\"ratio\":[0-9.]+(E-?[0-9]+)?,\"bytes\":[0-9]+}");
+		}
+		assertThat(json).containsPattern("\"arenas\":\\[\\{\"index\":0,\"threads\":[0-9]+,\"smallAllocated\":")
+			// after the self-test's threads ended, the small classes may hold no slab at all
+			.contains("\"bins\":[", "\"largeClasses\":[");
 	}
 
 	@Test

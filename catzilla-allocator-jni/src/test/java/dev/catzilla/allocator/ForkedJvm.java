@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,8 @@ final class ForkedJvm {
 	private Path jar;
 
 	private long addressSpaceLimit;
+
+	private String leftOut;
 
 	private ForkedJvm(Class<?> mainClass) {
 		this.mainClass = mainClass;
@@ -110,6 +113,12 @@ final class ForkedJvm {
 		return this;
 	}
 
+	/** Leaves out of the child's class path every entry whose path contains {@code part} (e.g. {@code micrometer}). */
+	ForkedJvm withoutClassPathEntries(String part) {
+		this.leftOut = part;
+		return this;
+	}
+
 	Result run(String... args) throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>();
 		if (this.addressSpaceLimit > 0) {
@@ -117,6 +126,11 @@ final class ForkedJvm {
 					"limited"));
 		}
 		String classPath = System.getProperty("java.class.path");
+		if (this.leftOut != null) {
+			classPath = String.join(File.pathSeparator, Arrays.stream(classPath.split(File.pathSeparator))
+				.filter((entry) -> !entry.contains(this.leftOut))
+				.toList());
+		}
 		if (this.classPathFirst != null) {
 			classPath = this.classPathFirst.toAbsolutePath() + File.pathSeparator + classPath;
 		}

@@ -105,11 +105,21 @@ class JemallocNativeTest {
 	}
 
 	@Test
-	void statsRejectAnArrayThatIsTooShort() {
+	void statisticsRejectArraysOfDifferentLengthsAndAnUnknownType() {
 		Jemalloc.initialize();
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-			.isThrownBy(() -> JemallocNative.stats(new long[5]))
-			.withMessageContaining("6");
+			.isThrownBy(() -> JemallocNative.statistics(true, new String[] { "stats.allocated" }, new int[] { 0 },
+					new long[0]))
+			.withMessageContaining("same length");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> JemallocNative.statistics(false, new String[] { "stats.allocated" }, new int[] { 99 },
+					new long[1]))
+			.withMessageContaining("unknown C type 99");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> JemallocNative.statistics(false, new String[] { null }, new int[] { 0 }, new long[1]))
+			.withMessageContaining("null");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> JemallocNative.statistics(false, null, new int[0], new long[0]));
 	}
 
 	@Test

@@ -53,6 +53,59 @@ class MemoryDoctorTest {
 	}
 
 	@Test
+	void binFragmentationNeedsARatioAboveOnePointOneAndTenMegabytesFreeAndNamesTheWorstSizeClass() {
+		// 3072 B class: 1,000 slabs of 20 regions, 4,000 in use (20 %): 48 MiB free in its slabs
+		JemallocStatistics.Bin sparse = JemallocStatistics.Bin.of(27, 3072, 20, 4000, 1000);
+		// 64 B class: full slabs
+		JemallocStatistics.Bin full = JemallocStatistics.Bin.of(4, 64, 64, 64 * 1000, 1000);
+		MemoryDoctor.Report report = MemoryDoctor.examine(facts(withBins(100 * MIB, 104 * MIB, 108 * MIB, MIB,
+				List.of(full, sparse)), 0, 0, null));
+		MemoryDoctor.Finding finding = find(report, "bin-fragmentation");
+		assertThat(finding.severity()).isEqualTo(MemoryDoctor.Severity.WARNING);
+		assertThat(finding.summary()).contains("the worst is the 3072 B class")
+			.contains("4000 regions in use in 1000 slabs of 20 (20% used, 46 MiB free)");
+		assertThat(finding.numbers()).containsEntry("worstBinSize", 3072L)
+			.containsEntry("worstBinWastedBytes", 16000L * 3072)
+			.containsEntry("bytes", JemallocRatio.BIN_FRAGMENTATION.bytes(withBins(0, 0, 0, 0, List.of(full, sparse))));
+		assertThat(finding.action()).contains("/actuator/catzilla/profile");
+		// below the floor: 100 slabs of 20 regions, 1 in use: 2.5x over all bins but 6 MB free
+		JemallocStatistics.Bin small = JemallocStatistics.Bin.of(27, 3072, 20, 1, 100);
+		assertThat(rules(withBins(100 * MIB, 104 * MIB, 108 * MIB, MIB, List.of(full, small))))
+			.doesNotContain("bin-fragmentation");
+		// above the floor but 1.03x: 21 MB free against 818 MB in use
+		JemallocStatistics.Bin big = JemallocStatistics.Bin.of(4, 64, 64, 64L * 100_000, 100_000);
+		JemallocStatistics.Bin mild = JemallocStatistics.Bin.of(27, 3072, 20, 133_000, 7_000);
+		assertThat(JemallocRatio.BIN_FRAGMENTATION.ratio(withBins(0, 0, 0, 0, List.of(big, mild)))).isLessThan(1.1);
+		assertThat(JemallocRatio.BIN_FRAGMENTATION.bytes(withBins(0, 0, 0, 0, List.of(big, mild))))
+			.isGreaterThan(10 * MIB);
+		assertThat(rules(withBins(500 * MIB, 520 * MIB, 530 * MIB, MIB, List.of(big, mild))))
+			.doesNotContain("bin-fragmentation");
+	}
+
+	@Test
+	void theDoctorsPageRatiosAreTheOnesJemallocRatioDefines() {
+		JemallocStatistics.Snapshot stats = stats(100 * MIB, 150 * MIB, 300 * MIB);
+		MemoryDoctor.Report report = MemoryDoctor.examine(facts(stats, 0, 0, null));
+		assertThat(find(report, "fragmentation").numbers()).containsEntry("ratio",
+				MemoryDoctor.rounded(JemallocRatio.ACTIVE_ALLOCATED.ratio(stats)))
+			.containsEntry("bytes", JemallocRatio.ACTIVE_ALLOCATED.bytes(stats));
+		assertThat(find(report, "unused-resident").numbers()).containsEntry("ratio",
+				MemoryDoctor.rounded(JemallocRatio.RESIDENT_ACTIVE.ratio(stats)))
+			.containsEntry("bytes", JemallocRatio.RESIDENT_ACTIVE.bytes(stats));
+		// the process RSS is 4x allocated here (the JVM heap): no rule compares it with 1.1
+		assertThat(JemallocRatio.PROCESS_RESIDENT_ALLOCATED.ratio(stats)).isGreaterThan(1.1);
+		assertThat(report.findings()).extracting(MemoryDoctor.Finding::rule)
+			.containsExactlyInAnyOrder("fragmentation", "unused-resident", "profiling-off");
+	}
+
+	@Test
+	void metadataAboveAFifthOfResidentAndTenMegabytesIsAFinding() {
+		assertThat(rules(withBins(100 * MIB, 100 * MIB, 100 * MIB, 25 * MIB, List.of()))).contains("metadata");
+		assertThat(rules(withBins(100 * MIB, 100 * MIB, 100 * MIB, 15 * MIB, List.of()))).doesNotContain("metadata");
+		assertThat(rules(withBins(10 * MIB, 10 * MIB, 20 * MIB, 9 * MIB, List.of()))).doesNotContain("metadata");
+	}
+
+	@Test
 	void refusalsAtTheCapAreCriticalAndComeFirstWithTheTopLiveSite() {
 		AllocationProfiler.SiteProfile site = new AllocationProfiler.SiteProfile("com.example.Cache.put:42",
 				List.of(), 900 * MIB, 900, 30, 0, 0, 0, 0);
@@ -124,7 +177,7 @@ class MemoryDoctorTest {
 		allocator.newJemallocBuffer(4321, 4321).writeByte(1); // dropped without release()
 	}
 
-	private static List<String> rules(JemallocStats stats) {
+	private static List<String> rules(JemallocStatistics.Snapshot stats) {
 		return MemoryDoctor.examine(facts(stats, 0, 0, null))
 			.findings()
 			.stream()
@@ -140,14 +193,27 @@ class MemoryDoctorTest {
 			.orElseThrow(() -> new AssertionError("no " + rule + " finding in " + report.toText()));
 	}
 
-	private static JemallocStats stats(long allocated, long active, long resident) {
-		return new JemallocStats(allocated, active, resident, resident, 0, MIB);
+	static JemallocStatistics.Snapshot stats(long allocated, long active, long resident) {
+		return withBins(allocated, active, resident, MIB, List.of());
 	}
 
-	private static MemoryDoctor.Facts facts(JemallocStats stats, long refused, long refusedBytes,
+	static JemallocStatistics.Snapshot withBins(long allocated, long active, long resident, long metadata,
+			List<JemallocStatistics.Bin> bins) {
+		java.util.Map<JemallocStatistic, Long> totals = new java.util.EnumMap<>(JemallocStatistic.class);
+		totals.put(JemallocStatistic.ALLOCATED, allocated);
+		totals.put(JemallocStatistic.ACTIVE, active);
+		totals.put(JemallocStatistic.RESIDENT, resident);
+		totals.put(JemallocStatistic.MAPPED, resident);
+		totals.put(JemallocStatistic.METADATA, metadata);
+		totals.put(JemallocStatistic.DIRTY, Math.max(0, resident - active - metadata));
+		return new JemallocStatistics.Snapshot(JemallocStatistics.Snapshot.ofTotals(totals, -1).totals(), List.of(),
+				bins, List.of(), 4 * resident, 4096);
+	}
+
+	private static MemoryDoctor.Facts facts(JemallocStatistics.Snapshot stats, long refused, long refusedBytes,
 			AllocationProfiler.Snapshot profile) {
-		return new MemoryDoctor.Facts(stats, stats.allocated() / 2, 1024 * MIB, refused, refusedBytes, OPTIONS,
-				profile);
+		return new MemoryDoctor.Facts(stats, stats.get(JemallocStatistic.ALLOCATED) / 2, 1024 * MIB, refused,
+				refusedBytes, OPTIONS, profile);
 	}
 
 	private static AllocationProfiler.Snapshot profile(List<AllocationProfiler.SiteProfile> sites,

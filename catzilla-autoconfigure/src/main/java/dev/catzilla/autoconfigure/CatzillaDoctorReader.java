@@ -36,7 +36,7 @@ final class CatzillaDoctorReader {
 					new DoctorUnavailable("format must be json or text, but was '" + format + "'"),
 					WebEndpointResponse.STATUS_BAD_REQUEST);
 		}
-		MemoryDoctor.Report report = MemoryDoctor.examine(MemoryDoctor.Facts.of(jemalloc, JemallocSupport.stats()));
+		MemoryDoctor.Report report = MemoryDoctor.examine(MemoryDoctor.Facts.of(jemalloc));
 		if (f.equals("text")) {
 			return new WebEndpointResponse<>(report.toText(), TEXT);
 		}

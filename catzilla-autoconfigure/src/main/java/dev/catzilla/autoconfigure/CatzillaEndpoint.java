@@ -1,15 +1,19 @@
 package dev.catzilla.autoconfigure;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.catzilla.allocator.JemallocByteBufAllocator;
-import dev.catzilla.allocator.JemallocStats;
+import dev.catzilla.allocator.JemallocRatio;
+import dev.catzilla.allocator.JemallocStatistic;
+import dev.catzilla.allocator.JemallocStatistics;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
 
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -18,7 +22,10 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@code /actuator/catzilla}: which allocator serves Reactor Netty and why, the platform, the native library,
- * jemalloc's options and live counters, Netty's direct memory; a write operation purges unused jemalloc pages.
+ * jemalloc's options, statistics ({@link JemallocStatistic}, by name) and ratios ({@link JemallocRatio}, with their
+ * bytes), Netty's direct memory; {@code /actuator/catzilla/statistics} adds each arena and size class in use; a write
+ * operation purges unused jemalloc pages. Statistics come from {@link JemallocStatistics#shared()} (read at most every
+ * 250 ms).
  */
 @Endpoint(id = "catzilla")
 public class CatzillaEndpoint {
@@ -40,8 +47,8 @@ public class CatzillaEndpoint {
 	}
 
 	/**
-	 * {@code /actuator/catzilla/{part}}: {@code profile} (see {@link CatzillaProfileReader}) or {@code doctor} (see
-	 * {@link CatzillaDoctorReader}).
+	 * {@code /actuator/catzilla/{part}}: {@code profile} (see {@link CatzillaProfileReader}), {@code doctor} (see
+	 * {@link CatzillaDoctorReader}) or {@code statistics} (every statistic, ratio, arena and size class in use).
 	 * @param part which part
 	 * @param format {@code json} (default), {@code collapsed}, {@code pprof} or {@code svg} for the profile;
 	 * {@code json} or {@code text} for the doctor
@@ -57,6 +64,13 @@ public class CatzillaEndpoint {
 		}
 		if ("doctor".equals(part)) {
 			return new CatzillaDoctorReader(this.outcome).read(format);
+		}
+		if ("statistics".equals(part)) {
+			if (!this.outcome.isJemalloc()) {
+				return new WebEndpointResponse<>(new StatisticsUnavailable("jemalloc is not active ("
+						+ this.outcome.active().id() + "): no jemalloc statistics"), WebEndpointResponse.STATUS_NOT_FOUND);
+			}
+			return new WebEndpointResponse<>(StatisticsDescriptor.of(JemallocSupport.statistics().get()));
 		}
 		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
@@ -97,11 +111,9 @@ public class CatzillaEndpoint {
 			return null;
 		}
 		boolean initialized = JemallocSupport.isInitialized();
-		JemallocStats stats = JemallocSupport.stats();
+		JemallocStatistics.Snapshot snapshot = JemallocSupport.statistics().get();
 		return new JemallocDescriptor(this.outcome.requestedJemallocOptions(), JemallocSupport.effectiveOptions(),
-				new StatsDescriptor(stats.allocated(), stats.active(), stats.resident(), stats.mapped(),
-						stats.retained(), stats.metadata()),
-				initialized);
+				snapshot.totalsByKey(), RatioDescriptor.of(snapshot), snapshot.processResident(), initialized);
 	}
 
 	private NettyDescriptor netty() {
@@ -165,25 +177,91 @@ public class CatzillaEndpoint {
 	 * @param requestedOptions the options this application context asked jemalloc for ({@code catzilla.jemalloc.*}
 	 * as {@code malloc_conf} names); jemalloc runs with another context's if that one configured it first
 	 * @param effectiveOptions the {@code opt.*} values jemalloc runs with, read back from jemalloc
-	 * @param stats jemalloc's counters now
+	 * @param stats every total of {@link JemallocStatistic} by its key ({@code allocated}, {@code active},
+	 * {@code resident}, {@code mapped}, {@code retained}, {@code metadata}, {@code dirty}, ...), at most 250 ms old
+	 * @param ratios every {@link JemallocRatio} by its key, with the bytes it stands for
+	 * @param processResident the process's RSS in bytes ({@code /proc/self/statm}), -1 when unknown
 	 * @param initialized whether jemalloc has initialised
 	 */
 	public record JemallocDescriptor(Map<String, String> requestedOptions, Map<String, String> effectiveOptions,
-			StatsDescriptor stats, boolean initialized) {
+			Map<String, Long> stats, Map<String, RatioDescriptor> ratios, long processResident, boolean initialized) {
+
+		public JemallocDescriptor {
+			stats = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stats));
+			ratios = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ratios));
+		}
+
 	}
 
 	/**
-	 * jemalloc's counters in bytes.
+	 * One ratio of {@link JemallocRatio}.
 	 *
-	 * @param allocated bytes handed out
-	 * @param active bytes in active pages
-	 * @param resident bytes in resident pages
-	 * @param mapped bytes in mapped extents
-	 * @param retained bytes of retained virtual memory
-	 * @param metadata bytes of metadata
+	 * @param ratio numerator / denominator, 0 when the denominator is 0 (rounded to three decimals)
+	 * @param bytes the bytes it stands for
 	 */
-	public record StatsDescriptor(long allocated, long active, long resident, long mapped, long retained,
-			long metadata) {
+	public record RatioDescriptor(double ratio, long bytes) {
+
+		static Map<String, RatioDescriptor> of(JemallocStatistics.Snapshot snapshot) {
+			Map<String, RatioDescriptor> ratios = new LinkedHashMap<>();
+			for (JemallocRatio ratio : JemallocRatio.values()) {
+				ratios.put(ratio.key(), new RatioDescriptor(Math.round(1000 * ratio.ratio(snapshot)) / 1000.0,
+						ratio.bytes(snapshot)));
+			}
+			return ratios;
+		}
+
+	}
+
+	/**
+	 * What {@code /actuator/catzilla/statistics} returns: every statistic of {@link JemallocStatistic}.
+	 *
+	 * @param totals every total by its key
+	 * @param ratios every ratio with its bytes
+	 * @param processResident the process's RSS in bytes, -1 when unknown
+	 * @param pageSize jemalloc's page size
+	 * @param arenas each initialised arena
+	 * @param bins the small size classes that hold slabs (the others are all zero)
+	 * @param largeClasses the large size classes with live extents
+	 */
+	public record StatisticsDescriptor(Map<String, Long> totals, Map<String, RatioDescriptor> ratios,
+			long processResident, long pageSize, List<JemallocStatistics.Arena> arenas,
+			List<JemallocStatistics.Bin> bins, List<LargeClassDescriptor> largeClasses) implements OperationResponseBody {
+
+		public StatisticsDescriptor {
+			totals = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(totals));
+			ratios = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ratios));
+			arenas = List.copyOf(arenas);
+			bins = List.copyOf(bins);
+			largeClasses = List.copyOf(largeClasses);
+		}
+
+		static StatisticsDescriptor of(JemallocStatistics.Snapshot snapshot) {
+			return new StatisticsDescriptor(snapshot.totalsByKey(), RatioDescriptor.of(snapshot),
+					snapshot.processResident(), snapshot.pageSize(), snapshot.arenas(),
+					snapshot.bins().stream().filter((bin) -> bin.slabs() > 0).toList(),
+					snapshot.largeClasses()
+						.stream()
+						.filter((large) -> large.extents() > 0)
+						.map((large) -> new LargeClassDescriptor(large.index(), large.size(), large.extents(),
+								large.bytes()))
+						.toList());
+		}
+
+	}
+
+	/**
+	 * A large size class with live extents.
+	 *
+	 * @param index the class's index among the large classes
+	 * @param size bytes of each extent
+	 * @param extents live extents
+	 * @param bytes size times extents
+	 */
+	public record LargeClassDescriptor(int index, long size, long extents, long bytes) {
+	}
+
+	/** @param message why there are no statistics */
+	public record StatisticsUnavailable(String message) implements OperationResponseBody {
 	}
 
 	/**

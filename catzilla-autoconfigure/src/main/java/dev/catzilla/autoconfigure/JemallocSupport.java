@@ -3,7 +3,6 @@ package dev.catzilla.autoconfigure;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import dev.catzilla.allocator.Jemalloc;
 import dev.catzilla.allocator.JemallocByteBufAllocator;
@@ -147,8 +146,9 @@ final class JemallocSupport {
 		return Jemalloc.stats();
 	}
 
-	static Supplier<JemallocStats> statsSupplier() {
-		return Jemalloc::stats;
+	/** The process-wide statistics cache (at most one read per 250 ms). */
+	static dev.catzilla.allocator.JemallocStatistics statistics() {
+		return dev.catzilla.allocator.JemallocStatistics.shared();
 	}
 
 	static long purge() {

@@ -1,9 +1,14 @@
 package dev.catzilla.autoconfigure;
 
+import java.util.Arrays;
+
 import dev.catzilla.allocator.Jemalloc;
+import dev.catzilla.allocator.JemallocRatio;
+import dev.catzilla.allocator.JemallocStatistic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -40,6 +45,40 @@ class CatzillaEndpointTests {
 		assertThat(output.getOut().lines())
 			.anyMatch((line) -> line.contains("WARN") && line.contains("Catzilla: jemalloc")
 					&& line.contains("dirty_decay_ms:8000") && line.contains(running));
+	}
+
+	@Test
+	void theStatisticsShowEveryTotalAndRatioOfTheModelByNameAndThePartAddsTheSizeClassesInUse() {
+		this.runner.withPropertyValues("management.endpoints.web.exposure.include=catzilla").run((context) -> {
+			CatzillaEndpoint endpoint = context.getBean(CatzillaEndpoint.class);
+			CatzillaEndpoint.JemallocDescriptor jemalloc = endpoint.catzilla().jemalloc();
+			assertThat(jemalloc.stats().keySet()).containsExactlyElementsOf(
+					JemallocStatistic.of(JemallocStatistic.Scope.TOTAL).stream().map(JemallocStatistic::key).toList());
+			assertThat(jemalloc.ratios().keySet())
+				.containsExactly(Arrays.stream(JemallocRatio.values()).map(JemallocRatio::key).toArray(String[]::new));
+			WebEndpointResponse<?> response = endpoint.part("statistics", null, null, null);
+			assertThat(response.getStatus()).isEqualTo(200);
+			CatzillaEndpoint.StatisticsDescriptor statistics = (CatzillaEndpoint.StatisticsDescriptor) response.getBody();
+			assertThat(statistics.totals()).containsKeys("allocated", "dirty", "backgroundThreadRuns");
+			assertThat(statistics.arenas()).isNotEmpty();
+			assertThat(statistics.bins()).allSatisfy((bin) -> assertThat(bin.slabs()).isPositive());
+			assertThat(statistics.largeClasses()).allSatisfy((large) -> {
+				assertThat(large.extents()).isPositive();
+				assertThat(large.bytes()).isEqualTo(large.size() * large.extents());
+			});
+		});
+	}
+
+	@Test
+	void theStatisticsPartIsNotFoundWhenJemallocIsNotActive() {
+		this.runner.withPropertyValues("management.endpoints.web.exposure.include=catzilla", "catzilla.allocator=malloc")
+			.run((context) -> {
+				WebEndpointResponse<?> response = context.getBean(CatzillaEndpoint.class)
+					.part("statistics", null, null, null);
+				assertThat(response.getStatus()).isEqualTo(404);
+				assertThat(((CatzillaEndpoint.StatisticsUnavailable) response.getBody()).message())
+					.contains("jemalloc is not active");
+			});
 	}
 
 }

@@ -72,7 +72,45 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			.jsonPath("$.netty.usedDirectMemory").value((Number used) -> assertThat(used.longValue()).isNotNegative())
 			.jsonPath("$.netty.cachedDirectMemory").value((Number cached) -> assertThat(cached.longValue()).isNotNegative())
 			.jsonPath("$.netty.maxDirectMemory").value((Number max) -> assertThat(max.longValue()).isPositive())
+			.jsonPath("$.jemalloc.ratios.residentActive.ratio").value((Number ratio) -> assertThat(ratio.doubleValue()).isGreaterThanOrEqualTo(1))
+			.jsonPath("$.jemalloc.ratios.binFragmentation.bytes").value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
+			.jsonPath("$.jemalloc.processResident").value((Number rss) -> assertThat(rss.longValue()).isPositive())
+			.jsonPath("$.jemalloc.stats").value((java.util.Map<String, Number> stats) -> assertThat(stats.keySet())
+				.as("every total of the model, by name")
+				.containsExactlyElementsOf(dev.catzilla.allocator.JemallocStatistic.of(dev.catzilla.allocator.JemallocStatistic.Scope.TOTAL)
+					.stream()
+					.map(dev.catzilla.allocator.JemallocStatistic::key)
+					.toList()))
+			.jsonPath("$.jemalloc.ratios").value((java.util.Map<String, Object> ratios) -> assertThat(ratios.keySet())
+				.containsExactly(java.util.Arrays.stream(dev.catzilla.allocator.JemallocRatio.values())
+					.map(dev.catzilla.allocator.JemallocRatio::key)
+					.toArray(String[]::new)))
 			.consumeWith((result) -> write("catzilla-endpoint.json", result.getResponseBody()));
+	}
+
+	@Test
+	@Order(2)
+	void theStatisticsPartShowsEachArenaAndEachSizeClassInUse() {
+		this.http.get()
+			.uri("/actuator/catzilla/statistics")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.totals.resident").value((Number resident) -> assertThat(resident.longValue()).isPositive())
+			.jsonPath("$.ratios.activeAllocated.bytes").value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
+			.jsonPath("$.pageSize").isEqualTo(4096)
+			.jsonPath("$.arenas[0].index").isEqualTo(0)
+			.jsonPath("$.arenas[0].threads").value((Number threads) -> assertThat(threads.longValue()).isNotNegative())
+			.jsonPath("$.arenas[0].smallAllocated").value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
+			.jsonPath("$.bins[0].size").value((Number size) -> assertThat(size.longValue()).isPositive())
+			.jsonPath("$.bins[*].slabs").value((java.util.List<Number> slabs) -> assertThat(slabs)
+				.allSatisfy((n) -> assertThat(n.longValue()).isPositive()))
+			.jsonPath("$.bins[0].utilisation").value((Number u) -> assertThat(u.doubleValue()).isBetween(0.0, 1.0))
+			.jsonPath("$.bins[0].wastedBytes").value((Number w) -> assertThat(w.longValue()).isNotNegative())
+			.jsonPath("$.largeClasses[*].extents").value((java.util.List<Number> extents) -> assertThat(extents)
+				.allSatisfy((n) -> assertThat(n.longValue()).isPositive()))
+			.consumeWith((result) -> write("catzilla-statistics.json", result.getResponseBody()));
 	}
 
 	private static void write(String name, byte[] content) {
@@ -134,6 +172,17 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			assertThat(PrometheusText.type(scrape, "catzilla_jemalloc_" + family + "_bytes")).isEqualTo("gauge");
 		}
 		assertThat(PrometheusText.single(samples, "catzilla_jemalloc_resident_bytes").value()).isPositive();
+		for (dev.catzilla.allocator.CatzillaMeter meter : dev.catzilla.allocator.CatzillaMeter.values()) {
+			if (meter == dev.catzilla.allocator.CatzillaMeter.PROFILE_SITE_LIVE) {
+				continue; // rows only for sites with live bytes (and other): none may be live between requests
+			}
+			assertThat(samples).as("docs/spring.md's Prometheus name %s is in the scrape", meter.prometheusName())
+				.anySatisfy((sample) -> assertThat(sample.name()).isEqualTo(meter.prometheusName()));
+		}
+		assertThat(samples).filteredOn((sample) -> sample.name().equals("catzilla_jemalloc_ratio"))
+			.extracting((sample) -> sample.labels().get("ratio"))
+			.containsExactlyInAnyOrder("bin.fragmentation", "active.allocated", "resident.active",
+					"process.resident.allocated", "metadata.share");
 		assertThat(PrometheusText.single(samples, "catzilla_allocator_cached_bytes").value()).isNotNegative();
 		assertThat(PrometheusText.type(scrape, "catzilla_allocator_cached_bytes")).isEqualTo("gauge");
 		PrometheusText.Sample info = PrometheusText.single(samples, "catzilla_allocator_info");

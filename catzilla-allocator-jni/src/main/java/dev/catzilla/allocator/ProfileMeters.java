@@ -1,10 +1,9 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.allocator;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 
-import dev.catzilla.allocator.AllocationProfiler;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +13,7 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * The profile's meters, {@code catzilla.profile.*}:
+ * The profile's meters, {@code catzilla.profile.*} (names and descriptions from {@link CatzillaMeter}):
  * <ul>
  * <li>{@code catzilla.profile.live} (gauge, bytes): estimated live bytes of the network buffers;</li>
  * <li>{@code catzilla.profile.site.live} (gauge, bytes) tagged {@code site}: the {@value #TOP_SITES} sites with the
@@ -26,7 +25,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * (counter) samples the cap left out.</li>
  * </ul>
  */
-final class CatzillaProfileMeters implements MeterBinder {
+final class ProfileMeters implements MeterBinder {
 
 	static final int TOP_SITES = 5;
 
@@ -46,35 +45,36 @@ final class CatzillaProfileMeters implements MeterBinder {
 
 	private volatile java.util.Map<String, Long> liveBySite = java.util.Map.of();
 
-	CatzillaProfileMeters(AllocationProfiler profiler, LongSupplier nanoClock) {
+	ProfileMeters(AllocationProfiler profiler, LongSupplier nanoClock) {
 		this.profiler = profiler;
 		this.nanoClock = nanoClock;
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		this.sites = MultiGauge.builder("catzilla.profile.site.live")
-			.description("Estimated bytes of live network buffers by allocation site (top sites and other)")
+		this.sites = MultiGauge.builder(CatzillaMeter.PROFILE_SITE_LIVE.getName())
+			.description(CatzillaMeter.PROFILE_SITE_LIVE.plainDescription())
 			.baseUnit(BaseUnits.BYTES)
 			.register(registry);
-		Gauge.builder("catzilla.profile.live", this, (m) -> m.snapshot().liveBytes())
-			.description("Estimated bytes of live network buffers, from the sampled profile")
+		Gauge.builder(CatzillaMeter.PROFILE_LIVE.getName(), this, (m) -> m.snapshot().liveBytes())
+			.description(CatzillaMeter.PROFILE_LIVE.plainDescription())
 			.baseUnit(BaseUnits.BYTES)
 			.strongReference(true)
 			.register(registry);
-		FunctionCounter.builder("catzilla.profile.leaks", this.profiler, (p) -> p.leaks().count())
-			.description("Sampled network buffers garbage-collected without release()")
+		FunctionCounter.builder(CatzillaMeter.PROFILE_LEAKS.getName(), this.profiler, (p) -> p.leaks().count())
+			.description(CatzillaMeter.PROFILE_LEAKS.plainDescription())
 			.register(registry);
-		FunctionCounter.builder("catzilla.profile.leaked", this.profiler, (p) -> p.leaks().estimatedBytes())
-			.description("Estimated bytes of network buffers garbage-collected without release()")
+		FunctionCounter.builder(CatzillaMeter.PROFILE_LEAKED.getName(), this.profiler, (p) -> p.leaks().estimatedBytes())
+			.description(CatzillaMeter.PROFILE_LEAKED.plainDescription())
 			.baseUnit(BaseUnits.BYTES)
 			.register(registry);
-		Gauge.builder("catzilla.profile.samples", this, (m) -> m.snapshot().memory().liveSamples())
-			.description("Live sample records the profiler keeps (capped by catzilla.profile.max-samples)")
+		Gauge.builder(CatzillaMeter.PROFILE_SAMPLES.getName(), this, (m) -> m.snapshot().memory().liveSamples())
+			.description(CatzillaMeter.PROFILE_SAMPLES.plainDescription())
 			.strongReference(true)
 			.register(registry);
-		FunctionCounter.builder("catzilla.profile.samples.dropped", this, (m) -> m.snapshot().memory().samplesDropped())
-			.description("Samples not recorded because catzilla.profile.max-samples was reached")
+		FunctionCounter.builder(CatzillaMeter.PROFILE_SAMPLES_DROPPED.getName(), this,
+					(m) -> m.snapshot().memory().samplesDropped())
+			.description(CatzillaMeter.PROFILE_SAMPLES_DROPPED.plainDescription())
 			.register(registry);
 		snapshot();
 	}

@@ -1,12 +1,10 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.allocator;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-import dev.catzilla.allocator.JemallocByteBufAllocator;
-import dev.catzilla.allocator.ProfilingOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -14,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link CatzillaProfileMeters}: live bytes in total and for the top sites plus {@code other}, leaks, samples. */
-class CatzillaProfileMetersTests {
+/** {@link ProfileMeters}: live bytes in total and for the top sites plus {@code other}, leaks, samples. */
+class ProfileMetersTest {
 
 	@Test
 	void theTopFiveSitesHaveTheirOwnGaugeAndTheRestCountAsOther() {
@@ -31,7 +29,7 @@ class CatzillaProfileMetersTests {
 		AtomicLong clock = new AtomicLong();
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		try {
-			new CatzillaProfileMeters(allocator.profiler(), clock::get).bindTo(registry);
+			new ProfileMeters(allocator.profiler(), clock::get).bindTo(registry);
 			assertThat(registry.get("catzilla.profile.live").gauge().value()).isEqualTo(28000);
 			assertThat(registry.get("catzilla.profile.samples").gauge().value()).isEqualTo(7);
 			List<Gauge> bySite = new ArrayList<>(registry.get("catzilla.profile.site.live").gauges());
@@ -40,7 +38,7 @@ class CatzillaProfileMetersTests {
 				.isEqualTo(3000);
 			assertThat(bySite).extracting((g) -> g.getId().getTag("site"))
 				.filteredOn((site) -> !site.equals("other"))
-				.allSatisfy((site) -> assertThat(site).contains(CatzillaProfileMetersTests.class.getName()));
+				.allSatisfy((site) -> assertThat(site).contains(ProfileMetersTest.class.getName()));
 			held.forEach(ByteBuf::release);
 			held.clear();
 			assertThat(registry.get("catzilla.profile.live").gauge().value()).as("cached for 10 s").isEqualTo(28000);
