@@ -97,10 +97,11 @@ class GrafanaDashboardTests {
 
 	@Test
 	void theRatioPanelsDrawTheMemoryDoctorsThresholdsAndFloor() {
-		// One fact in one place: the thresholds drawn are MemoryDoctor's (metadata: a fifth of resident, see its rule).
+		// One fact in one place: the thresholds drawn are MemoryDoctor's.
 		Map<String, Double> expected = Map.of("Fragmentation: active / allocated", MemoryDoctor.RATIO_THRESHOLD,
 				"Unused resident: resident / active", MemoryDoctor.RATIO_THRESHOLD,
-				"Metadata share: metadata / resident", 1.0 / 5);
+				"Metadata share: metadata / resident", MemoryDoctor.METADATA_SHARE,
+				"Bin fragmentation: slab bytes / bytes in use", MemoryDoctor.RATIO_THRESHOLD);
 		Map<String, JsonNode> byTitle = new LinkedHashMap<>();
 		panels(dashboard()).forEach((p) -> byTitle.put(p.path("title").asString(), p));
 		expected.forEach((title, threshold) -> {
