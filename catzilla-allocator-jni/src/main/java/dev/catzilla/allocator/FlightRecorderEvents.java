@@ -1,18 +1,21 @@
 package dev.catzilla.allocator;
 
-import java.io.IOException;
-import java.io.InputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandleProxies;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.util.internal.logging.InternalLogger;
@@ -50,11 +53,9 @@ import jdk.jfr.Timestamp;
  * <b>Periodic hooks.</b> Registering a periodic event starts JFR's machinery (about 200 ms the first time), so the
  * hooks are registered only once JFR runs: when an allocator is built or a buffer is sampled while the recorder is
  * initialised (a recording started with {@code -XX:StartFlightRecording}, {@code jcmd JFR.start} or the API). They
- * are registered once, on a short-lived thread, through {@link WeakPeriodicHook}, which keeps neither these classes
- * nor their class loader reachable on JDK 24 and later. On JDK 17 to 23 it does not achieve that: the
- * {@code URLClassLoader} that defines the hook keeps the access-control context of its creation, whose protection
- * domains name Catzilla's class loader, so once JFR has been initialised that class loader stays reachable (tested:
- * {@code FlightRecorderEventsTest}). Without JFR nothing is registered and nothing is kept.
+ * are registered once, on a short-lived thread, as hooks made of JDK objects only ({@link #weakHook}) and from a
+ * stack without Catzilla's frames ({@link #addPeriodicEvent}), so that JFR keeps neither these classes nor their
+ * class loader reachable; once that class loader is collected, the hooks remove themselves.
  */
 final class FlightRecorderEvents {
 
@@ -90,7 +91,7 @@ final class FlightRecorderEvents {
 
 	private static final AtomicLong allocatorIds = new AtomicLong();
 
-	/** The periodic hooks' targets, held here strongly: {@link WeakPeriodicHook} holds them weakly. */
+	/** The periodic hooks' targets, held here strongly: the hooks JFR keeps hold them weakly ({@link #weakHook}). */
 	private static final Runnable jemallocHook = FlightRecorderEvents::commitJemallocStatistics;
 
 	private static final Runnable allocatorHook = FlightRecorderEvents::commitAllocatorStatistics;
@@ -343,10 +344,10 @@ final class FlightRecorderEvents {
 
 	private static void registerPeriodicHooks() {
 		try {
-			Method register = loadWeakPeriodicHook().getDeclaredMethod("register", Class.class, Runnable.class);
-			register.setAccessible(true);
-			Runnable jemalloc = (Runnable) register.invoke(null, JemallocStatisticsEvent.class, jemallocHook);
-			Runnable allocator = (Runnable) register.invoke(null, AllocatorStatisticsEvent.class, allocatorHook);
+			Runnable jemalloc = weakHook(jemallocHook);
+			Runnable allocator = weakHook(allocatorHook);
+			addPeriodicEvent(JemallocStatisticsEvent.class, jemalloc);
+			addPeriodicEvent(AllocatorStatisticsEvent.class, allocator);
 			hooks = new Runnable[] { jemalloc, allocator };
 		}
 		catch (Exception | LinkageError ex) {
@@ -355,34 +356,48 @@ final class FlightRecorderEvents {
 	}
 
 	/**
-	 * {@link WeakPeriodicHook} defined by a class loader of its own (parent: the platform class loader), from a copy of
-	 * its class file in a temporary directory that is deleted once the class is loaded.
+	 * A hook made of JDK objects only: a {@link MethodHandleProxies} proxy (its class defined by the system class
+	 * loader, the context class loader being {@code null} here) over method handles of JDK methods, bound to a weak
+	 * reference to {@code target}. While {@code target} is reachable it runs it; once it is gone (this class loader
+	 * collected), it removes itself. JFR keeps a hook for ever, so a hook of Catzilla's own class would keep this
+	 * class loader reachable for the JVM's lifetime.
 	 */
-	private static Class<?> loadWeakPeriodicHook() throws IOException, ClassNotFoundException {
-		String name = WeakPeriodicHook.class.getName();
-		String resource = name.replace('.', '/') + ".class";
-		String workdir = System.getProperty(NativeLibraryLoader.WORKDIR_PROPERTY);
-		Path parent = Paths.get((workdir != null && !workdir.isBlank()) ? workdir : System.getProperty("java.io.tmpdir"));
-		Path dir = Files.createTempDirectory(parent, "catzilla-jfr-");
-		Path file = dir.resolve(resource);
-		try {
-			try (InputStream in = FlightRecorderEvents.class.getClassLoader().getResourceAsStream(resource)) {
-				if (in == null) {
-					throw new IOException("no " + resource + " next to " + FlightRecorderEvents.class);
-				}
-				Files.createDirectories(file.getParent());
-				Files.copy(in, file);
-			}
-			try (URLClassLoader loader = new URLClassLoader("catzilla-jfr-hook", new URL[] { dir.toUri().toURL() },
-					ClassLoader.getPlatformClassLoader())) {
-				return Class.forName(name, true, loader);
-			}
-		}
-		finally {
-			for (Path p = file; p != null && p.startsWith(dir); p = p.getParent()) {
-				Files.deleteIfExists(p);
-			}
-		}
+	static Runnable weakHook(Runnable target) throws ReflectiveOperationException {
+		MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+		AtomicReference<Runnable> self = new AtomicReference<>();
+		MethodHandle get = lookup.findVirtual(Reference.class, "get", MethodType.methodType(Object.class))
+			.bindTo(new WeakReference<>(target));
+		MethodHandle run = lookup.findVirtual(Runnable.class, "run", MethodType.methodType(void.class))
+			.asType(MethodType.methodType(void.class, Object.class));
+		MethodHandle isNull = lookup.findStatic(Objects.class, "isNull",
+				MethodType.methodType(boolean.class, Object.class));
+		MethodHandle remove = lookup
+			.findStatic(FlightRecorder.class, "removePeriodicEvent", MethodType.methodType(boolean.class, Runnable.class))
+			.asType(MethodType.methodType(void.class, Object.class));
+		MethodHandle removeSelf = MethodHandles.foldArguments(remove,
+				lookup.findVirtual(AtomicReference.class, "get", MethodType.methodType(Object.class)).bindTo(self));
+		// (target or null) -> run it, or remove this hook
+		MethodHandle body = MethodHandles.guardWithTest(isNull, MethodHandles.dropArguments(removeSelf, 0, Object.class),
+				run);
+		Runnable hook = MethodHandleProxies.asInterfaceInstance(Runnable.class, MethodHandles.foldArguments(body, get));
+		self.set(hook);
+		return hook;
+	}
+
+	/**
+	 * {@link FlightRecorder#addPeriodicEvent}, called from a thread of the common fork-join pool through a proxy of
+	 * JDK method handles, so that no frame of Catzilla's is on the stack: on JDK 17 JFR keeps the access-control
+	 * context of the caller's stack with the hook, and a protection domain of Catzilla's classes in it would name
+	 * (and keep) this class loader. The pool's threads are made by the JDK with a context of its own.
+	 */
+	private static void addPeriodicEvent(Class<?> eventClass, Runnable hook) throws Exception {
+		MethodHandle add = MethodHandles.publicLookup()
+			.findStatic(FlightRecorder.class, "addPeriodicEvent",
+					MethodType.methodType(void.class, Class.class, Runnable.class));
+		MethodHandle call = MethodHandles.insertArguments(add, 0, eventClass, hook)
+			.asType(MethodType.methodType(Object.class));
+		Callable<?> task = MethodHandleProxies.asInterfaceInstance(Callable.class, call);
+		ForkJoinPool.commonPool().submit(ForkJoinTask.adapt(task)).get(30, TimeUnit.SECONDS);
 	}
 
 	/** Removes the periodic hooks (tests; they also go by themselves once this class loader is collected). */

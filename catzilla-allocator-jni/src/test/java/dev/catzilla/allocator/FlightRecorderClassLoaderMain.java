@@ -105,7 +105,7 @@ public final class FlightRecorderClassLoaderMain {
 			Thread.sleep(10);
 		}
 		System.out.println("hooksRegistered=" + (hooks.invoke(null) != null));
-		Thread.sleep(500); // the periodic events run with their target alive
+		Thread.sleep(1500); // the periodic events run with their target alive
 		for (Object buf : held) {
 			release.invoke(buf);
 		}

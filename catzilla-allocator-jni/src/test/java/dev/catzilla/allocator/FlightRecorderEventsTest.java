@@ -313,12 +313,7 @@ class FlightRecorderEventsTest {
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(result.stdout()).as(result.describe()).contains(FlightRecorderClassLoaderMain.SURVIVED);
 		assertThat(result.get("hooksRegistered")).as(result.describe()).isEqualTo("true");
-		// JDK 17-23: not met. The hooks' class loader (a URLClassLoader) keeps the access-control context of its
-		// creation, whose protection domains name Catzilla's class loader (JDK 24 removed that field with the
-		// security manager), so while JFR has been initialised the loader stays reachable there.
-		if (Runtime.version().feature() >= 24) {
-			assertThat(result.get("collected")).as(result.describe()).isEqualTo("true");
-		}
+		assertThat(result.get("collected")).as(result.describe()).isEqualTo("true");
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.SAMPLE))).as(result.describe()).isEqualTo(50);
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.PURGE))).as(result.describe()).isEqualTo(1);
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.JEMALLOC_STATISTICS))).as(result.describe())
