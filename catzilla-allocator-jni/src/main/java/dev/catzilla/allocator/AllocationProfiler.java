@@ -37,6 +37,10 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
  * follows growth and shrinking. A sampled buffer reclaimed by the garbage collector without a release is a leak: it
  * is reported with its site, bytes and age (a rate-limited WARN, {@link #leaks()}).
  * <p>
+ * <b>JFR.</b> A sample is also a {@code catzilla.AllocationSample} event when a recording enables it (throttled, see
+ * {@link FlightRecorderEvents}); {@link #allocated} and {@link #grown} return it for the allocator to commit, so that
+ * JFR's stack trace starts at the allocator and not here. A leak is a {@code catzilla.Leak} event.
+ * <p>
  * <b>Bounded.</b> At most {@code maxSamples} live records, {@code maxFrames} interned frames and {@code maxStacks}
  * stacks; what did not fit is counted ({@link Memory}).
  */

@@ -96,8 +96,8 @@ final class FlightRecorderEvents {
 
 	private static final Runnable allocatorHook = FlightRecorderEvents::commitAllocatorStatistics;
 
-	/** Guarded by the class: whether registration started, and its result. */
-	private static boolean hooksRequested;
+	/** Whether registration started (set under the class's lock, read without it on the sampled path). */
+	private static volatile boolean hooksRequested;
 
 	private static volatile Runnable[] hooks;
 
