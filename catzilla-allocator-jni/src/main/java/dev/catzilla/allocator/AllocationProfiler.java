@@ -37,6 +37,10 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
  * follows growth and shrinking. A sampled buffer reclaimed by the garbage collector without a release is a leak: it
  * is reported with its site, bytes and age (a rate-limited WARN, {@link #leaks()}).
  * <p>
+ * <b>JFR.</b> A sample is also a {@code catzilla.AllocationSample} event when a recording enables it (throttled, see
+ * {@link FlightRecorderEvents}); {@link #allocated} and {@link #grown} return it for the allocator to commit, so that
+ * JFR's stack trace starts at the allocator and not here. A leak is a {@code catzilla.Leak} event.
+ * <p>
  * <b>Bounded.</b> At most {@code maxSamples} live records, {@code maxFrames} interned frames and {@code maxStacks}
  * stacks; what did not fit is counted ({@link Memory}).
  */
@@ -114,6 +118,9 @@ public final class AllocationProfiler {
 
 	private final long createdNanos = System.nanoTime();
 
+	/** Lets at most {@link ProfilingOptions#maxJfrEventsPerSecond()} sampled-allocation JFR events through. */
+	private final EventThrottle jfrThrottle;
+
 	AllocationProfiler(ProfilingOptions options) {
 		this.options = options;
 		this.mean = options.sampleInterval();
@@ -121,6 +128,7 @@ public final class AllocationProfiler {
 		this.frameTableFull = new Site(List.of(new Frame("[frame table full]", "", null, -1)));
 		this.siteTableFull = new Site(List.of(new Frame("[site table full]", "", null, -1)));
 		this.lastLeakWarnNanos = System.nanoTime() - options.leakWarnInterval().toNanos() - 1;
+		this.jfrThrottle = new EventThrottle(options.maxJfrEventsPerSecond());
 	}
 
 	/** The options this profiler runs with. */
@@ -166,30 +174,39 @@ public final class AllocationProfiler {
 		return countdown;
 	}
 
-	/** A new buffer of {@code size} bytes (asked for {@code requested}). */
-	void allocated(JemallocByteBuf buf, int requested, int size) {
+	/**
+	 * A new buffer of {@code size} bytes (asked for {@code requested}).
+	 * @return {@code null}, or when the buffer was sampled and JFR records it, the JFR event (a {@code jdk.jfr.Event})
+	 * that the caller commits, so that the event's stack trace starts at the allocator, not in the profiler
+	 */
+	Object allocated(JemallocByteBuf buf, int requested, int size) {
 		Countdown countdown = countdown();
 		long left = countdown.left - size;
 		countdown.left = left;
 		if (left <= 0) {
-			sample(countdown, buf, requested, size, size);
+			return sample(countdown, buf, requested, size, size, false);
 		}
+		return null;
 	}
 
-	/** A buffer grew by {@code delta} bytes to {@code newSize}. */
-	void grown(JemallocByteBuf buf, long delta, long newSize) {
+	/**
+	 * A buffer grew by {@code delta} bytes to {@code newSize}.
+	 * @return as {@link #allocated}
+	 */
+	Object grown(JemallocByteBuf buf, long delta, long newSize) {
 		AllocationSample sample = buf.sample;
 		if (sample != null) {
 			sample.size = newSize;
 			sample.charged += delta;
-			return;
+			return null;
 		}
 		Countdown countdown = countdown();
 		long left = countdown.left - delta;
 		countdown.left = left;
 		if (left <= 0) {
-			sample(countdown, buf, buf.capacity(), newSize, newSize);
+			return sample(countdown, buf, buf.capacity(), newSize, newSize, true);
 		}
+		return null;
 	}
 
 	/** A sampled buffer shrank in place to {@code newSize} bytes. */
@@ -205,14 +222,15 @@ public final class AllocationProfiler {
 		sample.clear();
 	}
 
-	private void sample(Countdown countdown, JemallocByteBuf buf, int requested, long size, long charged) {
+	private Object sample(Countdown countdown, JemallocByteBuf buf, int requested, long size, long charged,
+			boolean growth) {
 		countdown.left = nextInterval();
 		pollLeaks();
 		this.samplesTaken.increment();
 		if (this.liveCount.incrementAndGet() > this.options.maxSamples()) {
 			this.liveCount.decrementAndGet();
 			this.samplesDropped.increment();
-			return;
+			return null;
 		}
 		Site site = captureSite();
 		long usable = JemallocNative.usableSize(buf.memoryAddress());
@@ -221,6 +239,17 @@ public final class AllocationProfiler {
 		buf.sample = sample;
 		site.allocated(weight(charged, this.mean), size, sample.allocatedNanos, this.bucketNanos);
 		Reference.reachabilityFence(buf);
+		return FlightRecorderEvents.sampled(this, sample, growth);
+	}
+
+	/** The throttle of this profiler's sampled-allocation JFR events. */
+	EventThrottle jfrThrottle() {
+		return this.jfrThrottle;
+	}
+
+	/** Sampled-allocation JFR events dropped so far because more were due than the options allow per second. */
+	public long jfrEventsThrottled() {
+		return this.jfrThrottle.dropped();
 	}
 
 	// ---------------------------------------------------------------- stacks
@@ -302,6 +331,12 @@ public final class AllocationProfiler {
 		if (warn != null) {
 			logger.warn(warn);
 		}
+		FlightRecorderEvents.leaked(leak, sample.allocatedMillis);
+	}
+
+	/** Sampled buffers reclaimed without a release so far. */
+	long leakCount() {
+		return this.leakCount.get();
 	}
 
 	/** Sampled buffers reclaimed by the garbage collector without a release: counts and the most recent ones. */

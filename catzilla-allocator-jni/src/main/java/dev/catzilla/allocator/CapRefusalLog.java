@@ -27,6 +27,9 @@ final class CapRefusalLog {
 
 	private final AtomicLong refusedBytes = new AtomicLong();
 
+	/** At most one JFR cap-refusal event per second; each says how many refusals it stands for. */
+	private final EventThrottle events = new EventThrottle(1);
+
 	/** Totals when the last line was written. */
 	private long loggedRefusals;
 
@@ -48,6 +51,7 @@ final class CapRefusalLog {
 	void refused(JemallocCapExceededException refusal) {
 		this.refusals.incrementAndGet();
 		this.refusedBytes.addAndGet(refusal.requested());
+		FlightRecorderEvents.capRefused(refusal, this.events);
 		long last = this.lastLine.get();
 		long now = this.clock.getAsLong();
 		if (last != Long.MIN_VALUE && now - last < INTERVAL_NANOS) {

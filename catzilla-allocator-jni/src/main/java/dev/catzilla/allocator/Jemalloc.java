@@ -203,9 +203,11 @@ public final class Jemalloc {
 	/** Purges unused pages of every arena and returns how many resident bytes that released (never negative). */
 	public static long purge() {
 		initialize();
+		Object event = FlightRecorderEvents.purgeBegins();
 		long before = stats().resident();
 		JemallocNative.purge();
 		long after = stats().resident();
+		FlightRecorderEvents.purged(event, FlightRecorderEvents.EXPLICIT, before, after);
 		return Math.max(0, before - after);
 	}
 

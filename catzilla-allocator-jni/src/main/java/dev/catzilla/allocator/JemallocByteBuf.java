@@ -306,7 +306,10 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			this.allocatedSize = newSize;
 			AllocationProfiler sampler = this.alloc.sampler();
 			if (sampler != null) {
-				sampler.grown(this, counted, newSize);
+				Object event = sampler.grown(this, counted, newSize);
+				if (event != null) {
+					((jdk.jfr.Event) event).commit(); // on the growing thread, as for allocations
+				}
 			}
 			counted = 0;
 		}

@@ -56,6 +56,9 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	/** {@link #profiler} when it samples, else {@code null}: the hot path's only cost with sampling off. */
 	private final AllocationProfiler sampler;
 
+	/** This allocator's number in JFR's statistics events ({@link FlightRecorderEvents}). */
+	long jfrId;
+
 	private JemallocByteBufAllocator(Builder builder) {
 		super(builder.preferDirect);
 		this.preferDirect = builder.preferDirect;
@@ -67,6 +70,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		this.direct = new DirectMemoryCounter(max, builder.capReserve, builder.threadCaches);
 		this.profiler = new AllocationProfiler(builder.profiling);
 		this.sampler = this.profiler.enabled() ? this.profiler : null;
+		FlightRecorderEvents.track(this);
 	}
 
 	public static Builder builder() {
@@ -175,7 +179,11 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		JemallocByteBuf buf = new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity);
 		AllocationProfiler sampler = this.sampler;
 		if (sampler != null) {
-			sampler.allocated(buf, initialCapacity, size);
+			Object event = sampler.allocated(buf, initialCapacity, size);
+			if (event != null) {
+				// Committed here, on the allocating thread: JFR's stack trace then starts at this frame.
+				((jdk.jfr.Event) event).commit();
+			}
 		}
 		return buf;
 	}

@@ -80,7 +80,7 @@ final class QuietPurge {
 					quietSince = System.nanoTime();
 				}
 				else if (System.nanoTime() - quietSince >= quiet) {
-					JemallocNative.purge();
+					FlightRecorderEvents.quietPurge();
 					purges++;
 					return;
 				}

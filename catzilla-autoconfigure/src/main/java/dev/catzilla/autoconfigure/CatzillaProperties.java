@@ -92,6 +92,12 @@ public class CatzillaProperties {
 		 */
 		private Duration leakWarnInterval = Duration.ofMinutes(1);
 
+		/**
+		 * Sampled-allocation JFR events (catzilla.AllocationSample) recorded per second at most; the others are counted
+		 * as throttled, and 0 records none.
+		 */
+		private int maxJfrEventsPerSecond = 100;
+
 		public DataSize getSampleInterval() {
 			return this.sampleInterval;
 		}
@@ -148,6 +154,14 @@ public class CatzillaProperties {
 			this.leakWarnInterval = leakWarnInterval;
 		}
 
+		public int getMaxJfrEventsPerSecond() {
+			return this.maxJfrEventsPerSecond;
+		}
+
+		public void setMaxJfrEventsPerSecond(int maxJfrEventsPerSecond) {
+			this.maxJfrEventsPerSecond = maxJfrEventsPerSecond;
+		}
+
 		/** These settings as the allocator's options; an invalid value fails with the property's name. */
 		dev.catzilla.allocator.ProfilingOptions toOptions() {
 			if (this.sampleInterval == null || this.sampleInterval.toBytes() < 0) {
@@ -156,8 +170,7 @@ public class CatzillaProperties {
 			}
 			try {
 				return new dev.catzilla.allocator.ProfilingOptions(this.sampleInterval.toBytes(), this.maxStackDepth,
-						this.maxSamples, this.maxFrames, this.maxStacks, this.window,
-						dev.catzilla.allocator.ProfilingOptions.defaults().maxJfrEventsPerSecond(),
+						this.maxSamples, this.maxFrames, this.maxStacks, this.window, this.maxJfrEventsPerSecond,
 						this.leakWarnInterval);
 			}
 			catch (IllegalArgumentException ex) {

@@ -80,6 +80,18 @@ class CatzillaProfileReaderTests {
 	}
 
 	@Test
+	void theJfrEventThrottleIsAProperty() {
+		this.runner.withPropertyValues("catzilla.profile.max-jfr-events-per-second=7")
+			.run((context) -> assertThat(((JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class)
+				.allocator()).profiler().options().maxJfrEventsPerSecond()).isEqualTo(7));
+		this.runner.withPropertyValues("catzilla.profile.max-jfr-events-per-second=-1")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("maxJfrEventsPerSecond"));
+	}
+
+	@Test
 	void anInvalidProfileSettingFailsStartupWithItsName() {
 		this.runner.withPropertyValues("catzilla.profile.max-stack-depth=0")
 			.run((context) -> assertThat(context).hasFailed()

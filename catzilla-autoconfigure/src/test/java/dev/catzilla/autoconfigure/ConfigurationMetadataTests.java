@@ -30,7 +30,7 @@ class ConfigurationMetadataTests {
 					"management.endpoint.catzilla.access", "management.endpoint.catzilla.cache.time-to-live",
 					"catzilla.profile.sample-interval", "catzilla.profile.max-stack-depth", "catzilla.profile.max-samples",
 					"catzilla.profile.max-frames", "catzilla.profile.max-stacks", "catzilla.profile.window",
-					"catzilla.profile.leak-warn-interval");
+					"catzilla.profile.leak-warn-interval", "catzilla.profile.max-jfr-events-per-second");
 		assertThat(properties).allSatisfy((property) -> {
 			assertThat((String) property.get("description")).as("description of %s", property.get("name"))
 				.isNotBlank()
