@@ -70,6 +70,13 @@ class NativePlatformTest {
 			assertThat(matrix).as("the platform matrix of %s: one row per platform of the table", doc)
 				.map((line) -> line.substring(2, line.indexOf(',')))
 				.containsExactlyElementsOf(rows);
+			for (String line : matrix) {
+				String platform = line.substring(2, line.indexOf(','));
+				if (NativePlatform.MUSL.equals(NativePlatform.field(platform, "libc"))) {
+					assertThat(line).as("%s says that its musl library never ran in a JVM", doc)
+						.containsIgnoringCase("no musl JVM");
+				}
+			}
 		}
 	}
 
