@@ -4,9 +4,10 @@
 # (or JEMALLOC_SOURCE=/path/to/jemalloc-5.3.0 tarball), always checked against the pinned SHA-256.
 # Cached under ${XDG_CACHE_HOME:-$HOME/.cache}/catzilla/, keyed by version + a hash of the configure flags and this
 # script; entries are built in a temporary directory and moved into place, so concurrent builds are safe.
-# Usage: jemalloc.sh <arch>     (x86_64 | aarch64)
-# An <arch> other than the machine's own is cross-compiled: set CATZILLA_CROSS_BIN to a directory holding
-# <arch>-linux-gnu-gcc, -ar, -ranlib (cross-toolchain.sh prints one).
+# Usage: jemalloc.sh <platform>     (a row of the platform table: linux-x86_64, linux-aarch64-musl ...)
+# A platform other than the machine's own (another arch, or musl) is cross-compiled for its triplet: set
+# CATZILLA_CROSS_BIN to a directory holding <triplet>-gcc, -ar, -ranlib, -nm (cross-toolchain.sh and
+# musl-toolchain.sh print one).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,20 +20,23 @@ JEMALLOC_VERSION=5.3.0
 JEMALLOC_TARBALL=jemalloc_5.3.0.orig.tar.bz2
 JEMALLOC_SHA256=2db82d1e7119df3e71b7640219b6dfe84789bc0537983c3b7ac4f7189aecfeaa
 
-arch="${1:?usage: jemalloc.sh <arch>}"
+platform="${1:?usage: jemalloc.sh <platform>}"
 # Page size and virtual-address bits: configure measures them on the build machine, which is wrong when cross
 # compiling, so both are given, from the platform table (lg_page, lg_vaddr). Why these values and what they cost:
 # docs/native.md ("linux-aarch64"): x86_64 pages are always 4 KiB; aarch64 64 KiB, also correct on 4 and 16 KiB
 # kernels (12 would break on 64 KiB ones).
-platform="linux-$arch"
-lg_page="$(catzilla_platform_field "$platform" lg_page)" || { echo "catzilla: no jemalloc build recipe for arch '$arch'" >&2; exit 1; }
+arch="$(catzilla_platform_field "$platform" arch)" || { echo "catzilla: no jemalloc build recipe for '$platform'" >&2; exit 1; }
+libc="$(catzilla_platform_field "$platform" libc)"
+lg_page="$(catzilla_platform_field "$platform" lg_page)"
 lg_vaddr="$(catzilla_platform_field "$platform" lg_vaddr)"
 triplet="$(catzilla_platform_field "$platform" triplet)"
 host_triplet=()
 build_arch="$(catzilla_normalise_arch "$(uname -m)")"
-if [[ "$arch" != "$build_arch" ]]; then
+if [[ "$arch" != "$build_arch" || "$libc" != glibc ]]; then
+	# Also musl on the same arch: configure for the musl triplet, so that it neither runs the musl programs it builds
+	# nor assumes glibc (it then finds musl's pthread_atfork and XSI strerror_r instead of glibc's).
 	[[ -x "${CATZILLA_CROSS_BIN:-}/$triplet-gcc" ]] || {
-		echo "catzilla: cross compiling jemalloc for $arch needs CATZILLA_CROSS_BIN (see cross-toolchain.sh)" >&2
+		echo "catzilla: building jemalloc for $platform needs CATZILLA_CROSS_BIN with $triplet-gcc (see cross-toolchain.sh, musl-toolchain.sh)" >&2
 		exit 1
 	}
 	export PATH="$CATZILLA_CROSS_BIN:$PATH"
@@ -60,17 +64,23 @@ configure_flags=(
 cflags="-fPIC -O2 -g0"
 # The glibc floor (2.17): old symbol versions for the pthread functions jemalloc calls (see glibc-floor.h).
 glibc_floor="$here/glibc-floor.h"
-cflags="$cflags -include $glibc_floor"
+if [[ "$libc" == glibc ]]; then
+	cflags="$cflags -include $glibc_floor"
+fi
 
 cache="$(catzilla_cache_dir)"
 # The key holds the header's content, not its path: every checkout shares one cache entry.
-key="$( { printf '%s\n' "$JEMALLOC_VERSION" "$arch" "${cflags/"$glibc_floor"/glibc-floor.h}" "${configure_flags[@]}"; cat "${BASH_SOURCE[0]}" "$glibc_floor"; } \
+# The C library is part of the key (a musl archive must never be taken for a glibc one, or the reverse).
+# A cross compiler's wrapper (its flags, its packages' cache directory) is part of it too.
+compiler_wrapper=/dev/null
+[[ ${#host_triplet[@]} == 0 ]] || compiler_wrapper="$CATZILLA_CROSS_BIN/$triplet-gcc"
+key="$( { printf '%s\n' "$JEMALLOC_VERSION" "$arch" "$libc" "${cflags/"$glibc_floor"/glibc-floor.h}" "${configure_flags[@]}"; cat "${BASH_SOURCE[0]}" "$glibc_floor" "$compiler_wrapper"; } \
 	| sha256sum | cut -c1-16)"
-out="$cache/jemalloc/$JEMALLOC_VERSION-$arch-$key"
+out="$cache/jemalloc/$JEMALLOC_VERSION-$arch-$libc-$key"
 
 # One build per key at a time: a concurrent build waits here, then finds the result in the cache.
 mkdir -p "$cache/jemalloc"
-exec 8>"$cache/jemalloc/.lock-$JEMALLOC_VERSION-$arch-$key"
+exec 8>"$cache/jemalloc/.lock-$JEMALLOC_VERSION-$arch-$libc-$key"
 flock 8
 
 if [[ -f "$out/lib/libjemalloc_pic.a" && -f "$out/include/jemalloc/jemalloc.h" ]]; then
@@ -136,7 +146,7 @@ if [[ "$(perl -0ne "print scalar(() = /$pattern/g)" "$src/src/jemalloc.c")" != 0
 	exit 1
 fi
 
-echo "catzilla: building jemalloc $JEMALLOC_VERSION ($arch) in $work" >&2
+echo "catzilla: building jemalloc $JEMALLOC_VERSION ($platform: $arch, $libc) in $work" >&2
 (
 	cd "$src"
 	CFLAGS="$cflags" ./configure "${configure_flags[@]}" >"$work/configure.log" 2>&1 || {

@@ -10,7 +10,7 @@ catzilla_platform_rows() {
 	grep -v '^#' "$catzilla_platforms_file" | tail -n +2
 }
 
-# The platform names, one a line (linux-x86_64 ...).
+# The platform names, one a line (linux-x86_64 ... linux-x86_64-musl ...).
 catzilla_platforms() {
 	catzilla_platform_rows | cut -f1
 }
@@ -29,9 +29,8 @@ catzilla_platform_field() {
 
 # catzilla_normalise_arch <name>: the table's arch for a machine/JVM name (amd64 -> x86_64), else the name itself.
 catzilla_normalise_arch() {
-	local name="$1" platform arch aliases
-	while IFS=$'\t' read -r platform aliases _; do
-		arch="${platform#*-}"
+	local name="$1" arch aliases
+	while IFS=$'\t' read -r _ arch _ aliases _; do
 		if [[ "$name" == "$arch" || ",$aliases," == *",$name,"* ]]; then
 			printf '%s' "$arch"
 			return 0

@@ -16,7 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Finds and loads {@code libcatzilla_jemalloc_<os>_<arch>.so}, in the manner of Netty's
+ * Finds and loads {@code libcatzilla_jemalloc_<platform>.so} ({@code <os>_<arch>} for glibc,
+ * {@code <os>_<arch>_musl} for musl: the C library is detected first, {@link NativePlatform#current()}), in the
+ * manner of Netty's
  * {@code NativeLibraryLoader}: {@code System.loadLibrary} ({@code java.library.path}) first, else the copy shipped
  * in the jar under {@code META-INF/native/}, extracted into a fresh owner-only temporary directory and checked
  * against the SHA-256 packaged next to it before {@code System.load}. The extracted file and its directory are
@@ -59,14 +61,14 @@ final class NativeLibraryLoader {
 		return NativePlatform.arch();
 	}
 
-	/** {@code <os>-<arch>}, e.g. {@code linux-x86_64}. */
+	/** This process's platform: {@code <os>-<arch>} on glibc, {@code <os>-<arch>-musl} on musl (see {@link NativePlatform}). */
 	static String platform() {
-		return os() + "-" + arch();
+		return NativePlatform.current();
 	}
 
 	/** The library name for {@code System.loadLibrary}, e.g. {@code catzilla_jemalloc_linux_x86_64}. */
 	static String libraryName() {
-		return "catzilla_jemalloc_" + os() + "_" + arch();
+		return NativePlatform.libraryName(platform());
 	}
 
 	/** The shared object's file name, e.g. {@code libcatzilla_jemalloc_linux_x86_64.so}. */

@@ -20,26 +20,27 @@ public final class NativeLoadFailure {
 	}
 
 	/**
-	 * Why the libraries must not be loaded in a process whose C library is {@code libc} (as
-	 * {@link NativePlatform#libc()} names it), or {@code null} when it is a glibc new enough. Checked before anything
-	 * is loaded: a glibc library on musl (or the reverse) may crash the JVM instead of failing cleanly.
+	 * Why no library may be loaded in a process whose C library is {@code libc} (as {@link NativePlatform#libc()}
+	 * names it), or {@code null} when its library may load: musl (which gets the musl library), a glibc new enough
+	 * (the glibc library). Checked before anything is loaded: a glibc library on musl (or the reverse) may crash the
+	 * JVM instead of failing cleanly, so an unknown C library gets none.
 	 */
 	public static String libcRefusal(String libc) {
-		if (libc.startsWith("musl")) {
-			return "this JVM runs on musl (e.g. Alpine): Catzilla's libraries are built for glibc "
-					+ NativePlatform.MINIMUM_GLIBC + " or newer and are not loaded on musl";
+		if (NativePlatform.MUSL.equals(NativePlatform.libcFamily(libc))) {
+			return null; // the musl library is chosen (NativePlatform.current())
 		}
-		if (libc.equals("glibc")) {
+		if (libc.equals(NativePlatform.GLIBC)) {
 			return null; // a glibc whose version banner could not be read: the loader's own check says the rest
 		}
-		if (libc.startsWith("glibc ")) {
+		if (libc.startsWith(NativePlatform.GLIBC + " ")) {
 			return (Diagnostics.compareVersions(libc.substring(6), NativePlatform.MINIMUM_GLIBC) < 0)
-					? "this JVM runs on " + libc + ": Catzilla's libraries need glibc " + NativePlatform.MINIMUM_GLIBC
-							+ " or newer"
+					? "this JVM runs on " + libc + ": Catzilla's glibc libraries need glibc "
+							+ NativePlatform.MINIMUM_GLIBC + " or newer"
 					: null;
 		}
 		return "the C library of this JVM could not be determined (neither glibc nor musl is mapped in"
-				+ " /proc/self/maps): Catzilla loads its glibc libraries only on a process known to run on glibc";
+				+ " /proc/self/maps): Catzilla loads its glibc libraries only in a process known to run on glibc, and"
+				+ " its musl libraries only on musl";
 	}
 
 	/** {@code true} when {@code failure} or one of its causes is the JDK refusing native access to this code. */
@@ -86,10 +87,6 @@ public final class NativeLoadFailure {
 					+ platform + "; run on one of those to use jemalloc.";
 		}
 		String libc = NativePlatform.libc();
-		if (libc.startsWith("musl")) {
-			return "This is a musl system (e.g. Alpine); the libraries need glibc " + NativePlatform.MINIMUM_GLIBC
-					+ " or newer. Use a glibc-based image (e.g. Debian or Ubuntu).";
-		}
 		String refusal = libcRefusal(libc);
 		if (refusal != null && libc.startsWith("glibc ")) {
 			return "This system has " + libc + "; the libraries need glibc " + NativePlatform.MINIMUM_GLIBC
@@ -97,7 +94,7 @@ public final class NativeLoadFailure {
 		}
 		if (refusal != null) {
 			return "The C library of this JVM is unknown; the libraries are for glibc " + NativePlatform.MINIMUM_GLIBC
-					+ " or newer. Run on a glibc-based system.";
+					+ " or newer and for musl. Run on a glibc- or musl-based system (e.g. Debian, Ubuntu, Alpine).";
 		}
 		return "The library for " + platform + " did not load; the causes above say why. If the temporary "
 				+ "directory is mounted noexec, set -D" + NativeLibraryLoader.WORKDIR_PROPERTY

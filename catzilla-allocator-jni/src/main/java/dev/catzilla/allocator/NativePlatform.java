@@ -18,8 +18,11 @@ import java.util.regex.Pattern;
  * The one list of platforms Catzilla's jar carries a native library for, and how this machine is named against it.
  * The list is the platform table {@code platforms.tsv} (a resource next to this class, also read by the native build
  * scripts); the loader, the diagnostics, the Spring failure analyzer and the tests take it from here, and the docs'
- * platform matrix is checked against it. A platform is {@code <os>-<arch>}, e.g. {@code linux-x86_64}; its library is
- * {@code META-INF/native/libcatzilla_jemalloc_<os>_<arch>.so} with a {@code .sha256} next to it.
+ * platform matrix is checked against it. A platform is {@code <os>-<arch>} for glibc, e.g. {@code linux-x86_64}, and
+ * {@code <os>-<arch>-musl} for musl (Alpine), e.g. {@code linux-x86_64-musl}; its library is
+ * {@code META-INF/native/libcatzilla_jemalloc_<platform with _ for ->.so} with a {@code .sha256} next to it. Which row
+ * this process uses depends on its C library, detected before anything is loaded ({@link #libc()}): a musl process
+ * gets the musl library, a glibc process the glibc one, never the other.
  */
 public final class NativePlatform {
 
@@ -30,8 +33,9 @@ public final class NativePlatform {
 
 	/**
 	 * The platforms the jar built by {@code mvn verify} on a Linux x86_64 machine carries, in the order of the
-	 * platform table: {@code linux-x86_64} (built and tested natively) and {@code linux-aarch64} (cross-compiled,
-	 * tested under qemu user-mode emulation).
+	 * platform table: {@code linux-x86_64} (built and tested natively), {@code linux-aarch64} (cross-compiled, tested
+	 * under qemu user-mode emulation), {@code linux-x86_64-musl} and {@code linux-aarch64-musl} (built with Debian's
+	 * musl, tested through a musl C harness, natively and under qemu: no musl JVM was used).
 	 */
 	public static final List<String> SUPPORTED = ROWS.stream().map((row) -> row.get("platform")).toList();
 
@@ -42,6 +46,11 @@ public final class NativePlatform {
 	 * which also run the linux-x86_64 library on Debian 11's glibc 2.31.
 	 */
 	public static final String MINIMUM_GLIBC = "2.17";
+
+	/** The C library names of the table's {@code libc} column. */
+	static final String GLIBC = "glibc";
+
+	static final String MUSL = "musl";
 
 	private static final Pattern GLIBC_BANNER = Pattern.compile("GNU C Library [^\\n]*?release version (\\d+\\.\\d+)");
 
@@ -57,7 +66,7 @@ public final class NativePlatform {
 	public static String arch() {
 		String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
 		for (Map<String, String> row : ROWS) {
-			String own = row.get("platform").substring(row.get("platform").indexOf('-') + 1);
+			String own = row.get("arch");
 			if (arch.equals(own) || List.of(row.get("aliases").split(",")).contains(arch)) {
 				return own;
 			}
@@ -106,9 +115,48 @@ public final class NativePlatform {
 		}
 	}
 
-	/** This machine's platform name, {@code <os>-<arch>}, e.g. {@code linux-x86_64}. */
+	/**
+	 * This process's platform name: the table's row for its os, arch and C library, e.g. {@code linux-x86_64} (glibc)
+	 * or {@code linux-x86_64-musl}. An unknown C library gives the glibc name (the loader then refuses it with that
+	 * reason, {@link NativeLoadFailure#libcRefusal}).
+	 */
 	public static String current() {
-		return os() + "-" + arch();
+		return platform(os(), arch(), libcFamily(libc()));
+	}
+
+	/**
+	 * The row for {@code os}, {@code arch} and C library {@code libc} ({@value #GLIBC}, {@value #MUSL}, or
+	 * {@code null} for an unknown one, named like glibc), or the name such a row would have when the table has none:
+	 * {@code <os>-<arch>} for glibc, {@code <os>-<arch>-<libc>} otherwise.
+	 */
+	static String platform(String os, String arch, String libc) {
+		String family = (libc != null) ? libc : GLIBC;
+		for (Map<String, String> row : ROWS) {
+			if (row.get("platform").startsWith(os + "-") && row.get("arch").equals(arch)
+					&& row.get("libc").equals(family)) {
+				return row.get("platform");
+			}
+		}
+		return os + "-" + arch + (family.equals(GLIBC) ? "" : "-" + family);
+	}
+
+	/**
+	 * The C library {@code platform}'s library is built for ({@value #GLIBC} or {@value #MUSL}), or {@code null} for
+	 * a platform the table does not have.
+	 */
+	public static String cLibraryOf(String platform) {
+		return field(platform, "libc");
+	}
+
+	/** {@value #GLIBC}, {@value #MUSL} or {@code null} for a {@link #libc()} answer ({@code glibc 2.36}, ...). */
+	static String libcFamily(String libc) {
+		if (libc.equals(GLIBC) || libc.startsWith(GLIBC + " ")) {
+			return GLIBC;
+		}
+		if (libc.equals(MUSL) || libc.startsWith(MUSL + " ")) {
+			return MUSL;
+		}
+		return null;
 	}
 
 	/** {@code true} when the jar carries a library for {@code platform}. */
@@ -116,22 +164,45 @@ public final class NativePlatform {
 		return SUPPORTED.contains(platform);
 	}
 
-	/** The shared object's file name for {@code platform}, e.g. {@code libcatzilla_jemalloc_linux_x86_64.so}. */
-	public static String fileName(String platform) {
-		return "libcatzilla_jemalloc_" + platform.replace('-', '_') + ".so";
+	/** The library name for {@code System.loadLibrary}, e.g. {@code catzilla_jemalloc_linux_x86_64_musl}. */
+	static String libraryName(String platform) {
+		return "catzilla_jemalloc_" + platform.replace('-', '_');
 	}
 
-	/** The list for humans: {@code linux-x86_64, linux-aarch64 (Linux with glibc 2.17 or newer)}. */
-	public static String describeSupported() {
-		return String.join(", ", SUPPORTED) + " (Linux with glibc " + MINIMUM_GLIBC + " or newer)";
+	/** The shared object's file name for {@code platform}, e.g. {@code libcatzilla_jemalloc_linux_x86_64.so}. */
+	public static String fileName(String platform) {
+		return "lib" + libraryName(platform) + ".so";
 	}
 
 	/**
-	 * This process's C library, found in {@code /proc/self/maps} (no native code): e.g. {@code glibc 2.36},
-	 * {@code musl}, or {@code unknown}.
+	 * The list for humans, grouped by C library: {@code linux-x86_64, linux-aarch64 (Linux with glibc 2.17 or newer);
+	 * linux-x86_64-musl, linux-aarch64-musl (Linux with musl, e.g. Alpine)}.
+	 */
+	public static String describeSupported() {
+		Map<String, List<String>> byLibc = new LinkedHashMap<>();
+		for (Map<String, String> row : ROWS) {
+			byLibc.computeIfAbsent(row.get("libc"), (libc) -> new ArrayList<>()).add(row.get("platform"));
+		}
+		List<String> groups = new ArrayList<>();
+		byLibc.forEach((libc, platforms) -> groups.add(String.join(", ", platforms) + " (Linux with "
+				+ (libc.equals(GLIBC) ? "glibc " + MINIMUM_GLIBC + " or newer" : libc.equals(MUSL) ? "musl, e.g. Alpine" : libc)
+				+ ")"));
+		return String.join("; ", groups);
+	}
+
+	/**
+	 * This process's C library, found in {@code /proc/self/maps} (no native code) once per class loader: e.g.
+	 * {@code glibc 2.36}, {@code musl}, or {@code unknown}.
 	 */
 	public static String libc() {
-		return detectLibc(Path.of("/proc/self/maps"));
+		return Libc.DETECTED;
+	}
+
+	/** Detected on first use (reading the maps and libc's version banner costs a few milliseconds). */
+	private static final class Libc {
+
+		static final String DETECTED = detectLibc(Path.of("/proc/self/maps"));
+
 	}
 
 	static String detectLibc(Path maps) {

@@ -3,6 +3,7 @@ package dev.catzilla.autoconfigure;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.catzilla.allocator.NativePlatform;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -63,7 +64,7 @@ final class CatzillaStartupReporter implements ApplicationListener<ContextRefres
 	static String line(CatzillaAllocator allocator, List<String> served, List<String> kept) {
 		StringBuilder line = new StringBuilder("Catzilla: ");
 		if (allocator.isJemalloc()) {
-			line.append("jemalloc ").append(JemallocSupport.shortVersion());
+			line.append(jemallocLabel(JemallocSupport.shortVersion(), JemallocSupport.platform()));
 		}
 		else {
 			line.append("Netty's default allocator (").append(allocator.allocator().getClass().getSimpleName())
@@ -83,6 +84,15 @@ final class CatzillaStartupReporter implements ApplicationListener<ContextRefres
 			line.append("; ").append(allocator.reason());
 		}
 		return line.append(")").toString();
+	}
+
+	/**
+	 * {@code jemalloc 5.3.0}, and the platform when its library is not a glibc one, e.g.
+	 * {@code jemalloc 5.3.0 (linux-x86_64-musl)}: the line then says that the musl library serves.
+	 */
+	static String jemallocLabel(String version, String platform) {
+		String libc = NativePlatform.cLibraryOf(platform);
+		return "jemalloc " + version + ((libc == null || libc.equals("glibc")) ? "" : " (" + platform + ")");
 	}
 
 	static String lateLine(CatzillaTarget target, boolean served, CatzillaWiring wiring) {

@@ -42,6 +42,16 @@ class CatzillaStartupReporterTests {
 	}
 
 	@Test
+	void theLineNamesTheMuslLibraryWhenThatIsTheOneServing() {
+		assertThat(CatzillaStartupReporter.jemallocLabel("5.3.0", "linux-x86_64")).isEqualTo("jemalloc 5.3.0");
+		assertThat(CatzillaStartupReporter.jemallocLabel("5.3.0", "linux-aarch64")).isEqualTo("jemalloc 5.3.0");
+		assertThat(CatzillaStartupReporter.jemallocLabel("5.3.0", "linux-x86_64-musl"))
+			.isEqualTo("jemalloc 5.3.0 (linux-x86_64-musl)");
+		assertThat(CatzillaStartupReporter.jemallocLabel("5.3.0", "linux-aarch64-musl"))
+			.isEqualTo("jemalloc 5.3.0 (linux-aarch64-musl)");
+	}
+
+	@Test
 	void nothingWiredSaysThereIsNothingToServe() {
 		assertThat(CatzillaStartupReporter.line(MALLOC, List.of(), List.of()))
 			.contains(") selected, nothing to serve: no Reactor Netty server or client was built (requested malloc; ");
