@@ -44,7 +44,7 @@
 	X(resizeInPlace, "(JJ)J", jlong, (JNIEnv *, jclass, jlong, jlong))                      \
 	X(usableSize, "(J)J", jlong, (JNIEnv *, jclass, jlong))                                 \
 	X(directBuffer, "(JJ)Ljava/nio/ByteBuffer;", jobject, (JNIEnv *, jclass, jlong, jlong)) \
-	X(stats, "([J)V", void, (JNIEnv *, jclass, jlongArray))                                 \
+	X(statistics, "(Z[Ljava/lang/String;[I[J)V", void, (JNIEnv *, jclass, jboolean, jobjectArray, jintArray, jlongArray)) \
 	X(purge, "()V", void, (JNIEnv *, jclass))                                               \
 	X(options, "()[Ljava/lang/String;", jobjectArray, (JNIEnv *, jclass))                   \
 	X(sizeClasses, "(J)[J", jlongArray, (JNIEnv *, jclass, jlong))
@@ -103,13 +103,14 @@ static void fact(const char *key, const char *format, ...) {
 /* ---------------------------------------------------------------------------------------------------------------
  * Objects: reference counted; a local reference holds one count, an object array element another.
  */
-typedef enum { OBJ_CLASS, OBJ_STRING, OBJ_LONG_ARRAY, OBJ_OBJECT_ARRAY, OBJ_DIRECT_BUFFER } obj_kind;
+typedef enum { OBJ_CLASS, OBJ_STRING, OBJ_INT_ARRAY, OBJ_LONG_ARRAY, OBJ_OBJECT_ARRAY, OBJ_DIRECT_BUFFER } obj_kind;
 
 typedef struct obj {
 	obj_kind kind;
 	atomic_int references;
 	jsize length;      /* arrays; strings: bytes */
 	char *text;        /* class name or string (ASCII) */
+	jint *ints;        /* OBJ_INT_ARRAY */
 	jlong *longs;      /* OBJ_LONG_ARRAY */
 	struct obj **objs; /* OBJ_OBJECT_ARRAY */
 	void *address;     /* OBJ_DIRECT_BUFFER */
@@ -148,6 +149,7 @@ static void obj_release(obj *o) {
 		}
 	}
 	free(o->text);
+	free(o->ints);
 	free(o->longs);
 	free(o->objs);
 	free(o);
@@ -247,6 +249,57 @@ static void JNICALL get_string_utf_region(JNIEnv *env, jstring string, jsize sta
 static jsize JNICALL get_array_length(JNIEnv *env, jarray array) {
 	(void) env;
 	return ((obj *) array)->length;
+}
+
+static const char *JNICALL get_string_utf_chars(JNIEnv *env, jstring string, jboolean *isCopy) {
+	(void) env;
+	if (isCopy != NULL) {
+		*isCopy = JNI_TRUE;
+	}
+	char *copy = strdup(((obj *) string)->text);
+	if (copy == NULL) {
+		throw_new(env, "java/lang/OutOfMemoryError", "GetStringUTFChars");
+		return NULL;
+	}
+	atomic_fetch_add(&live_objects, 1); /* released by ReleaseStringUTFChars */
+	return copy;
+}
+
+static void JNICALL release_string_utf_chars(JNIEnv *env, jstring string, const char *chars) {
+	(void) env;
+	(void) string;
+	free((void *) chars);
+	atomic_fetch_sub(&live_objects, 1);
+}
+
+static jintArray JNICALL new_int_array(JNIEnv *env, jsize length) {
+	(void) env;
+	obj *o = obj_new(OBJ_INT_ARRAY);
+	o->length = length;
+	o->ints = calloc((size_t) length + 1, sizeof(jint));
+	return (jintArray) o;
+}
+
+static void JNICALL get_int_array_region(JNIEnv *env, jintArray array, jsize start, jsize length, jint *buffer) {
+	obj *o = (obj *) array;
+	if (start < 0 || length < 0 || start + length > o->length) {
+		throw_new(env, "java/lang/ArrayIndexOutOfBoundsException", "GetIntArrayRegion");
+		return;
+	}
+	memcpy(buffer, o->ints + start, (size_t) length * sizeof(jint));
+}
+
+static jobject JNICALL get_object_array_element(JNIEnv *env, jobjectArray array, jsize index) {
+	obj *o = (obj *) array;
+	if (index < 0 || index >= o->length) {
+		throw_new(env, "java/lang/ArrayIndexOutOfBoundsException", "GetObjectArrayElement");
+		return NULL;
+	}
+	obj *element = o->objs[index];
+	if (element != NULL) {
+		atomic_fetch_add(&element->references, 1); /* a local reference */
+	}
+	return (jobject) element;
 }
 
 static jlongArray JNICALL new_long_array(JNIEnv *env, jsize length) {
@@ -349,6 +402,11 @@ static void init_function_table(void) {
 	function_table.GetStringUTFLength = get_string_utf_length;
 	function_table.GetStringUTFRegion = get_string_utf_region;
 	function_table.GetArrayLength = get_array_length;
+	function_table.GetStringUTFChars = get_string_utf_chars;
+	function_table.ReleaseStringUTFChars = release_string_utf_chars;
+	function_table.NewIntArray = new_int_array;
+	function_table.GetIntArrayRegion = get_int_array_region;
+	function_table.GetObjectArrayElement = get_object_array_element;
 	function_table.NewLongArray = new_long_array;
 	function_table.SetLongArrayRegion = set_long_array_region;
 	function_table.NewObjectArray = new_object_array;
@@ -413,21 +471,39 @@ static void expect_exception(JNIEnv *env, const char *call, const char *expected
  */
 static jclass native_class;
 
-/* stats.* through the stats native: one place to change when its shape changes. Returns 0 on failure. */
+/* The statistics native's arguments for the given mallctl names, all size_t (JemallocStatistic.CType.SIZE_T = 0). */
+static void statistics_arguments(JNIEnv *env, const char *const *names, jsize count, obj **nameArray, obj **types,
+		obj **values) {
+	*nameArray = (obj *) new_object_array(env, count, NULL, NULL);
+	for (jsize i = 0; i < count; i++) {
+		obj *name = (obj *) new_string_utf(env, names[i]);
+		set_object_array_element(env, (jobjectArray) *nameArray, i, (jobject) name);
+		obj_release(name);
+	}
+	*types = (obj *) new_int_array(env, count);
+	*values = (obj *) new_long_array(env, count);
+}
+
+/* stats.* through the statistics native, by name: one place to change when its shape changes. 0 on failure. */
 static int read_stats(JNIEnv *env, jlong *allocated, jlong *resident) {
-	obj *out = (obj *) new_long_array(env, 6);
-	natives.stats(env, native_class, (jlongArray) out);
+	static const char *const names[] = { "stats.allocated", "stats.resident" };
+	obj *nameArray, *types, *values;
+	statistics_arguments(env, names, 2, &nameArray, &types, &values);
+	natives.statistics(env, native_class, JNI_TRUE, (jobjectArray) nameArray, (jintArray) types,
+			(jlongArray) values);
 	char *message = NULL;
 	char *pending = take_exception(env, &message);
 	int ok = pending == NULL;
 	if (!ok) {
-		fail("stats threw %s: %s", pending, message);
+		fail("statistics threw %s: %s", pending, message);
 	}
-	*allocated = out->longs[0]; /* allocated, active, resident, mapped, retained, metadata */
-	*resident = out->longs[2];
+	*allocated = values->longs[0];
+	*resident = values->longs[1];
 	free(pending);
 	free(message);
-	obj_release(out);
+	obj_release(nameArray);
+	obj_release(types);
+	obj_release(values);
 	return ok;
 }
 
@@ -595,10 +671,28 @@ static int run(void *library, const char *conf) {
 	}
 	natives.free(env, native_class, 0, 0);
 	expect_exception(env, "free(0)", NULL);
-	obj *small = (obj *) new_long_array(env, 2);
-	natives.stats(env, native_class, (jlongArray) small);
-	expect_exception(env, "stats with a too small array", "java/lang/IllegalArgumentException");
-	obj_release(small);
+	{
+		static const char *const names[] = { "stats.allocated", "stats.active" };
+		obj *nameArray, *types, *values;
+		statistics_arguments(env, names, 2, &nameArray, &types, &values);
+		obj *small = (obj *) new_long_array(env, 1);
+		natives.statistics(env, native_class, JNI_TRUE, (jobjectArray) nameArray, (jintArray) types,
+				(jlongArray) small);
+		expect_exception(env, "statistics with arrays of different lengths", "java/lang/IllegalArgumentException");
+		static const char *const unknown[] = { "stats.no_such_statistic" };
+		obj *unknownNames, *unknownTypes, *unknownValues;
+		statistics_arguments(env, unknown, 1, &unknownNames, &unknownTypes, &unknownValues);
+		natives.statistics(env, native_class, JNI_FALSE, (jobjectArray) unknownNames, (jintArray) unknownTypes,
+				(jlongArray) unknownValues);
+		expect_exception(env, "statistics of an unknown mallctl name", "java/lang/IllegalStateException");
+		obj_release(small);
+		obj_release(nameArray);
+		obj_release(types);
+		obj_release(values);
+		obj_release(unknownNames);
+		obj_release(unknownTypes);
+		obj_release(unknownValues);
+	}
 	natives.directBuffer(env, native_class, 0, 16);
 	expect_exception(env, "directBuffer(0)", "java/lang/IllegalArgumentException");
 
