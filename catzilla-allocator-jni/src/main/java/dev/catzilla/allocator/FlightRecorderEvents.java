@@ -18,8 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
@@ -79,7 +77,11 @@ final class FlightRecorderEvents {
 	/** {@value} for the purge after allocation went quiet ({@link QuietPurge}). */
 	static final String QUIET = "quiet";
 
-	private static final InternalLogger logger = InternalLoggerFactory.getInstance(FlightRecorderEvents.class);
+	/**
+	 * The JDK's own logger, not Netty's: purges and statistics reach this class without Netty on the class path (the
+	 * diagnostics command, {@code java -jar} the allocator jar).
+	 */
+	private static final System.Logger logger = System.getLogger(FlightRecorderEvents.class.getName());
 
 	/** Whether the runtime has JFR's API at all; when not, no class of {@code jdk.jfr} is ever touched. */
 	static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
@@ -333,7 +335,7 @@ final class FlightRecorderEvents {
 		}
 		catch (Throwable ex) {
 			// No thread to be had: no periodic events, everything else works.
-			logger.debug("Catzilla: no thread to register the JFR periodic events", ex);
+			logger.log(System.Logger.Level.DEBUG, "Catzilla: no thread to register the JFR periodic events", ex);
 		}
 	}
 
@@ -351,7 +353,7 @@ final class FlightRecorderEvents {
 			hooks = new Runnable[] { jemalloc, allocator };
 		}
 		catch (Exception | LinkageError ex) {
-			logger.warn("Catzilla: the JFR periodic statistics events could not be registered", ex);
+			logger.log(System.Logger.Level.WARNING, "Catzilla: the JFR periodic statistics events could not be registered", ex);
 		}
 	}
 
