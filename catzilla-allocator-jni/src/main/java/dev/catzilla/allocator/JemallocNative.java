@@ -58,7 +58,10 @@ final class JemallocNative {
 	 */
 	static native void stats(long[] out);
 
-	/** Purges unused dirty and muzzy pages of every arena ({@code arena.<ALL>.purge}). */
+	/**
+	 * Flushes the calling thread's jemalloc cache ({@code thread.tcache.flush}), then purges unused dirty and muzzy
+	 * pages of every arena ({@code arena.<ALL>.purge}).
+	 */
 	static native void purge();
 
 	/**
