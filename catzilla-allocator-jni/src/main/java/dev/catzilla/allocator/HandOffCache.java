@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * pair in {@code CrossThreadReleaseBenchmark}, in {@code pa_alloc}, {@code large_palloc} and {@code extent_record}),
  * and every buffer also pays two JNI calls.
  * <p>
- * <b>How.</b> A fixed number of stripes (four per processor, a power of two, at most 64), each a stack of free
- * blocks per jemalloc size class up to {@link SizeClasses#MAX_CACHED}. A plain thread allocates from the stripe its
+ * <b>How.</b> A fixed number of stripes (a power of two from four to eight per processor, at most 64), each a stack
+ * of free blocks per jemalloc size class up to {@link SizeClasses#MAX_CACHED}. A plain thread allocates from the stripe its
  * thread id hashes to (its <i>home</i>, remembered in the buffer), and a release on a plain thread puts the block
  * back on the buffer's home stripe, so the allocating thread finds it there, as mimalloc hands frees back to the
  * owning page. Each stripe has one lock word taken by compare-and-set and never waited for: a thread that finds it

@@ -32,7 +32,8 @@ import io.netty.util.internal.PlatformDependent;
  * Memory access: when Netty may use {@code sun.misc.Unsafe} ({@link PlatformDependent#hasUnsafe()}, the default on
  * JDK 17) through {@link PlatformDependent}'s address-based methods; otherwise (JDK 25, where Netty turns its
  * {@code Unsafe} use off) through a {@link ByteBuffer} view made by JNI's {@code NewDirectByteBuffer} on first
- * use, once per cached block (it goes with the block through the caches to the next buffer of its size class). The choice is a static final constant the JIT folds.
+ * use, once per cached block (it goes with the block through the caches to the next buffer of its size class).
+ * The choice is a static final constant the JIT folds.
  * <p>
  * Like every Netty buffer this class is not thread-safe; it may be released on any thread. Access after the final
  * release throws {@link IllegalReferenceCountException} because Netty checks accessibility on every access

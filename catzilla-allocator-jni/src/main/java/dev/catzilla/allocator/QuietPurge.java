@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * daemon thread watches: once no such free has happened for {@link JemallocOptions#quietPurge()} (1 s by default;
  * zero turns it off), it purges every arena once ({@link Jemalloc#purge()})
  * and ends. Blocks put into {@link HandOffCache} (the plain threads' cross-thread release cache) count as activity
- * too, and the cache is emptied into jemalloc just before that purge. Under steady load it never purges; when the load ends, memory is back about a second later. The thread
+ * too, and the cache is emptied into jemalloc just before that purge. Under steady load it never purges; when the
+ * load ends, memory is back about a second later. The thread
  * exists only between a burst and its purge, so it never keeps a class loader alive for long.
  */
 final class QuietPurge {
