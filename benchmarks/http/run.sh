@@ -6,7 +6,8 @@
 #   benchmarks/http/run.sh smoke            tiny durations, to check the set-up: about 8 minutes on a busy 2-core
 #                                           machine, mostly JVM start-ups; writes under results/raw/ only
 #   benchmarks/http/run.sh long             as default, but the proxy scenario runs 10 minutes per set-up (about 80 minutes)
-#   benchmarks/http/run.sh default proxy    only the named scenarios (live, burst, proxy, large, mixed)
+#   benchmarks/http/run.sh default proxy    only the named scenarios (live, burst, proxy, large, mixed; burst-aggregate:
+#                                           the burst's aggregated bodies alone, run only when named)
 #   ROUNDS=5 benchmarks/http/run.sh default large   more alternated rounds than Plan.java's default
 # Scenarios: live, burst, proxy (see benchmarks/README.md), large (8-64 MiB bodies joined in memory, a few at a
 # time), mixed (size mix changing every minute, 16 event loops: 2 minutes per set-up, 10 in the long mode).

@@ -25,7 +25,7 @@ public enum CatzillaMeter implements MeterDocumentation {
 			"`requested` = `auto`/`jemalloc`/`malloc`, `active` = `jemalloc`/`netty`"),
 
 	ALLOCATOR_CACHED("catzilla.allocator.cached", Meter.Type.GAUGE, "bytes", When.JEMALLOC,
-			"Free jemalloc blocks (up to `catzilla.jemalloc.tcache-max`, at most 64 KiB each) that Netty event-loop threads keep for reuse without a JNI call: held by no buffer, so not in `netty.allocator.memory.used`, but in `catzilla.jemalloc.allocated`. At most about 760 KiB per event loop ([docs/allocator.md](allocator.md#how-a-buffer-is-built)).",
+			"Free jemalloc blocks (up to `catzilla.jemalloc.tcache-max`, at most 64 KiB each) that Netty event-loop threads keep for reuse without a JNI call, and that other threads hand back to the thread that allocated them (the hand-off cache, emptied by the quiet purge): held by no buffer, so not in `netty.allocator.memory.used`, but in `catzilla.jemalloc.allocated`. At most about 760 KiB per event loop and 2 MiB per hand-off stripe ([docs/allocator.md](allocator.md#how-a-buffer-is-built)).",
 			""),
 
 	ALLOCATOR_REFUSALS("catzilla.allocator.refusals", Meter.Type.COUNTER, "", When.JEMALLOC,

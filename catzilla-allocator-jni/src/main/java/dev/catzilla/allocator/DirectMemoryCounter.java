@@ -224,6 +224,11 @@ final class DirectMemoryCounter {
 		return this.shared;
 	}
 
+	/** Whether {@code slot} is the marker of threads without a slot of their own (they count in the stripes). */
+	boolean isShared(Slot slot) {
+		return slot == this.shared;
+	}
+
 	/** {@link #tryReserve(long)} with the calling thread's {@link #slot()}. */
 	boolean tryReserve(Slot slot, long size) {
 		if (size > SMALL && this.reserve != 0) {
@@ -281,31 +286,37 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * A free block for a request of {@code size} bytes from the calling thread's cache, or 0 (no cache, too large,
-	 * or none left: allocate from jemalloc).
+	 * Gives {@code into} a free block (and its view, if one was made) for a request of {@code size} bytes from the
+	 * calling thread's cache; {@code false} when there is none (no cache, too large, or none left: allocate from
+	 * jemalloc).
 	 */
-	long takeCached(Slot slot, long size) {
+	boolean takeCached(Slot slot, long size, JemallocByteBuf into) {
 		long[] blocks = slot.blocks;
 		if (blocks == null || size > SizeClasses.MAX_CACHED) {
-			return 0;
+			return false;
 		}
 		int c = SizeClasses.index(size);
 		int[] counts = slot.counts;
 		int n = counts[SizeClasses.PAD + c];
 		if (n == 0) {
-			return 0;
+			return false;
 		}
 		n--;
 		counts[SizeClasses.PAD + c] = n;
 		CACHED.setOpaque(slot, slot.cached - SizeClasses.size(c));
-		return blocks[SizeClasses.base(c) + n];
+		int i = SizeClasses.base(c) + n;
+		Object[] views = slot.views;
+		into.memory(blocks[i], (java.nio.ByteBuffer) views[i]);
+		views[i] = null;
+		return true;
 	}
 
 	/**
-	 * Keeps a freed block whose last request was {@code size} bytes in the calling thread's cache; {@code false} (the
-	 * caller frees it) without a cache, above {@link SizeClasses#MAX_CACHED} or when the class is full.
+	 * Keeps a freed block whose last request was {@code size} bytes, with its buffer's view (or {@code null}), in the
+	 * calling thread's cache; {@code false} (the caller frees it) without a cache, above
+	 * {@link SizeClasses#MAX_CACHED} or when the class is full.
 	 */
-	boolean offerCached(Slot slot, long address, long size) {
+	boolean offerCached(Slot slot, long address, long size, java.nio.ByteBuffer view) {
 		long[] blocks = slot.blocks;
 		if (blocks == null || size > SizeClasses.MAX_CACHED) {
 			return false;
@@ -317,6 +328,7 @@ final class DirectMemoryCounter {
 			return false;
 		}
 		blocks[SizeClasses.base(c) + n] = address;
+		slot.views[SizeClasses.base(c) + n] = view;
 		counts[SizeClasses.PAD + c] = n + 1;
 		CACHED.setOpaque(slot, slot.cached + SizeClasses.size(c));
 		return true;
@@ -601,6 +613,7 @@ final class DirectMemoryCounter {
 			long size = SizeClasses.size(c);
 			for (int n = counts[SizeClasses.PAD + c]; n > 0; n--) {
 				JemallocNative.free(blocks[base + n - 1], size);
+				slot.views[base + n - 1] = null;
 			}
 			counts[SizeClasses.PAD + c] = 0;
 		}
@@ -646,11 +659,15 @@ final class DirectMemoryCounter {
 		/** The cached free blocks: per class, a stack in its region ({@link SizeClasses#base}); or null. */
 		final long[] blocks;
 
+		/** Per block of {@link #blocks}, the view a buffer made of it ({@code ByteBuffer}), or null. */
+		final Object[] views;
+
 		/** Per class (after {@link SizeClasses#PAD} unused slots), the number of blocks in the stack. */
 		final int[] counts;
 
 		SlotFields(boolean cache) {
 			this.blocks = cache ? new long[SizeClasses.blocksLength()] : null;
+			this.views = cache ? new Object[SizeClasses.blocksLength()] : null;
 			this.counts = cache ? new int[SizeClasses.PAD + SizeClasses.count() + SizeClasses.PAD] : null;
 		}
 

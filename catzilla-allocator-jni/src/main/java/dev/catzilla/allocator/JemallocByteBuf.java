@@ -31,8 +31,9 @@ import io.netty.util.internal.PlatformDependent;
  * <p>
  * Memory access: when Netty may use {@code sun.misc.Unsafe} ({@link PlatformDependent#hasUnsafe()}, the default on
  * JDK 17) through {@link PlatformDependent}'s address-based methods; otherwise (JDK 25, where Netty turns its
- * {@code Unsafe} use off) through a {@link ByteBuffer} view made once per buffer by JNI's
- * {@code NewDirectByteBuffer}, on first use. The choice is a static final constant the JIT folds.
+ * {@code Unsafe} use off) through a {@link ByteBuffer} view made by JNI's {@code NewDirectByteBuffer} on first
+ * use, once per cached block (it goes with the block through the caches to the next buffer of its size class).
+ * The choice is a static final constant the JIT folds.
  * <p>
  * Like every Netty buffer this class is not thread-safe; it may be released on any thread. Access after the final
  * release throws {@link IllegalReferenceCountException} because Netty checks accessibility on every access
@@ -81,7 +82,10 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	 */
 	private int allocatedSize;
 
-	/** Big-endian view of [address, address + capacity); never handed out, so position and limit never change. */
+	/**
+	 * Big-endian view from the address, of the block's size class (cached sizes) or of the capacity; never handed
+	 * out, so position and limit never change. Reset on a capacity change.
+	 */
 	private ByteBuffer view;
 
 	/** A duplicate of {@link #view} handed out by {@link #internalNioBuffer(int, int)}. */
@@ -90,15 +94,40 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	/** This buffer's profile sample when it was sampled, else {@code null}. */
 	AllocationSample sample;
 
-	JemallocByteBuf(JemallocByteBufAllocator alloc, long address, int allocatedSize, int capacity, int maxCapacity) {
+	/**
+	 * The {@link HandOffCache} stripe of the thread that allocated it when that was not an event loop, where a
+	 * release on a thread that is not an event loop puts the block back; else {@link HandOffCache#NO_HOME}. (Fits in
+	 * the object's alignment padding: the object stays 72 bytes.)
+	 */
+	private final byte home;
+
+	/** A buffer without memory yet: {@link #memory} gives it its block before it is used or published. */
+	JemallocByteBuf(JemallocByteBufAllocator alloc, int allocatedSize, int capacity, int maxCapacity, byte home) {
 		super(maxCapacity);
 		this.alloc = alloc;
-		this.address = address;
+		this.home = home;
 		this.allocatedSize = allocatedSize;
 		this.capacity = capacity;
 		REF_CNT.set(this, 1);
-		// Like Netty's buffers: the initial count is visible before any racy publication of this buffer.
+	}
+
+	/**
+	 * Gives this new buffer its block, and the view a released buffer made of the same block (a cache hit), or
+	 * {@code null}. Called once, before the buffer is handed out.
+	 */
+	void memory(long address, ByteBuffer view) {
+		this.address = address;
+		this.view = view;
+		// Like Netty's buffers: the initial count and the memory are visible before any racy publication.
 		VarHandle.storeStoreFence();
+	}
+
+	/**
+	 * The view to keep with the block when it goes to a cache: made for this block's whole size class
+	 * ({@link #newView}), so any later buffer of the class may use it; {@code null} if none was made.
+	 */
+	ByteBuffer reusableView() {
+		return this.view;
 	}
 
 	// ---------------------------------------------------------------- reference counting
@@ -331,7 +360,7 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			// Dropped (and its phantom reference cleared) while this buffer is still reachable: never a leak.
 			this.alloc.profiler().released(sample);
 		}
-		this.alloc.free(this.address, this.allocatedSize);
+		this.alloc.free(this.address, this.allocatedSize, this.home, this.view);
 		java.lang.ref.Reference.reachabilityFence(this);
 	}
 
@@ -345,8 +374,17 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		return view;
 	}
 
+	/**
+	 * A view of the whole size class for sizes the caches keep (the block's usable size: jemalloc's class size, see
+	 * {@link SizeClasses}), so that the view can go with the block to the next buffer of that class and JDK 25 pays
+	 * its JNI {@code NewDirectByteBuffer} once per block instead of once per buffer; of the capacity above. Never
+	 * handed out (slices and duplicates are, bounded by the buffer's index checks), so the bytes between the capacity
+	 * and the class size, which belong to the same allocation, are never reached through it.
+	 */
 	private ByteBuffer newView() {
-		ByteBuffer view = JemallocNative.directBuffer(this.address, this.capacity).order(ByteOrder.BIG_ENDIAN);
+		int size = this.allocatedSize;
+		long span = (size <= SizeClasses.MAX_CACHED) ? SizeClasses.size(SizeClasses.index(size)) : this.capacity;
+		ByteBuffer view = JemallocNative.directBuffer(this.address, span).order(ByteOrder.BIG_ENDIAN);
 		this.view = view;
 		return view;
 	}

@@ -1,5 +1,6 @@
 package dev.catzilla.allocator;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.buffer.AbstractByteBufAllocator;
@@ -53,6 +54,16 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 
 	private final AllocationProfiler profiler;
 
+	/**
+	 * Whether threads without an event-loop slot use a {@link HandOffCache}: with thread caches on, until the first
+	 * look finds the process without one ({@link HandOffCache#ENABLED}). Plain field: a stale {@code true} only
+	 * costs one more look.
+	 */
+	private boolean handOff;
+
+	/** This allocator's hand-off cache, made on first use by such a thread (after jemalloc's initialisation). */
+	private volatile HandOffCache handOffCache;
+
 	/** {@link #profiler} when it samples, else {@code null}: the hot path's only cost with sampling off. */
 	private final AllocationProfiler sampler;
 
@@ -68,6 +79,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 					+ ") must be less than maxDirectMemory (" + max + ")");
 		}
 		this.direct = new DirectMemoryCounter(max, builder.capReserve, builder.threadCaches);
+		this.handOff = builder.threadCaches;
 		this.profiler = new AllocationProfiler(builder.profiling);
 		this.sampler = this.profiler.enabled() ? this.profiler : null;
 		FlightRecorderEvents.track(this);
@@ -83,11 +95,13 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 	}
 
 	/**
-	 * Bytes of free jemalloc blocks kept in event-loop threads' caches for reuse: allocated in jemalloc, held by no
-	 * buffer, not part of {@link #usedDirectMemory()}.
+	 * Bytes of free jemalloc blocks kept for reuse in event-loop threads' caches and in the hand-off cache of the
+	 * other threads ({@link HandOffCache}, emptied by the quiet purge): allocated in jemalloc, held by no buffer, not
+	 * part of {@link #usedDirectMemory()}.
 	 */
 	public long cachedDirectMemory() {
-		return this.direct.cached();
+		HandOffCache handOff = this.handOffCache;
+		return this.direct.cached() + ((handOff != null) ? handOff.cached() : 0);
 	}
 
 	/** The cap on {@link #usedDirectMemory()}; beyond it allocation throws {@link JemallocCapExceededException}. */
@@ -169,14 +183,24 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		if (!this.direct.tryReserve(slot, size)) {
 			throw overCap(size);
 		}
-		long address = this.direct.takeCached(slot, size);
-		if (address == 0) {
-			address = JemallocNative.allocate(size);
+		byte home = HandOffCache.NO_HOME;
+		HandOffCache handOff = null;
+		if (this.direct.isShared(slot)) {
+			// Not an event loop: the hand-off cache, where releases on any other plain thread put blocks back.
+			handOff = handOffCache();
+			if (handOff != null) {
+				home = HandOffCache.home();
+			}
+		}
+		JemallocByteBuf buf = new JemallocByteBuf(this, size, initialCapacity, maxCapacity, home);
+		boolean reused = (handOff != null) ? handOff.take(home, size, buf) : this.direct.takeCached(slot, size, buf);
+		if (!reused) {
+			long address = JemallocNative.allocate(size);
 			if (address == 0) {
 				throw nativeAllocationFailedAndUnreserve(slot, size);
 			}
+			buf.memory(address, null);
 		}
-		JemallocByteBuf buf = new JemallocByteBuf(this, address, size, initialCapacity, maxCapacity);
 		AllocationProfiler sampler = this.sampler;
 		if (sampler != null) {
 			Object event = sampler.allocated(buf, initialCapacity, size);
@@ -188,19 +212,46 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		return buf;
 	}
 
+	/** {@link #handOffCache}, made on first use; {@code null} when this allocator or the process does not use one. */
+	private HandOffCache handOffCache() {
+		HandOffCache cache = this.handOffCache;
+		return (cache != null || !this.handOff) ? cache : newHandOffCache();
+	}
+
+	private synchronized HandOffCache newHandOffCache() {
+		if (this.handOffCache == null) {
+			if (HandOffCache.ENABLED) {
+				this.handOffCache = new HandOffCache(this);
+			}
+			else {
+				this.handOff = false;
+			}
+		}
+		return this.handOffCache;
+	}
+
 	private OutOfMemoryError nativeAllocationFailedAndUnreserve(DirectMemoryCounter.Slot slot, long size) {
 		this.direct.release(slot, size);
 		return nativeAllocationFailed(size, this.direct.used());
 	}
 
 	/**
-	 * Frees a buffer's memory, last requested with {@code size} bytes: into the calling thread's cache, or to
-	 * jemalloc.
+	 * Frees a buffer's memory, last requested with {@code size} bytes: into the calling event loop's cache, or (on
+	 * other threads) into the hand-off cache of the buffer's {@code home} stripe, with the buffer's {@code view} (or
+	 * {@code null}) for the next buffer of the block; or to jemalloc.
 	 */
-	void free(long address, long size) {
+	void free(long address, long size, byte home, ByteBuffer view) {
 		DirectMemoryCounter.Slot slot = this.direct.slot();
 		this.direct.release(slot, size);
-		if (!this.direct.offerCached(slot, address, size)) {
+		boolean kept;
+		if (this.direct.isShared(slot)) {
+			// home is set only when the cache exists (the buffer came from it)
+			kept = home >= 0 && this.handOffCache.offer(home, address, size, view);
+		}
+		else {
+			kept = this.direct.offerCached(slot, address, size, view);
+		}
+		if (!kept) {
 			JemallocNative.free(address, SizeClasses.freeSize(size));
 			if (size > QuietPurge.LARGE) {
 				QuietPurge.largeFreed();

@@ -62,7 +62,10 @@ final class JemallocNative {
 	 */
 	static native void statistics(boolean refresh, String[] names, int[] types, long[] values);
 
-	/** Purges unused dirty and muzzy pages of every arena ({@code arena.<ALL>.purge}). */
+	/**
+	 * Flushes the calling thread's jemalloc cache ({@code thread.tcache.flush}), then purges unused dirty and muzzy
+	 * pages of every arena ({@code arena.<ALL>.purge}).
+	 */
 	static native void purge();
 
 	/**

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
  * again; see {@code catzilla_jemalloc.c}). So after a free of a buffer above {@link #LARGE} bytes, a short-lived
  * daemon thread watches: once no such free has happened for {@link JemallocOptions#quietPurge()} (1 s by default;
  * zero turns it off), it purges every arena once ({@link Jemalloc#purge()})
- * and ends. Under steady load it never purges; when the load ends, memory is back about a second later. The thread
+ * and ends. Blocks put into {@link HandOffCache} (the plain threads' cross-thread release cache) count as activity
+ * too, and the cache is emptied into jemalloc just before that purge. Under steady load it never purges; when the
+ * load ends, memory is back about a second later. The thread
  * exists only between a burst and its purge, so it never keeps a class loader alive for long.
  */
 final class QuietPurge {
@@ -29,6 +31,9 @@ final class QuietPurge {
 
 	private static volatile long purges;
 
+	/** Set once the first block went into {@link HandOffCache}: from then on the watch also drains it. */
+	private static volatile boolean cacheUsed;
+
 	private QuietPurge() {
 	}
 
@@ -42,6 +47,34 @@ final class QuietPurge {
 		if (!watching && quietNanos > 0) {
 			startWatch();
 		}
+	}
+
+	/** Whether the watch is on (a quiet time above zero): what empties {@link HandOffCache}. */
+	static boolean enabled() {
+		return quietNanos > 0;
+	}
+
+	/**
+	 * Called after a block went into {@link HandOffCache}: makes sure a watch runs, which drains the cache once no
+	 * block has gone in for the quiet time. Costs a volatile read when a watch runs already (no shared write).
+	 */
+	static void watchCache() {
+		if (!cacheUsed) {
+			cacheUsed = true;
+		}
+		if (!watching && quietNanos > 0) {
+			startWatch();
+		}
+	}
+
+	/** Large frees and blocks put into {@link HandOffCache}: the watch's sign of activity. */
+	private static int activity() {
+		return cacheUsed ? frees + HandOffCache.allPuts() : frees;
+	}
+
+	/** Whether a watch runs now (it may drain {@link HandOffCache} and purge at any moment). */
+	static boolean watching() {
+		return watching;
 	}
 
 	/** Purges made so far. */
@@ -70,16 +103,19 @@ final class QuietPurge {
 		try {
 			// Set once at initialisation, before the first free; largeFreed() starts no watch when it is 0.
 			long quiet = quietNanos;
-			int seen = frees;
+			int seen = activity();
 			long quietSince = System.nanoTime();
 			for (;;) {
 				Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(quiet / 4)));
-				int now = frees;
+				int now = activity();
 				if (now != seen) {
 					seen = now;
 					quietSince = System.nanoTime();
 				}
 				else if (System.nanoTime() - quietSince >= quiet) {
+					if (cacheUsed) {
+						HandOffCache.drainAll();
+					}
 					FlightRecorderEvents.quietPurge();
 					purges++;
 					return;
@@ -94,6 +130,10 @@ final class QuietPurge {
 		}
 		finally {
 			watching = false;
+			// A block put into the cache between the drain and the line above started no watch: start one for it.
+			if (cacheUsed && quietNanos > 0 && HandOffCache.allCached() > 0) {
+				startWatch();
+			}
 		}
 	}
 

@@ -80,8 +80,9 @@ class JemallocByteBufAllocatorTest {
 	}
 
 	@Test
-	void directMemoryIsCountedAndJemallocsCountersMove() {
+	void directMemoryIsCountedAndJemallocsCountersMove() throws InterruptedException {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		NativeTestSupport.settleBackgroundFrees();
 		long before = Jemalloc.stats().allocated();
 		ByteBuf big = allocator.directBuffer(8 * MIB);
 		ByteBuf zero = allocator.directBuffer(0);

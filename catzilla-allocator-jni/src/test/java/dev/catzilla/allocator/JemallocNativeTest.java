@@ -82,7 +82,8 @@ class JemallocNativeTest {
 	}
 
 	@Test
-	void statsRiseWithAllocationsAndFallBackAfterFree() {
+	void statsRiseWithAllocationsAndFallBackAfterFree() throws InterruptedException {
+		NativeTestSupport.settleBackgroundFrees();
 		long size = 4 * MIB;
 		long[] addresses = new long[4];
 		JemallocStats before;

@@ -99,7 +99,7 @@ class JemallocThreadCacheTest {
 	@Test
 	void blocksCachedByAnEventLoopGoBackToJemallocWhenItEnds() throws Exception {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
-		Jemalloc.initialize();
+		NativeTestSupport.settleBackgroundFrees();
 		long baseline = Jemalloc.stats().allocated();
 		long cached = onEventLoop(() -> {
 			List<ByteBuf> bufs = new ArrayList<>();
@@ -162,19 +162,71 @@ class JemallocThreadCacheTest {
 	}
 
 	@Test
-	void otherThreadsFreeAtOnceButAnEventLoopKeepsWhatItReleasesForOthers() throws Exception {
+	void aPlainThreadsBlockGoesBackToItsHandOffStripeWhereverReleasedAndAnEventLoopKeepsWhatItReleases()
+			throws Exception {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
 		assertThat(Thread.currentThread()).isNotInstanceOf(FastThreadLocalThread.class);
-		allocator.directBuffer(100).release();
-		assertThat(allocator.cachedDirectMemory()).as("a plain thread keeps nothing").isZero();
-		ByteBuf fromPlainThread = allocator.directBuffer(100);
+		ByteBuf first = allocator.directBuffer(100);
+		long address = first.memoryAddress();
+		first.release();
+		assertThat(allocator.cachedDirectMemory()).as("kept in the hand-off cache").isEqualTo(112);
+		ByteBuf second = allocator.directBuffer(100);
+		assertThat(second.memoryAddress()).as("reused by the thread that allocated it").isEqualTo(address);
+		assertThat(allocator.cachedDirectMemory()).isZero();
+		Thread releaser = new Thread(second::release, "plain-releaser");
+		releaser.start();
+		releaser.join(TimeUnit.MINUTES.toMillis(1));
+		assertThat(allocator.cachedDirectMemory()).as("released on another plain thread: back home").isEqualTo(112);
+		ByteBuf third = allocator.directBuffer(97);
+		assertThat(third.memoryAddress()).as("the allocating thread finds it there").isEqualTo(address);
 		long cached = onEventLoop(() -> {
-			fromPlainThread.release();
+			third.release();
 			return allocator.cachedDirectMemory();
 		});
-		assertThat(cached).as("released on the event loop, kept there").isEqualTo(112);
+		assertThat(cached).as("released on an event loop, kept there").isEqualTo(112);
 		assertThat(allocator.cachedDirectMemory()).isZero();
 		assertThat(allocator.usedDirectMemory()).isZero();
+	}
+
+	@Test
+	void theHandOffCacheKeepsAtMostItsLimitPerClassAndNothingAboveSixtyFourKib() {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		List<ByteBuf> bufs = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			bufs.add(allocator.directBuffer(64));
+			bufs.add(allocator.directBuffer(65_536));
+			bufs.add(allocator.directBuffer(SizeClasses.MAX_CACHED + 1));
+		}
+		bufs.forEach(ByteBuf::release);
+		assertThat(HandOffCache.MAX_BLOCKS).isEqualTo(64);
+		assertThat(HandOffCache.CLASS_BYTES / 65_536).as("64 KiB blocks kept per stripe").isEqualTo(8);
+		assertThat(allocator.cachedDirectMemory()).as("one stripe (this thread's): 64 x 64 B and 8 x 64 KiB")
+			.isEqualTo(64L * 64 + 8L * 65_536);
+		assertThat(allocator.usedDirectMemory()).isZero();
+	}
+
+	@Test
+	void theQuietPurgeGivesTheHandOffCacheBackToJemalloc() throws Exception {
+		Jemalloc.initialize();
+		assertThat(Jemalloc.effectiveOptions()).as("default options in this JVM").containsEntry("tcache", "true");
+		assertThat(HandOffCache.ENABLED).isTrue();
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		long purges = QuietPurge.purges();
+		List<ByteBuf> bufs = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			bufs.add(allocator.directBuffer(1 + (i * 331) % SizeClasses.MAX_CACHED));
+		}
+		bufs.forEach(ByteBuf::release);
+		assertThat(allocator.cachedDirectMemory()).isPositive();
+		// The watch drains after 1 s without a put (the default quiet time); wait for that, at most 20 s.
+		for (int i = 0; i < 400 && allocator.cachedDirectMemory() != 0; i++) {
+			Thread.sleep(50);
+		}
+		assertThat(allocator.cachedDirectMemory()).as("drained by the quiet purge").isZero();
+		for (int i = 0; i < 100 && QuietPurge.purges() == purges; i++) {
+			Thread.sleep(50);
+		}
+		assertThat(QuietPurge.purges()).as("and purged").isGreaterThan(purges);
 	}
 
 	@Test
@@ -212,6 +264,8 @@ class JemallocThreadCacheTest {
 			return allocator.cachedDirectMemory();
 		});
 		assertThat(cached).isZero();
+		allocator.directBuffer(100).release();
+		assertThat(allocator.cachedDirectMemory()).as("no hand-off cache either").isZero();
 	}
 
 }

@@ -26,9 +26,15 @@ record Plan(String scenario, String mode, String title, Workload load, int round
 
 	static final List<String> SCENARIOS = List.of("live", "burst", "proxy", "large", "mixed");
 
+	/**
+	 * Scenarios run only when named (never by default): {@code burst-aggregate} is the burst scenario's aggregated
+	 * bodies alone, without the large GETs they compete with for the CPU (issue 16 item 2).
+	 */
+	static final List<String> DIAGNOSTIC = List.of("burst-aggregate");
+
 	/** Whether RSS after each loaded period is the point (burst then idle), rather than RSS under load. */
 	boolean burst() {
-		return this.scenario.equals("burst");
+		return this.scenario.equals("burst") || this.scenario.equals("burst-aggregate");
 	}
 
 	/** The warm-up load: the same requests on at most 8 connections, read as fast as they come, not paced. */
@@ -79,6 +85,12 @@ record Plan(String scenario, String mode, String title, Workload load, int round
 										SizeMix.logUniform(64 * KiB, 4 * MiB), Duration.ZERO)),
 						smoke ? 1 : 2, warmup, settle, baseline, seconds(smoke ? 3 : 10), seconds(smoke ? 2 : 5),
 						seconds(smoke ? 16 : 60));
+			case "burst-aggregate":
+				return new Plan(scenario, mode, "Burst then idle, the aggregated bodies alone (no large GETs)",
+						Workload.of(new Workload.Stream("aggregate", Workload.Kind.AGGREGATE, smoke ? 16 : 64,
+								SizeMix.logUniform(64 * KiB, 4 * MiB), Duration.ZERO)),
+						smoke ? 1 : 2, warmup, settle, baseline, seconds(smoke ? 3 : 10), seconds(smoke ? 2 : 5),
+						seconds(smoke ? 16 : 60));
 			case "proxy":
 				boolean longRun = mode.equals("long");
 				return new Plan(scenario, mode, "Proxy with a slow upstream, mixed sizes, 16 event loops",
@@ -115,7 +127,8 @@ record Plan(String scenario, String mode, String title, Workload load, int round
 						1, warmup, settle, baseline, seconds(smoke ? 20 : mode.equals("long") ? 600 : 120),
 						seconds(smoke ? 1 : 2), seconds(smoke ? 16 : 60));
 			default:
-				throw new IllegalArgumentException("scenario is one of " + SCENARIOS + ", not '" + scenario + "'");
+				throw new IllegalArgumentException(
+						"scenario is one of " + SCENARIOS + " or " + DIAGNOSTIC + ", not '" + scenario + "'");
 		}
 	}
 

@@ -6,10 +6,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.catzilla.allocator.JemallocByteBufAllocator;
 import dev.catzilla.allocator.ProfilingOptions;
+import dev.catzilla.allocator.RawJemallocAccess;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,6 +48,13 @@ import org.openjdk.jmh.annotations.Threads;
  * with a fixed heap that cost shows as GC work and in {@code -prof gc}'s {@code gc.alloc.rate.norm} (B/op) instead.
  * Direct memory is capped at 4 GiB for all allocators ({@code -XX:MaxDirectMemorySize}), room for 16,384 TLS records
  * on each of two threads.
+ * <p>
+ * {@code allocator}: Catzilla's {@code jemalloc}; Netty's {@code adaptive} and {@code pooled}; {@code mimalloc}, the
+ * pure-Java mimalloc port for Netty 4.2 ({@code io.github.neoionet.netty.mimalloc.MiByteBufAllocator}, not on Maven
+ * Central: built from its source by {@code benchmarks/competitors/netty-mimalloc.sh} and put on the classpath, see
+ * benchmarks/README.md; loaded by name, so this module does not depend on it); and {@code raw-jni}, the floor: the
+ * same pattern on bare JNI {@code mallocx}/{@code sdallocx} addresses, no buffer object, touched through Netty's
+ * {@code Unsafe} where it has one (JDK 17) and not at all where it has none (JDK 25 by default).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,8 +67,14 @@ public class AllocationPatternBenchmark {
 
 	static final int MAX_SIZE = 1024 * 1024;
 
-	@Param({ "jemalloc", "adaptive", "pooled" })
+	@Param({ "jemalloc", "adaptive", "pooled", "mimalloc", "raw-jni" })
 	public String allocator;
+
+	/** The raw pair touches its byte through Netty's Unsafe; without it (JDK 25 default) it touches nothing. */
+	private static final boolean CAN_TOUCH_RAW = PlatformDependent.hasUnsafe();
+
+	/** The {@code raw-jni} floor: addresses instead of buffers. */
+	boolean raw;
 
 	@Param({ "1024", "16384" })
 	public int live;
@@ -100,8 +115,14 @@ public class AllocationPatternBenchmark {
 				.build();
 			case "adaptive" -> new AdaptiveByteBufAllocator(true);
 			case "pooled" -> new PooledByteBufAllocator(true);
+			case "mimalloc" -> mimalloc();
+			case "raw-jni" -> null;
 			default -> throw new IllegalArgumentException("unknown allocator " + this.allocator);
 		};
+		this.raw = this.alloc == null;
+		if (this.raw) {
+			RawJemallocAccess.initialize();
+		}
 		SplittableRandom random = new SplittableRandom(0x5EED);
 		this.sizes = new int[SEQUENCE];
 		this.victims = new int[SEQUENCE];
@@ -112,6 +133,21 @@ public class AllocationPatternBenchmark {
 				default -> throw new IllegalArgumentException("unknown mix " + this.mix);
 			};
 			this.victims[i] = random.nextInt(this.live);
+		}
+	}
+
+	/** neoionet's mimalloc port for Netty, direct buffers preferred; from the classpath (see the class comment). */
+	static ByteBufAllocator mimalloc() {
+		String name = "io.github.neoionet.netty.mimalloc.MiByteBufAllocator";
+		try {
+			return (ByteBufAllocator) Class.forName(name).getConstructor(boolean.class).newInstance(true);
+		}
+		catch (ClassNotFoundException ex) {
+			throw new IllegalStateException(name + " is not on the classpath: run with -cp benchmarks.jar:$("
+					+ "benchmarks/competitors/netty-mimalloc.sh) org.openjdk.jmh.Main ...", ex);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("cannot create " + name, ex);
 		}
 	}
 
@@ -146,6 +182,11 @@ public class AllocationPatternBenchmark {
 
 		ByteBuf[] buffers;
 
+		/** {@code raw-jni}: the live addresses and the sizes they were allocated with. */
+		long[] addresses;
+
+		int[] rawSizes;
+
 		int next;
 
 		AllocationPatternBenchmark benchmark;
@@ -160,6 +201,16 @@ public class AllocationPatternBenchmark {
 			this.benchmark = benchmark;
 			benchmark.ringsLeft.incrementAndGet();
 			this.next = benchmark.threadIndex.getAndIncrement() * 7919 * 64;
+			if (benchmark.raw) {
+				this.addresses = new long[benchmark.live];
+				this.rawSizes = new int[benchmark.live];
+				for (int i = 0; i < this.addresses.length; i++) {
+					int size = benchmark.sizes[(this.next++) & (SEQUENCE - 1)];
+					this.addresses[i] = RawJemallocAccess.allocate(size);
+					this.rawSizes[i] = size;
+				}
+				return;
+			}
 			this.buffers = new ByteBuf[benchmark.live];
 			for (int i = 0; i < this.buffers.length; i++) {
 				ByteBuf buf = benchmark.alloc.directBuffer(benchmark.sizes[(this.next++) & (SEQUENCE - 1)]);
@@ -173,6 +224,12 @@ public class AllocationPatternBenchmark {
 
 		@TearDown(Level.Trial)
 		public void empty() {
+			if (this.addresses != null) {
+				for (int i = 0; i < this.addresses.length; i++) {
+					RawJemallocAccess.free(this.addresses[i], this.rawSizes[i]);
+				}
+				return;
+			}
 			for (ByteBuf buf : this.buffers) {
 				buf.release();
 			}
@@ -189,13 +246,29 @@ public class AllocationPatternBenchmark {
 	@Threads(2)
 	public byte replaceOne(Ring ring) {
 		int i = (ring.next++) & (SEQUENCE - 1);
-		ByteBuf[] buffers = ring.buffers;
 		int victim = this.victims[i];
+		if (this.raw) {
+			return replaceOneRaw(ring, i, victim);
+		}
+		ByteBuf[] buffers = ring.buffers;
 		buffers[victim].release();
 		ByteBuf buf = this.alloc.directBuffer(this.sizes[i]);
 		buf.writeByte(1);
 		buffers[victim] = buf;
 		return buf.readByte();
+	}
+
+	private byte replaceOneRaw(Ring ring, int i, int victim) {
+		RawJemallocAccess.free(ring.addresses[victim], ring.rawSizes[victim]);
+		int size = this.sizes[i];
+		long address = RawJemallocAccess.allocate(size);
+		ring.addresses[victim] = address;
+		ring.rawSizes[victim] = size;
+		if (CAN_TOUCH_RAW) {
+			PlatformDependent.putByte(address, (byte) 1);
+			return PlatformDependent.getByte(address);
+		}
+		return (byte) address;
 	}
 
 }

@@ -32,6 +32,26 @@ class PlanTests {
 	}
 
 	@Test
+	void theBurstsAggregatedBodiesRunAloneOnlyWhenNamed() {
+		assertThat(Plan.SCENARIOS).doesNotContain("burst-aggregate");
+		Plan alone = Plan.of("burst-aggregate", "default");
+		Plan burst = Plan.of("burst", "default");
+		assertThat(alone.burst()).isTrue();
+		assertThat(alone.load().streams()).hasSize(1);
+		Workload.Stream aggregate = alone.load().streams().get(0);
+		Workload.Stream inTheBurst = burst.load().streams().get(1);
+		assertThat(aggregate.kind()).isEqualTo(Workload.Kind.AGGREGATE).isEqualTo(inTheBurst.kind());
+		assertThat(aggregate.connections()).isEqualTo(inTheBurst.connections());
+		java.util.SplittableRandom a = new java.util.SplittableRandom(16);
+		java.util.SplittableRandom b = new java.util.SplittableRandom(16);
+		for (int i = 0; i < 100; i++) {
+			assertThat(aggregate.sizes().next(a)).as("the same sizes").isEqualTo(inTheBurst.sizes().next(b));
+		}
+		assertThat(alone.phase()).isEqualTo(burst.phase());
+		assertThat(alone.rounds()).isEqualTo(burst.rounds());
+	}
+
+	@Test
 	void theLongModeRunsTheProxyForTenMinutesPerSetup() {
 		assertThat(Plan.of("proxy", "long").phase()).isEqualTo(Duration.ofMinutes(10));
 		assertThat(Plan.of("live", "long").phase()).isEqualTo(Plan.of("live", "default").phase());
