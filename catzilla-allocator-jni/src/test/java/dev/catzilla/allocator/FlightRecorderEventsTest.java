@@ -315,7 +315,8 @@ class FlightRecorderEventsTest {
 		assertThat(result.get("hooksRegistered")).as(result.describe()).isEqualTo("true");
 		assertThat(result.get("collected")).as(result.describe()).isEqualTo("true");
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.SAMPLE))).as(result.describe()).isEqualTo(50);
-		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.PURGE))).as(result.describe()).isEqualTo(1);
+		// The explicit purge, and a quiet purge when the released blocks went through the hand-off cache first.
+		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.PURGE))).as(result.describe()).isBetween(1, 2);
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.JEMALLOC_STATISTICS))).as(result.describe())
 			.isPositive();
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.ALLOCATOR_STATISTICS))).as(result.describe())
