@@ -226,7 +226,7 @@ public class CatzillaProperties {
 
 		/**
 		 * Part of the cap kept for allocations of at most 16KB (reads, headers, small answers), so that a server at
-		 * its cap keeps reading and answers 503; unset means a sixteenth of the cap, at most 4MB; 0 means none.
+		 * its cap keeps reading and answers 503; by default a sixteenth of the cap, at most 4MB; 0 means none.
 		 */
 		private DataSize capReserve;
 
