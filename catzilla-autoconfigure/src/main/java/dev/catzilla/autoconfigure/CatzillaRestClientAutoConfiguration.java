@@ -13,13 +13,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
-import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.JdkClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientsProperties;
+import org.springframework.boot.thread.Threading;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
 
 /**
  * Hands the active allocator to the Reactor Netty {@code HttpClient} behind Boot's {@code RestClient} and
@@ -28,8 +31,13 @@ import org.springframework.core.io.ResourceLoader;
  * <p>
  * Boot applies {@link ClientHttpRequestFactoryBuilderCustomizer} beans only outside reactive applications; in a
  * reactive one it defines no {@link ClientHttpRequestFactoryBuilder} and {@code RestClient.Builder} detects one. There
- * Catzilla defines the builder Boot defines elsewhere: {@code spring.http.clients.imperative.factory} or detection,
- * with the customizer beans applied (Boot's virtual-thread executor for the JDK client is not repeated here).
+ * Catzilla defines the builder Boot's {@code ImperativeHttpClientAutoConfiguration} defines elsewhere, step by step
+ * as Boot does: {@code spring.http.clients.imperative.factory} or detection, a virtual-thread executor for the JDK
+ * client when {@code spring.threads.virtual.enabled}, then the customizer beans. Boot offers no public way to reuse
+ * its own (the configuration is final and skipped in reactive applications, {@code Factory.builder()} is not
+ * public), so {@code CatzillaRestClientAutoConfigurationTests} compares the two for every value of every
+ * {@code spring.http.clients.imperative.*} property and fails when Boot adds one. Boot's {@code ClientHttpRequestFactory}
+ * bean is not repeated: {@code RestClient.Builder} builds its factory from the builder.
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class,
 		afterName = "org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration",
@@ -58,11 +66,14 @@ public final class CatzillaRestClientAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		ClientHttpRequestFactoryBuilder<?> clientHttpRequestFactoryBuilder(ResourceLoader resourceLoader,
-				ImperativeHttpClientsProperties properties,
+				Environment environment, ImperativeHttpClientsProperties properties,
 				ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
 			ClientHttpRequestFactoryBuilder<?> builder = (properties.getFactory() != null)
 					? builder(properties.getFactory())
 					: ClientHttpRequestFactoryBuilder.detect(resourceLoader.getClassLoader());
+			if (builder instanceof JdkClientHttpRequestFactoryBuilder jdk && Threading.VIRTUAL.isActive(environment)) {
+				builder = jdk.withExecutor(new VirtualThreadTaskExecutor("httpclient-"));
+			}
 			return customize(builder, customizers.orderedStream().toList());
 		}
 

@@ -1,6 +1,5 @@
 package dev.catzilla.autoconfigure;
 
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -12,9 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Spring Cloud Gateway's proxy client gets Catzilla's customizer when the gateway is present, and nothing changes
- * without it. Runs in the "gateway" surefire execution.
+ * without it.
  */
-@Tag("gateway")
 class CatzillaGatewayAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -168,8 +168,9 @@ class CatzillaPropertiesTests {
 
 	}
 
+	/** Catzilla's auto-configuration alone, whatever else this module's class path holds (the gateway, say). */
 	@SpringBootConfiguration
-	@EnableAutoConfiguration
+	@ImportAutoConfiguration(CatzillaAutoConfiguration.class)
 	static class Full {
 
 	}

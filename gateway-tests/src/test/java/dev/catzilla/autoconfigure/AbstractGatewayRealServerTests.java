@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Tag;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -22,10 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link GatewayApplication} on a random port in front of a local Reactor Netty upstream (an HTTP and a WebSocket
- * echo), and bodies of several MiB through both legs, compared by SHA-256. Runs in the "gateway" surefire
- * execution, whose class path has Spring Cloud Gateway.
+ * echo), and bodies of several MiB through both legs, compared by SHA-256.
  */
-@Tag("gateway")
 abstract class AbstractGatewayRealServerTests {
 
 	static final int BODY = 6 * 1024 * 1024 + 11;

@@ -5,7 +5,6 @@ import java.util.Random;
 
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -20,10 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link ServletApplication} on Tomcat with {@code spring.http.clients.imperative.factory=reactor}: Boot's
  * {@code RestClient} and {@code RestTemplate} move several MiB through Reactor Netty channels on jemalloc, the
- * startup line names only them (the server is Tomcat), and the switch leaves them on Netty's default. Runs in the
- * "servlet" surefire execution, whose class path has Tomcat and Spring MVC.
+ * startup line names only them (the server is Tomcat), and the switch leaves them on Netty's default.
  */
-@Tag("servlet")
 class RestClientServletTests {
 
 	static final int BODY = 6 * 1024 * 1024 + 11;

@@ -1,0 +1,86 @@
+package dev.catzilla.autoconfigure;
+
+import io.netty.buffer.ByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@code catzilla} actuator endpoint: defined only when exposed and accessible, replaced by a user's bean, absent
+ * without the actuator.
+ */
+class CatzillaEndpointAutoConfigurationTests {
+
+	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
+			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
+			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
+			CatzillaHealthAutoConfiguration.class);
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
+
+	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(CATZILLA)
+		.withConfiguration(AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class,
+				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
+				WebClientAutoConfiguration.class));
+
+	@Test
+	void theEndpointExistsOnlyWhenExposed() {
+		ApplicationContextRunner actuator = this.runner.withConfiguration(
+				AutoConfigurations.of(EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class));
+		actuator.run((context) -> assertThat(context).doesNotHaveBean(CatzillaEndpoint.class));
+		actuator.withPropertyValues("management.endpoints.web.exposure.include=catzilla")
+			.run((context) -> assertThat(context).hasSingleBean(CatzillaEndpoint.class));
+		actuator.withPropertyValues("management.endpoints.web.exposure.include=catzilla",
+				"management.endpoint.catzilla.access=NONE")
+			.run((context) -> assertThat(context).doesNotHaveBean(CatzillaEndpoint.class));
+	}
+
+	@Test
+	void withoutTheActuatorThereIsNoEndpointAndNothingFails() {
+		this.webRunner
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
+					"org.springframework.boot.health"))
+			.withPropertyValues("management.endpoints.web.exposure.include=*")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(CatzillaNettyServerCustomizer.class)
+				.doesNotHaveBean(CatzillaEndpoint.class));
+	}
+
+	@Test
+	void aUserDefinedEndpointReplacesOurs() {
+		this.runner.withUserConfiguration(UserEndpoint.class)
+			.withPropertyValues("management.endpoints.web.exposure.include=catzilla")
+			.withConfiguration(
+					AutoConfigurations.of(EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class))
+			.run((context) -> assertThat(context).getBean(CatzillaEndpoint.class).isSameAs(UserEndpoint.ENDPOINT));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserEndpoint {
+
+		static final CatzillaEndpoint ENDPOINT = new CatzillaEndpoint(new CatzillaAllocator(AllocatorMode.MALLOC,
+				ActiveAllocator.NETTY, ByteBufAllocator.DEFAULT, "test", null), new CatzillaWiring());
+
+		@Bean
+		CatzillaEndpoint myEndpoint() {
+			return ENDPOINT;
+		}
+
+	}
+
+}

@@ -1,0 +1,91 @@
+package dev.catzilla.autoconfigure;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Catzilla's meters: bound when the application has a meter registry, replaced by a user's binder, absent without
+ * Micrometer or without a registry.
+ */
+class CatzillaMetricsAutoConfigurationTests {
+
+	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
+			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
+			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
+			CatzillaHealthAutoConfiguration.class);
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
+
+	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(CATZILLA)
+		.withConfiguration(AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class,
+				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
+				WebClientAutoConfiguration.class));
+
+	@Test
+	void withoutMicrometerThereAreNoMetersAndNothingFails() {
+		this.webRunner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(CatzillaAllocator.class)
+				.hasSingleBean(CatzillaNettyServerCustomizer.class)
+				.doesNotHaveBean(CatzillaMeterBinder.class));
+	}
+
+	@Test
+	void withoutAMeterRegistryThereAreNoMeters() {
+		this.runner.run((context) -> assertThat(context).doesNotHaveBean(CatzillaMeterBinder.class));
+	}
+
+	@Test
+	void withAMeterRegistryOurMetersAreBound() {
+		this.runner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(CatzillaMeterBinder.class);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get("catzilla.allocator.info").tag("active", "jemalloc").gauge().value())
+					.isEqualTo(1.0);
+				assertThat(registry.get("catzilla.jemalloc.resident").gauge().value()).isPositive();
+			});
+	}
+
+	@Test
+	void aUserDefinedMeterBinderReplacesOurs() {
+		this.runner.withUserConfiguration(UserMeters.class)
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class))
+			.run((context) -> assertThat(context).getBean(CatzillaMeterBinder.class).isSameAs(UserMeters.METERS));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserMeters {
+
+		static final CatzillaMeterBinder METERS = new CatzillaMeterBinder(new CatzillaAllocator(AllocatorMode.MALLOC,
+				ActiveAllocator.NETTY, ByteBufAllocator.DEFAULT, "test", null));
+
+		@Bean
+		CatzillaMeterBinder myMeters() {
+			return METERS;
+		}
+
+	}
+
+}
