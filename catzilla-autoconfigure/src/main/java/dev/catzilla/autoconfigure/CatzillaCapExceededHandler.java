@@ -5,6 +5,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -61,7 +62,7 @@ final class CatzillaCapExceededHandler implements WebExceptionHandler, Ordered {
 		}
 	}
 
-	static JemallocCapExceededException capExceeded(Throwable ex) {
+	static @Nullable JemallocCapExceededException capExceeded(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
 			if (cause instanceof JemallocCapExceededException refusal) {
 				return refusal;

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.catzilla.allocator.JemallocOptions;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.unit.DataSize;
@@ -222,13 +223,13 @@ public class CatzillaProperties {
 		 * Cap on the native memory held by live Netty buffers from jemalloc; beyond it allocation fails with a
 		 * JemallocCapExceededException (answered 503 by the server). Defaults to the JVM's maximum direct memory.
 		 */
-		private DataSize maxDirectMemory;
+		private @Nullable DataSize maxDirectMemory;
 
 		/**
 		 * Part of the cap kept for allocations of at most 16KB (reads, headers, small answers), so that a server at
 		 * its cap keeps reading and answers 503; by default a sixteenth of the cap, at most 4MB; 0 means none.
 		 */
-		private DataSize capReserve;
+		private @Nullable DataSize capReserve;
 
 		public boolean isBackgroundThread() {
 			return this.backgroundThread;
@@ -278,19 +279,19 @@ public class CatzillaProperties {
 			this.quietPurge = quietPurge;
 		}
 
-		public DataSize getCapReserve() {
+		public @Nullable DataSize getCapReserve() {
 			return this.capReserve;
 		}
 
-		public void setCapReserve(DataSize capReserve) {
+		public void setCapReserve(@Nullable DataSize capReserve) {
 			this.capReserve = capReserve;
 		}
 
-		public DataSize getMaxDirectMemory() {
+		public @Nullable DataSize getMaxDirectMemory() {
 			return this.maxDirectMemory;
 		}
 
-		public void setMaxDirectMemory(DataSize maxDirectMemory) {
+		public void setMaxDirectMemory(@Nullable DataSize maxDirectMemory) {
 			this.maxDirectMemory = maxDirectMemory;
 		}
 

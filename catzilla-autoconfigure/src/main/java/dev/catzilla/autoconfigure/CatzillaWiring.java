@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What Catzilla actually wired: a target is recorded when the allocator is applied to a real server or client (not
  * when a customizer bean exists), or when the application's own allocator was found there and kept. Thread-safe;
@@ -16,7 +18,7 @@ public final class CatzillaWiring {
 
 	private final Set<CatzillaTarget> kept = EnumSet.noneOf(CatzillaTarget.class);
 
-	private BiConsumer<CatzillaTarget, Boolean> listener;
+	private @Nullable BiConsumer<CatzillaTarget, Boolean> listener;
 
 	/** Records that Catzilla's allocator now serves a server or client of this kind. */
 	public void served(CatzillaTarget target) {

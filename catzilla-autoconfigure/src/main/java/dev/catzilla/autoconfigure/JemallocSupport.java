@@ -12,19 +12,21 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The only class of this module that calls {@link Jemalloc} (and so may load the native library). Nothing reaches
  * it in {@code malloc} mode.
+ * Public for the actuator packages only; not an API.
  */
-final class JemallocSupport {
+public final class JemallocSupport {
 
 	private static final Log logger = LogFactory.getLog(JemallocSupport.class);
 
 	private JemallocSupport() {
 	}
 
-	static CatzillaAllocator select(AllocatorMode mode, CatzillaProperties.Jemalloc properties,
+	public static CatzillaAllocator select(AllocatorMode mode, CatzillaProperties.Jemalloc properties,
 			CatzillaProperties.Profile profile) {
 		dev.catzilla.allocator.ProfilingOptions profiling = profile.toOptions();
 		// Invalid settings fail in every mode that could use them, even when the library is unavailable.
@@ -82,7 +84,7 @@ final class JemallocSupport {
 		return note;
 	}
 
-	static String summary(Throwable cause) {
+	public static String summary(@Nullable Throwable cause) {
 		if (cause == null) {
 			return "no cause given";
 		}
@@ -99,35 +101,35 @@ final class JemallocSupport {
 		return summary.toString();
 	}
 
-	static String version() {
+	public static String version() {
 		return Jemalloc.version();
 	}
 
 	/** {@code 5.3.0} out of {@code 5.3.0-0-g54eaed1d...}. */
-	static String shortVersion() {
+	public static String shortVersion() {
 		String version = Jemalloc.version();
 		int dash = (version != null) ? version.indexOf('-') : -1;
 		return (dash > 0) ? version.substring(0, dash) : version;
 	}
 
-	static String platform() {
+	public static String platform() {
 		return Jemalloc.platform();
 	}
 
-	static String libraryLocation() {
+	public static String libraryLocation() {
 		return Jemalloc.libraryLocation();
 	}
 
-	static boolean isAvailable() {
+	public static boolean isAvailable() {
 		return Jemalloc.isAvailable();
 	}
 
-	static boolean isInitialized() {
+	public static boolean isInitialized() {
 		return Jemalloc.isInitialized();
 	}
 
 	/** The options as jemalloc option names and values ({@code malloc_conf} syntax), in order. */
-	static Map<String, String> optionsMap(JemallocOptions requested) {
+	public static Map<String, String> optionsMap(JemallocOptions requested) {
 		Map<String, String> options = new LinkedHashMap<>();
 		for (String pair : requested.toMallocConf().split(",")) {
 			int colon = pair.indexOf(':');
@@ -138,20 +140,20 @@ final class JemallocSupport {
 		return Collections.unmodifiableMap(options);
 	}
 
-	static Map<String, String> effectiveOptions() {
+	public static Map<String, String> effectiveOptions() {
 		return Jemalloc.effectiveOptions();
 	}
 
-	static JemallocStats stats() {
+	public static JemallocStats stats() {
 		return Jemalloc.stats();
 	}
 
 	/** The process-wide statistics cache (at most one read per 250 ms). */
-	static dev.catzilla.allocator.JemallocStatistics statistics() {
+	public static dev.catzilla.allocator.JemallocStatistics statistics() {
 		return dev.catzilla.allocator.JemallocStatistics.shared();
 	}
 
-	static long purge() {
+	public static long purge() {
 		return Jemalloc.purge();
 	}
 

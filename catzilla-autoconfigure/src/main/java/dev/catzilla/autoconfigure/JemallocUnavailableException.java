@@ -1,5 +1,7 @@
 package dev.catzilla.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown when {@code catzilla.allocator=jemalloc} was requested but Catzilla's native library cannot be used. Its
  * cause is the library's unavailability cause; {@link JemallocUnavailableFailureAnalyzer} explains it.
@@ -10,7 +12,7 @@ public class JemallocUnavailableException extends RuntimeException {
 
 	private final boolean disabledOnPurpose;
 
-	public JemallocUnavailableException(String platform, boolean disabledOnPurpose, Throwable cause) {
+	public JemallocUnavailableException(String platform, boolean disabledOnPurpose, @Nullable Throwable cause) {
 		super("catzilla.allocator=jemalloc was requested but jemalloc is unavailable on " + platform
 				+ (disabledOnPurpose ? " (catzilla.native.disabled=true)" : "")
 				+ ((cause != null) ? ": " + cause : ""), cause);

@@ -2,6 +2,9 @@ package dev.catzilla.autoconfigure;
 
 import dev.catzilla.allocator.Jemalloc;
 import dev.catzilla.allocator.JemallocByteBufAllocator;
+import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpointAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.health.CatzillaHealthAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.metrics.CatzillaMetricsAutoConfiguration;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;

@@ -3,6 +3,10 @@ package dev.catzilla.autoconfigure;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpointAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.health.CatzillaHealthAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.metrics.CatzillaMetricsAutoConfiguration;
+
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;

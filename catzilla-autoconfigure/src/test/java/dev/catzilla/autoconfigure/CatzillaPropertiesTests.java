@@ -175,4 +175,10 @@ class CatzillaPropertiesTests {
 
 	}
 
+	@Test
+	void theProfilePropertiesDefaultsAreTheAllocatorsProfilingDefaults() {
+		assertThat(new CatzillaProperties.Profile().toOptions())
+			.isEqualTo(dev.catzilla.allocator.ProfilingOptions.defaults());
+	}
+
 }

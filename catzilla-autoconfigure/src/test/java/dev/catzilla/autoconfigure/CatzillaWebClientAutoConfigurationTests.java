@@ -1,5 +1,9 @@
 package dev.catzilla.autoconfigure;
 
+import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpointAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.health.CatzillaHealthAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.metrics.CatzillaMetricsAutoConfiguration;
+
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,5 +1,7 @@
 package dev.catzilla.autoconfigure;
 
+import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpoint;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,7 @@
 package dev.catzilla.autoconfigure;
 
 import dev.catzilla.allocator.Jemalloc;
+import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpoint;
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.health;
 
 import dev.catzilla.allocator.JemallocByteBufAllocator;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;

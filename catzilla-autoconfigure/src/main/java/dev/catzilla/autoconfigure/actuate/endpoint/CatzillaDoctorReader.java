@@ -1,10 +1,11 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.endpoint;
 
 import java.util.List;
 import java.util.Locale;
 
 import dev.catzilla.allocator.JemallocByteBufAllocator;
 import dev.catzilla.allocator.MemoryDoctor;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;

@@ -1,4 +1,7 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.health;
+
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;

@@ -1,4 +1,18 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.endpoint;
+
+import dev.catzilla.autoconfigure.ActiveAllocator;
+import dev.catzilla.autoconfigure.AllocatorMode;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaClientBeansAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaGatewayAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaNettyServerAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaNettyServerCustomizer;
+import dev.catzilla.autoconfigure.CatzillaRestClientAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaWebClientAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaWiring;
+import dev.catzilla.autoconfigure.actuate.health.CatzillaHealthAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.metrics.CatzillaMetricsAutoConfiguration;
 
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;

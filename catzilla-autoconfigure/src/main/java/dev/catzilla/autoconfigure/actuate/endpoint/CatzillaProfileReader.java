@@ -1,4 +1,4 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.endpoint;
 
 import java.util.List;
 import java.util.Locale;
@@ -6,6 +6,7 @@ import java.util.Locale;
 import dev.catzilla.allocator.AllocationProfiler;
 import dev.catzilla.allocator.JemallocByteBufAllocator;
 import dev.catzilla.allocator.ProfileFormats;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;

@@ -1,4 +1,4 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.endpoint;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,10 +8,15 @@ import dev.catzilla.allocator.JemallocByteBufAllocator;
 import dev.catzilla.allocator.JemallocRatio;
 import dev.catzilla.allocator.JemallocStatistic;
 import dev.catzilla.allocator.JemallocStatistics;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.CatzillaWiring;
+import dev.catzilla.autoconfigure.JemallocSupport;
+import dev.catzilla.autoconfigure.PlatformInfo;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -57,8 +62,8 @@ public class CatzillaEndpoint {
 	 * @return the part, or 404 for an unknown part
 	 */
 	@ReadOperation
-	public WebEndpointResponse<?> part(@Selector String part, @org.jspecify.annotations.Nullable String format,
-			@org.jspecify.annotations.Nullable String value, @org.jspecify.annotations.Nullable Integer top) {
+	public WebEndpointResponse<?> part(@Selector String part, @Nullable String format,
+			@Nullable String value, @Nullable Integer top) {
 		if ("profile".equals(part)) {
 			return new CatzillaProfileReader(this.outcome).read(format, value, top);
 		}
@@ -106,7 +111,7 @@ public class CatzillaEndpoint {
 				null);
 	}
 
-	private JemallocDescriptor jemalloc() {
+	private @Nullable JemallocDescriptor jemalloc() {
 		if (!this.outcome.isJemalloc()) {
 			return null;
 		}

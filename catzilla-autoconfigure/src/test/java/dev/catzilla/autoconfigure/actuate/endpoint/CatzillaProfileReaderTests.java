@@ -1,10 +1,13 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.endpoint;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPInputStream;
 
 import dev.catzilla.allocator.JemallocByteBufAllocator;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaProperties;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,12 +74,6 @@ class CatzillaProfileReaderTests {
 			assertThat(allocator.profiler().enabled()).isFalse();
 			assertThat(allocator.profiler().snapshot().memory().samplesTaken()).isZero();
 		});
-	}
-
-	@Test
-	void thePropertiesDefaultsAreTheAllocatorsDefaults() {
-		assertThat(new CatzillaProperties.Profile().toOptions())
-			.isEqualTo(dev.catzilla.allocator.ProfilingOptions.defaults());
 	}
 
 	@Test

@@ -1,10 +1,11 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.endpoint;
 
 import java.util.Arrays;
 
 import dev.catzilla.allocator.Jemalloc;
 import dev.catzilla.allocator.JemallocRatio;
 import dev.catzilla.allocator.JemallocStatistic;
+import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

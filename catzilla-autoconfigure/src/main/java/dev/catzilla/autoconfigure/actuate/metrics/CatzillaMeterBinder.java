@@ -1,4 +1,4 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.metrics;
 
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -7,11 +7,15 @@ import dev.catzilla.allocator.CatzillaMeter;
 import dev.catzilla.allocator.JemallocByteBufAllocator;
 import dev.catzilla.allocator.JemallocMeterBinder;
 import dev.catzilla.allocator.JemallocStatistics;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.JemallocSupport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Catzilla's meters in a Spring application (every one is named in {@link CatzillaMeter}, the table of
@@ -27,7 +31,7 @@ public final class CatzillaMeterBinder implements MeterBinder {
 
 	private final CatzillaAllocator outcome;
 
-	private final JemallocStatistics statistics;
+	private final @Nullable JemallocStatistics statistics;
 
 	private final LongSupplier nanoClock;
 
@@ -44,7 +48,7 @@ public final class CatzillaMeterBinder implements MeterBinder {
 	 * @param statisticsSource jemalloc's statistics; only used (and only needed) when jemalloc is active
 	 * @param nanoClock the clock of the statistics cache and the profile meters
 	 */
-	CatzillaMeterBinder(CatzillaAllocator outcome, Supplier<JemallocStatistics.Snapshot> statisticsSource,
+	CatzillaMeterBinder(CatzillaAllocator outcome, @Nullable Supplier<JemallocStatistics.Snapshot> statisticsSource,
 			LongSupplier nanoClock) {
 		this(outcome, (statisticsSource != null)
 				? new JemallocStatistics(statisticsSource, nanoClock, JemallocStatistics.WINDOW) : null, nanoClock);

@@ -1,4 +1,8 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.endpoint;
+
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaWiring;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;

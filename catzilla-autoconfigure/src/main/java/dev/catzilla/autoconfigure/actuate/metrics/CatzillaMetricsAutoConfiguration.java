@@ -1,4 +1,7 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.metrics;
+
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;

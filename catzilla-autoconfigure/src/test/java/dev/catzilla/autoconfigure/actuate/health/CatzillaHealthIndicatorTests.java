@@ -1,6 +1,9 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.health;
 
 import dev.catzilla.allocator.JemallocByteBufAllocator;
+import dev.catzilla.autoconfigure.ActiveAllocator;
+import dev.catzilla.autoconfigure.AllocatorMode;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,14 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.health;
+
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaClientBeansAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaGatewayAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaNettyServerAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaRestClientAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaWebClientAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpointAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.metrics.CatzillaMetricsAutoConfiguration;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,17 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.metrics;
+
+import dev.catzilla.autoconfigure.ActiveAllocator;
+import dev.catzilla.autoconfigure.AllocatorMode;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
+import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaClientBeansAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaGatewayAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaNettyServerAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaNettyServerCustomizer;
+import dev.catzilla.autoconfigure.CatzillaRestClientAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaWebClientAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpointAutoConfiguration;
+import dev.catzilla.autoconfigure.actuate.health.CatzillaHealthAutoConfiguration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufAllocator;

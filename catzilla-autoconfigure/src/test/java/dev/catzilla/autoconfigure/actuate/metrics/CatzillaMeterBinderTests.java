@@ -1,4 +1,4 @@
-package dev.catzilla.autoconfigure;
+package dev.catzilla.autoconfigure.actuate.metrics;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -10,6 +10,9 @@ import dev.catzilla.allocator.CatzillaMeter;
 import dev.catzilla.allocator.JemallocByteBufAllocator;
 import dev.catzilla.allocator.JemallocStatistic;
 import dev.catzilla.allocator.JemallocStatistics;
+import dev.catzilla.autoconfigure.ActiveAllocator;
+import dev.catzilla.autoconfigure.AllocatorMode;
+import dev.catzilla.autoconfigure.CatzillaAllocator;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
