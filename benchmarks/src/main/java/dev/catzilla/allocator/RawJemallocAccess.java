@@ -1,8 +1,9 @@
 package dev.catzilla.allocator;
 
 /**
- * Benchmark-only bridge (benchmarks module, same package as the package-private {@link JemallocNative}): the raw
- * JNI {@code mallocx}/{@code sdallocx} pair, the floor under any buffer built on it. Not part of Catzilla's API.
+ * Benchmark-only bridge (benchmarks module, same package as the package-private
+ * {@link JemallocNative}): the raw JNI {@code mallocx}/{@code sdallocx} pair, the floor
+ * under any buffer built on it. Not part of Catzilla's API.
  */
 public final class RawJemallocAccess {
 

@@ -27,9 +27,10 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * A Boot 4.0 WebFlux application with the starter, Boot's WebClient and RestClient (built at startup), an echo
- * route, and a Spring Cloud Gateway route {@code /up/**} to {@code upstream.http}; it records which allocator each of
- * its server and client channels got.
+ * A Boot 4.0 WebFlux application with the starter, Boot's WebClient and RestClient (built
+ * at startup), an echo route, and a Spring Cloud Gateway route {@code /up/**} to
+ * {@code upstream.http}; it records which allocator each of its server and client
+ * channels got.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -43,8 +44,9 @@ public class Boot40Application {
 	@Bean
 	RouterFunction<ServerResponse> echo() {
 		return RouterFunctions.route()
-			.POST("/echo", (request) -> ServerResponse.ok()
-				.body(BodyInserters.fromDataBuffers(request.body(BodyExtractors.toDataBuffers()))))
+			.POST("/echo",
+					(request) -> ServerResponse.ok()
+						.body(BodyInserters.fromDataBuffers(request.body(BodyExtractors.toDataBuffers()))))
 			.build();
 	}
 

@@ -39,9 +39,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The starter on Spring Boot 4.0.7 (and Netty 4.2.18, Spring Cloud 2025.1.4): jemalloc serves the Reactor Netty
- * server, Boot's WebClient and RestClient, and the gateway's proxy client under real traffic (several MiB, compared by
- * SHA-256), and the startup line and the endpoint say so.
+ * The starter on Spring Boot 4.0.7 (and Netty 4.2.18, Spring Cloud 2025.1.4): jemalloc
+ * serves the Reactor Netty server, Boot's WebClient and RestClient, and the gateway's
+ * proxy client under real traffic (several MiB, compared by SHA-256), and the startup
+ * line and the endpoint say so.
  */
 class Boot40ApplicationTests {
 
@@ -71,7 +72,8 @@ class Boot40ApplicationTests {
 
 		};
 		context = new SpringApplicationBuilder(Boot40Application.class)
-			// Boot resets logback while it starts: attach once the application is prepared.
+			// Boot resets logback while it starts: attach once the application is
+			// prepared.
 			.listeners((ApplicationListener<ApplicationPreparedEvent>) (event) -> {
 				Logger logger = (Logger) LoggerFactory.getLogger("dev.catzilla");
 				if (!appender.isStarted()) {
@@ -110,14 +112,22 @@ class Boot40ApplicationTests {
 	}
 
 	@Test
-	void theServerBootsWebClientAndRestClientAndTheGatewaysProxyAllocateFromJemallocUnderRealTraffic() throws Exception {
+	void theServerBootsWebClientAndRestClientAndTheGatewaysProxyAllocateFromJemallocUnderRealTraffic()
+			throws Exception {
 		byte[] body = new byte[BODY];
 		new Random(40).nextBytes(body);
 		byte[] expected = MessageDigest.getInstance("SHA-256").digest(body);
 		String echo = "http://127.0.0.1:" + port + "/echo";
-		assertThat(sha256(context.getBean(WebClient.class).post().uri(echo).bodyValue(body).retrieve()
+		assertThat(sha256(context.getBean(WebClient.class)
+			.post()
+			.uri(echo)
+			.bodyValue(body)
+			.retrieve()
 			.bodyToFlux(DataBuffer.class))).isEqualTo(expected);
-		byte[] restClientEcho = context.getBean(RestClient.class).post().uri(echo).body(body)
+		byte[] restClientEcho = context.getBean(RestClient.class)
+			.post()
+			.uri(echo)
+			.body(body)
 			.exchange((request, response) -> sha256().digest(response.getBody().readAllBytes()));
 		assertThat(restClientEcho).isEqualTo(expected);
 		byte[] proxied = HttpClient.newHttpClient()

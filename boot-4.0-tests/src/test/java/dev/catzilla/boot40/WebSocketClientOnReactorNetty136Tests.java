@@ -18,8 +18,9 @@ import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClien
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Boot 4.0.7 brings Reactor Netty 1.3.6, whose WebSocket spec has no {@code maxDecompressionBufferSize}: a
- * {@code ReactorNettyWebSocketClient} bean is still rebuilt with Catzilla's allocator and its settings.
+ * Boot 4.0.7 brings Reactor Netty 1.3.6, whose WebSocket spec has no
+ * {@code maxDecompressionBufferSize}: a {@code ReactorNettyWebSocketClient} bean is still
+ * rebuilt with Catzilla's allocator and its settings.
  */
 class WebSocketClientOnReactorNetty136Tests {
 
@@ -27,10 +28,11 @@ class WebSocketClientOnReactorNetty136Tests {
 	void aWebSocketClientBeanIsRebuiltWithOurAllocatorAndItsSpec() {
 		assertThat(ClassUtils.hasMethod(WebsocketSpec.class, "maxDecompressionBufferSize")).isFalse();
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(CatzillaAutoConfiguration.class,
-					CatzillaClientBeansAutoConfiguration.class))
-			.withBean(ReactorNettyWebSocketClient.class, () -> new ReactorNettyWebSocketClient(HttpClient.create(),
-					() -> WebsocketClientSpec.builder().protocols("chat").maxFramePayloadLength(1 << 20)))
+			.withConfiguration(
+					AutoConfigurations.of(CatzillaAutoConfiguration.class, CatzillaClientBeansAutoConfiguration.class))
+			.withBean(ReactorNettyWebSocketClient.class,
+					() -> new ReactorNettyWebSocketClient(HttpClient.create(),
+							() -> WebsocketClientSpec.builder().protocols("chat").maxFramePayloadLength(1 << 20)))
 			.run((context) -> {
 				ReactorNettyWebSocketClient client = context.getBean(ReactorNettyWebSocketClient.class);
 				assertThat((Object) client.getHttpClient().configuration().options().get(ChannelOption.ALLOCATOR))

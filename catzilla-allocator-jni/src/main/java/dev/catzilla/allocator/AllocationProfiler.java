@@ -23,26 +23,32 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
- * A sampled profile of one allocator's live direct buffers by the Java stack that allocated them.
+ * A sampled profile of one allocator's live direct buffers by the Java stack that
+ * allocated them.
  * <p>
- * <b>Sampling.</b> Each thread counts down the bytes it allocates (and adds by growing buffers) from an
- * exponentially distributed interval of mean {@link ProfilingOptions#sampleInterval() R}; the buffer whose bytes
- * take the countdown to zero is sampled and a new interval is drawn. So every byte is sampled with the same
- * probability, and a buffer of {@code Z} bytes is sampled with probability {@code 1 - e^(-Z/R)}: a sample stands
- * for {@code 1 / (1 - e^(-Z/R))} buffers of its size (the weight Go's and tcmalloc's heap profiles use), which makes
- * the estimates unbiased. A buffer that is not sampled costs one thread-local lookup and one subtraction.
+ * <b>Sampling.</b> Each thread counts down the bytes it allocates (and adds by growing
+ * buffers) from an exponentially distributed interval of mean
+ * {@link ProfilingOptions#sampleInterval() R}; the buffer whose bytes take the countdown
+ * to zero is sampled and a new interval is drawn. So every byte is sampled with the same
+ * probability, and a buffer of {@code Z} bytes is sampled with probability
+ * {@code 1 - e^(-Z/R)}: a sample stands for {@code 1 / (1 - e^(-Z/R))} buffers of its
+ * size (the weight Go's and tcmalloc's heap profiles use), which makes the estimates
+ * unbiased. A buffer that is not sampled costs one thread-local lookup and one
+ * subtraction.
  * <p>
- * <b>Samples.</b> A sampled buffer gets a record with its stack (depth-capped, frames and stacks interned), its
- * requested, held and usable size, time and thread; the record is dropped on the buffer's release, and its size
- * follows growth and shrinking. A sampled buffer reclaimed by the garbage collector without a release is a leak: it
- * is reported with its site, bytes and age (a rate-limited WARN, {@link #leaks()}).
+ * <b>Samples.</b> A sampled buffer gets a record with its stack (depth-capped, frames and
+ * stacks interned), its requested, held and usable size, time and thread; the record is
+ * dropped on the buffer's release, and its size follows growth and shrinking. A sampled
+ * buffer reclaimed by the garbage collector without a release is a leak: it is reported
+ * with its site, bytes and age (a rate-limited WARN, {@link #leaks()}).
  * <p>
- * <b>JFR.</b> A sample is also a {@code catzilla.AllocationSample} event when a recording enables it (throttled, see
- * {@link FlightRecorderEvents}); {@link #allocated} and {@link #grown} return it for the allocator to commit, so that
- * JFR's stack trace starts at the allocator and not here. A leak is a {@code catzilla.Leak} event.
+ * <b>JFR.</b> A sample is also a {@code catzilla.AllocationSample} event when a recording
+ * enables it (throttled, see {@link FlightRecorderEvents}); {@link #allocated} and
+ * {@link #grown} return it for the allocator to commit, so that JFR's stack trace starts
+ * at the allocator and not here. A leak is a {@code catzilla.Leak} event.
  * <p>
- * <b>Bounded.</b> At most {@code maxSamples} live records, {@code maxFrames} interned frames and {@code maxStacks}
- * stacks; what did not fit is counted ({@link Memory}).
+ * <b>Bounded.</b> At most {@code maxSamples} live records, {@code maxFrames} interned
+ * frames and {@code maxStacks} stacks; what did not fit is counted ({@link Memory}).
  */
 public final class AllocationProfiler {
 
@@ -50,7 +56,10 @@ public final class AllocationProfiler {
 
 	private static final StackWalker WALKER = StackWalker.getInstance();
 
-	/** Classes whose frames are the allocator's own machinery, dropped from the top of every stack. */
+	/**
+	 * Classes whose frames are the allocator's own machinery, dropped from the top of
+	 * every stack.
+	 */
 	private static final Set<String> INTERNAL = Set.of(AllocationProfiler.class.getName(),
 			JemallocByteBufAllocator.class.getName(), JemallocByteBuf.class.getName(),
 			"io.netty.buffer.AbstractByteBufAllocator");
@@ -66,10 +75,12 @@ public final class AllocationProfiler {
 	private final long bucketNanos;
 
 	/**
-	 * Event-loop threads count down in a {@link FastThreadLocal} (Netty removes it when the loop ends). Other
-	 * threads share {@link #stripes} picked by thread id: a value in a plain thread's {@code ThreadLocal} would keep
-	 * this class, and with it the class loader that loaded Catzilla, reachable for as long as the thread lives (the
-	 * {@code main} thread: for ever). Stripe updates are plain and may race; a lost update shifts one interval.
+	 * Event-loop threads count down in a {@link FastThreadLocal} (Netty removes it when
+	 * the loop ends). Other threads share {@link #stripes} picked by thread id: a value
+	 * in a plain thread's {@code ThreadLocal} would keep this class, and with it the
+	 * class loader that loaded Catzilla, reachable for as long as the thread lives (the
+	 * {@code main} thread: for ever). Stripe updates are plain and may race; a lost
+	 * update shifts one interval.
 	 */
 	private final FastThreadLocal<Countdown> countdowns = new FastThreadLocal<>() {
 
@@ -118,7 +129,10 @@ public final class AllocationProfiler {
 
 	private final long createdNanos = System.nanoTime();
 
-	/** Lets at most {@link ProfilingOptions#maxJfrEventsPerSecond()} sampled-allocation JFR events through. */
+	/**
+	 * Lets at most {@link ProfilingOptions#maxJfrEventsPerSecond()} sampled-allocation
+	 * JFR events through.
+	 */
 	private final EventThrottle jfrThrottle;
 
 	AllocationProfiler(ProfilingOptions options) {
@@ -141,7 +155,10 @@ public final class AllocationProfiler {
 		return this.options.enabled();
 	}
 
-	/** How many buffers a sample of {@code size} bytes stands for at mean interval {@code mean}. */
+	/**
+	 * How many buffers a sample of {@code size} bytes stands for at mean interval
+	 * {@code mean}.
+	 */
 	static double weight(long size, double mean) {
 		if (mean <= 0) {
 			return 1;
@@ -176,8 +193,9 @@ public final class AllocationProfiler {
 
 	/**
 	 * A new buffer of {@code size} bytes (asked for {@code requested}).
-	 * @return {@code null}, or when the buffer was sampled and JFR records it, the JFR event (a {@code jdk.jfr.Event})
-	 * that the caller commits, so that the event's stack trace starts at the allocator, not in the profiler
+	 * @return {@code null}, or when the buffer was sampled and JFR records it, the JFR
+	 * event (a {@code jdk.jfr.Event}) that the caller commits, so that the event's stack
+	 * trace starts at the allocator, not in the profiler
 	 */
 	Object allocated(JemallocByteBuf buf, int requested, int size) {
 		Countdown countdown = countdown();
@@ -247,7 +265,10 @@ public final class AllocationProfiler {
 		return this.jfrThrottle;
 	}
 
-	/** Sampled-allocation JFR events dropped so far because more were due than the options allow per second. */
+	/**
+	 * Sampled-allocation JFR events dropped so far because more were due than the options
+	 * allow per second.
+	 */
 	public long jfrEventsThrottled() {
 		return this.jfrThrottle.dropped();
 	}
@@ -318,11 +339,12 @@ public final class AllocationProfiler {
 			this.recentLeaks.addLast(leak);
 			this.leaksSinceWarn++;
 			if (now - this.lastLeakWarnNanos >= this.options.leakWarnInterval().toNanos()) {
-				warn = "Catzilla: LEAK: a sampled direct buffer of " + bytes + " bytes (standing for about "
-						+ estimated + " bytes) was garbage-collected without release(), " + ageMillis
+				warn = "Catzilla: LEAK: a sampled direct buffer of " + bytes + " bytes (standing for about " + estimated
+						+ " bytes) was garbage-collected without release(), " + ageMillis
 						+ " ms after it was allocated on thread " + sample.thread + " at " + sample.site.name()
-						+ ((this.leaksSinceWarn > 1) ? " (" + (this.leaksSinceWarn - 1)
-								+ " more sampled leak(s) since the last warning)" : "")
+						+ ((this.leaksSinceWarn > 1)
+								? " (" + (this.leaksSinceWarn - 1) + " more sampled leak(s) since the last warning)"
+								: "")
 						+ "; the profile's leaks list has their stacks";
 				this.lastLeakWarnNanos = now;
 				this.leaksSinceWarn = 0;
@@ -339,7 +361,10 @@ public final class AllocationProfiler {
 		return this.leakCount.get();
 	}
 
-	/** Sampled buffers reclaimed by the garbage collector without a release: counts and the most recent ones. */
+	/**
+	 * Sampled buffers reclaimed by the garbage collector without a release: counts and
+	 * the most recent ones.
+	 */
 	public Leaks leaks() {
 		pollLeaks();
 		List<Leak> recent;
@@ -358,7 +383,10 @@ public final class AllocationProfiler {
 		return all.subList(0, Math.min(n, all.size()));
 	}
 
-	/** A consistent-enough view of the profile now (samples taken while it is computed may or may not be in it). */
+	/**
+	 * A consistent-enough view of the profile now (samples taken while it is computed may
+	 * or may not be in it).
+	 */
 	public Snapshot snapshot() {
 		pollLeaks();
 		long now = System.nanoTime();
@@ -416,9 +444,8 @@ public final class AllocationProfiler {
 		}
 		List<LiveBuffer> oldestBuffers = new ArrayList<>();
 		for (AllocationSample sample : oldest) {
-			oldestBuffers.add(new LiveBuffer(sample.site.name(), sample.site.frames, sample.size,
-					sample.requestedSize, sample.usableSize, (now - sample.allocatedNanos) / 1_000_000,
-					sample.thread));
+			oldestBuffers.add(new LiveBuffer(sample.site.name(), sample.site.frames, sample.size, sample.requestedSize,
+					sample.usableSize, (now - sample.allocatedNanos) / 1_000_000, sample.thread));
 		}
 		oldestBuffers.sort(Comparator.comparingLong(LiveBuffer::ageMillis).reversed());
 		Memory memory = new Memory(samples, this.options.maxSamples(), this.samplesTaken.sum(),
@@ -471,12 +498,15 @@ public final class AllocationProfiler {
 					+ ((this.line >= 0) ? ":" + this.line : "");
 		}
 
-		// equals and hashCode written out: a record's generated ones (bootstrapped through ObjectMethods) kept the
-		// class loader that loaded Catzilla reachable after its last use (JemallocClassLoaderTest, profiling on).
+		// equals and hashCode written out: a record's generated ones (bootstrapped
+		// through ObjectMethods) kept the
+		// class loader that loaded Catzilla reachable after its last use
+		// (JemallocClassLoaderTest, profiling on).
 		@Override
 		public boolean equals(Object other) {
 			return (other instanceof Frame that) && this.line == that.line && this.className.equals(that.className)
-					&& this.methodName.equals(that.methodName) && java.util.Objects.equals(this.fileName, that.fileName);
+					&& this.methodName.equals(that.methodName)
+					&& java.util.Objects.equals(this.fileName, that.fileName);
 		}
 
 		@Override
@@ -548,15 +578,16 @@ public final class AllocationProfiler {
 	 * @param windowMillis how far back the sites' allocated bytes look
 	 * @param liveBytes estimated bytes held by live buffers
 	 * @param liveBuffers estimated number of live buffers
-	 * @param sites every site with live or recently allocated buffers, most live bytes first
+	 * @param sites every site with live or recently allocated buffers, most live bytes
+	 * first
 	 * @param ages live buffers by age
 	 * @param oldest the oldest sampled live buffers with their site
 	 * @param leaks sampled buffers reclaimed without a release
 	 * @param memory the profiler's own bookkeeping against its caps
 	 */
-	public record Snapshot(long timeMillis, long uptimeMillis, long sampleInterval, long windowMillis,
-			long liveBytes, long liveBuffers, List<SiteProfile> sites, List<AgeBucket> ages, List<LiveBuffer> oldest,
-			Leaks leaks, Memory memory) {
+	public record Snapshot(long timeMillis, long uptimeMillis, long sampleInterval, long windowMillis, long liveBytes,
+			long liveBuffers, List<SiteProfile> sites, List<AgeBucket> ages, List<LiveBuffer> oldest, Leaks leaks,
+			Memory memory) {
 	}
 
 	/**

@@ -4,10 +4,11 @@ import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 
 /**
- * One sampled live buffer. A phantom reference to the buffer, so that a buffer the garbage collector reclaims
- * without a release is found on the profiler's queue (a leak); the buffer points at its sample so that its release
- * and resizes reach it without a lookup. Dropped from the profiler when the buffer is released: no sample outlives
- * its buffer.
+ * One sampled live buffer. A phantom reference to the buffer, so that a buffer the
+ * garbage collector reclaims without a release is found on the profiler's queue (a leak);
+ * the buffer points at its sample so that its release and resizes reach it without a
+ * lookup. Dropped from the profiler when the buffer is released: no sample outlives its
+ * buffer.
  */
 final class AllocationSample extends PhantomReference<JemallocByteBuf> {
 
@@ -26,7 +27,10 @@ final class AllocationSample extends PhantomReference<JemallocByteBuf> {
 	/** Bytes the buffer holds now (kept current by growth and shrinking). */
 	volatile long size;
 
-	/** Bytes of this buffer exposed to the sampler so far (allocation plus growth): its weight's basis. */
+	/**
+	 * Bytes of this buffer exposed to the sampler so far (allocation plus growth): its
+	 * weight's basis.
+	 */
 	volatile long charged;
 
 	AllocationSample(JemallocByteBuf buf, ReferenceQueue<JemallocByteBuf> queue, AllocationProfiler.Site site,

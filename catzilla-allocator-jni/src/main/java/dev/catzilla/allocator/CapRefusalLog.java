@@ -8,9 +8,10 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
- * Logs an allocator's refusals at its cap boundedly: the first one with its stack trace, then at most one summary line
- * per {@link #INTERVAL_NANOS} (refusals and bytes refused since the last line, what live buffers hold, the cap),
- * written by the first refusal after the interval has passed. Counting is two atomic adds; a service that hits its cap
+ * Logs an allocator's refusals at its cap boundedly: the first one with its stack trace,
+ * then at most one summary line per {@link #INTERVAL_NANOS} (refusals and bytes refused
+ * since the last line, what live buffers hold, the cap), written by the first refusal
+ * after the interval has passed. Counting is two atomic adds; a service that hits its cap
  * thousands of times a second writes one line every ten seconds.
  */
 final class CapRefusalLog {
@@ -27,7 +28,10 @@ final class CapRefusalLog {
 
 	private final AtomicLong refusedBytes = new AtomicLong();
 
-	/** At most one JFR cap-refusal event per second; each says how many refusals it stands for. */
+	/**
+	 * At most one JFR cap-refusal event per second; each says how many refusals it stands
+	 * for.
+	 */
 	private final EventThrottle events = new EventThrottle(1);
 
 	/** Totals when the last line was written. */
@@ -61,9 +65,11 @@ final class CapRefusalLog {
 			return; // another thread writes this line
 		}
 		if (last == Long.MIN_VALUE) {
-			this.log.warn("Allocation refused at the cap on direct memory ({} byte(s) requested, {} held by live "
-					+ "buffers, cap {}); further refusals are summarised every {} s", refusal.requested(),
-					refusal.used(), refusal.max(), TimeUnit.NANOSECONDS.toSeconds(INTERVAL_NANOS), refusal);
+			this.log.warn(
+					"Allocation refused at the cap on direct memory ({} byte(s) requested, {} held by live "
+							+ "buffers, cap {}); further refusals are summarised every {} s",
+					refusal.requested(), refusal.used(), refusal.max(), TimeUnit.NANOSECONDS.toSeconds(INTERVAL_NANOS),
+					refusal);
 			synchronized (this) {
 				this.loggedRefusals = 1;
 				this.loggedBytes = refusal.requested();
@@ -80,9 +86,10 @@ final class CapRefusalLog {
 			this.loggedRefusals = totalRefusals;
 			this.loggedBytes = totalBytes;
 		}
-		this.log.warn("{} allocation(s) refused at the cap on direct memory in the last {} s ({} byte(s) requested); "
-				+ "live buffers hold {} of the cap {} byte(s)", count, TimeUnit.NANOSECONDS.toSeconds(now - last),
-				bytes, refusal.used(), refusal.max());
+		this.log.warn(
+				"{} allocation(s) refused at the cap on direct memory in the last {} s ({} byte(s) requested); "
+						+ "live buffers hold {} of the cap {} byte(s)",
+				count, TimeUnit.NANOSECONDS.toSeconds(now - last), bytes, refusal.used(), refusal.max());
 	}
 
 	/** Refusals counted since the allocator was made. */

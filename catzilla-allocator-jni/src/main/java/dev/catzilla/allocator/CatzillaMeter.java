@@ -9,14 +9,16 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.docs.MeterDocumentation;
 
 /**
- * Every meter Catzilla registers, named once (a Micrometer documentation enum): name, type, base unit, tags,
- * when it exists, and what it means. {@link JemallocMeterBinder} and the Spring starter's binder register from it,
- * and the meter table of {@code docs/spring.md} is generated from it ({@link #markdownTable()}, checked by a test).
- * The jemalloc gauges take their meaning from their {@link JemallocStatistic} and {@link JemallocRatio}.
+ * Every meter Catzilla registers, named once (a Micrometer documentation enum): name,
+ * type, base unit, tags, when it exists, and what it means. {@link JemallocMeterBinder}
+ * and the Spring starter's binder register from it, and the meter table of
+ * {@code docs/spring.md} is generated from it ({@link #markdownTable()}, checked by a
+ * test). The jemalloc gauges take their meaning from their {@link JemallocStatistic} and
+ * {@link JemallocRatio}.
  * <p>
- * Left out on purpose: per size class and per arena statistics (36 small and 196 large classes, up to four arenas
- * per CPU) would be hundreds of series; they are in the endpoint and the diagnostics instead, and the bin
- * fragmentation ratio sums them up.
+ * Left out on purpose: per size class and per arena statistics (36 small and 196 large
+ * classes, up to four arenas per CPU) would be hundreds of series; they are in the
+ * endpoint and the diagnostics instead, and the bin fragmentation ratio sums them up.
  */
 public enum CatzillaMeter implements MeterDocumentation {
 
@@ -89,7 +91,10 @@ public enum CatzillaMeter implements MeterDocumentation {
 	/** When a meter exists. */
 	public enum When {
 
-		/** Registered by the Spring Boot starter only (it describes the starter's decision). */
+		/**
+		 * Registered by the Spring Boot starter only (it describes the starter's
+		 * decision).
+		 */
 		SPRING("always (Spring starter)"),
 
 		/** When Catzilla's jemalloc serves the buffers. */
@@ -135,15 +140,17 @@ public enum CatzillaMeter implements MeterDocumentation {
 		this.statistic = null;
 	}
 
-	/** The gauge (or counter, for a count since start) of a total: named after its key, meaning from it. */
+	/**
+	 * The gauge (or counter, for a count since start) of a total: named after its key,
+	 * meaning from it.
+	 */
 	CatzillaMeter(JemallocStatistic statistic) {
 		if (statistic.scope() != JemallocStatistic.Scope.TOTAL) {
 			throw new IllegalArgumentException(statistic + " is not a total");
 		}
 		this.name = "catzilla.jemalloc." + dotted(statistic.key());
 		this.type = (statistic.unit() == JemallocStatistic.Unit.RUNS) ? Meter.Type.COUNTER : Meter.Type.GAUGE;
-		this.baseUnit = (statistic.unit() == JemallocStatistic.Unit.NANOSECONDS) ? "seconds"
-				: statistic.unit().shown();
+		this.baseUnit = (statistic.unit() == JemallocStatistic.Unit.NANOSECONDS) ? "seconds" : statistic.unit().shown();
 		this.when = When.JEMALLOC;
 		this.description = statistic.meaning().replaceAll("\\.$", "") + " (`" + statistic.mallctl() + "`).";
 		this.tags = "";
@@ -200,14 +207,17 @@ public enum CatzillaMeter implements MeterDocumentation {
 		return this.statistic;
 	}
 
-	/** The description as plain text, as registered (Markdown links and code marks removed). */
+	/**
+	 * The description as plain text, as registered (Markdown links and code marks
+	 * removed).
+	 */
 	public String plainDescription() {
 		return this.description.replaceAll("\\[([^]]*)]\\([^)]*\\)", "$1").replace("`", "");
 	}
 
 	/**
-	 * The name Prometheus shows, as Micrometer's Prometheus naming convention makes it: dots to underscores, the base
-	 * unit appended, {@code _total} for counters.
+	 * The name Prometheus shows, as Micrometer's Prometheus naming convention makes it:
+	 * dots to underscores, the base unit appended, {@code _total} for counters.
 	 */
 	public String prometheusName() {
 		String prometheus = this.name.replace('.', '_');
@@ -217,7 +227,10 @@ public enum CatzillaMeter implements MeterDocumentation {
 		return (this.type == Meter.Type.COUNTER) ? prometheus + "_total" : prometheus;
 	}
 
-	/** The tag value of a ratio: its key in dotted lowercase, e.g. {@code resident.active}. */
+	/**
+	 * The tag value of a ratio: its key in dotted lowercase, e.g.
+	 * {@code resident.active}.
+	 */
 	public static String ratioTag(JemallocRatio ratio) {
 		return dotted(ratio.key());
 	}

@@ -18,25 +18,32 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A report to paste into a bug report: the platform, the native libraries this jar carries, whether Catzilla's
- * jemalloc loads here (and if not, the whole cause chain and what to do), jemalloc's version and effective options,
- * and a short self-test (buffers of several sizes allocated and freed on several threads, stats before and after, a
- * purge; through the Netty {@code ByteBufAllocator} as well when Netty is on the class path, else through the raw
- * native calls only). Run it with {@code java -jar catzilla-allocator-jni-<version>.jar} or
- * {@code java -cp <application class path> dev.catzilla.allocator.Diagnostics}; {@code --json} prints the same as
- * one JSON object. Exit status: 0 when jemalloc works, 1 when it is unavailable, 2 when it loaded but the self-test
- * failed.
+ * A report to paste into a bug report: the platform, the native libraries this jar
+ * carries, whether Catzilla's jemalloc loads here (and if not, the whole cause chain and
+ * what to do), jemalloc's version and effective options, and a short self-test (buffers
+ * of several sizes allocated and freed on several threads, stats before and after, a
+ * purge; through the Netty {@code ByteBufAllocator} as well when Netty is on the class
+ * path, else through the raw native calls only). Run it with
+ * {@code java -jar catzilla-allocator-jni-<version>.jar} or
+ * {@code java -cp <application class path> dev.catzilla.allocator.Diagnostics};
+ * {@code --json} prints the same as one JSON object. Exit status: 0 when jemalloc works,
+ * 1 when it is unavailable, 2 when it loaded but the self-test failed.
  * <p>
- * {@code --doctor <url>} asks a running service's memory doctor instead ({@code /actuator/catzilla/doctor}, e.g.
- * {@code http://localhost:8080/actuator/catzilla/doctor}) and prints its findings as text. Exit status: 0 when it
- * found no problem, {@link #DOCTOR_FOUND_PROBLEMS} when it did, 1 when the service could not be asked.
+ * {@code --doctor <url>} asks a running service's memory doctor instead
+ * ({@code /actuator/catzilla/doctor}, e.g.
+ * {@code http://localhost:8080/actuator/catzilla/doctor}) and prints its findings as
+ * text. Exit status: 0 when it found no problem, {@link #DOCTOR_FOUND_PROBLEMS} when it
+ * did, 1 when the service could not be asked.
  */
 public final class Diagnostics {
 
 	/** Exit status when jemalloc loaded and the self-test passed. */
 	public static final int OK = 0;
 
-	/** Exit status when Catzilla's native library is unavailable (Netty's own allocator would be used). */
+	/**
+	 * Exit status when Catzilla's native library is unavailable (Netty's own allocator
+	 * would be used).
+	 */
 	public static final int UNAVAILABLE = 1;
 
 	/** Exit status when the library loaded but the self-test failed. */
@@ -82,8 +89,8 @@ public final class Diagnostics {
 	}
 
 	/**
-	 * Asks the memory doctor at {@code url} ({@code /actuator/catzilla/doctor} of a running service) for its text
-	 * report and prints it; returns the exit status.
+	 * Asks the memory doctor at {@code url} ({@code /actuator/catzilla/doctor} of a
+	 * running service) for its text report and prints it; returns the exit status.
 	 */
 	static int doctor(String url, PrintStream out, PrintStream err) {
 		String target = url.contains("?") ? url + "&format=text" : url + "?format=text";
@@ -124,8 +131,8 @@ public final class Diagnostics {
 		platform.put("platform", NativePlatform.current());
 		platform.put("supported", NativePlatform.isSupported(NativePlatform.current()));
 		platform.put("libc", NativePlatform.libc());
-		platform.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-				+ " (" + System.getProperty("java.vm.vendor") + ")");
+		platform.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
+				+ System.getProperty("java.vm.vendor") + ")");
 		platform.put("javaHome", System.getProperty("java.home"));
 		platform.put("pageSize", NativePlatform.pageSize());
 		report.put("platform", platform);
@@ -166,7 +173,10 @@ public final class Diagnostics {
 		return report;
 	}
 
-	/** Every platform of {@link NativePlatform#SUPPORTED} with whether this class path carries its library. */
+	/**
+	 * Every platform of {@link NativePlatform#SUPPORTED} with whether this class path
+	 * carries its library.
+	 */
 	private static List<Object> carriedLibraries() {
 		List<Object> libraries = new ArrayList<>();
 		ClassLoader loader = Diagnostics.class.getClassLoader();
@@ -183,7 +193,8 @@ public final class Diagnostics {
 					String actual = sha256(url);
 					String expected = (checksum != null) ? read(checksum).trim() : null;
 					library.put("sha256", actual);
-					library.put("checksum", (expected == null) ? "MISSING" : expected.equals(actual) ? "ok" : "MISMATCH");
+					library.put("checksum",
+							(expected == null) ? "MISSING" : expected.equals(actual) ? "ok" : "MISMATCH");
 				}
 				catch (IOException ex) {
 					library.put("checksum", "unreadable: " + ex);
@@ -212,7 +223,8 @@ public final class Diagnostics {
 			thread.join(60_000);
 		}
 		long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-		// Ended threads flush their jemalloc thread caches from a TLS destructor, a moment after join() returns.
+		// Ended threads flush their jemalloc thread caches from a TLS destructor, a
+		// moment after join() returns.
 		JemallocStats after = Jemalloc.stats();
 		for (int i = 0; i < 200 && after.allocated() != before.allocated(); i++) {
 			Thread.sleep(25);
@@ -238,7 +250,8 @@ public final class Diagnostics {
 			problems.add("a self-test thread did not finish within 60 s");
 		}
 		if (netty && DiagnosticsNettyCheck.usedDirectMemory() != 0) {
-			problems.add("the ByteBufAllocator still counts " + DiagnosticsNettyCheck.usedDirectMemory() + " bytes in use");
+			problems
+				.add("the ByteBufAllocator still counts " + DiagnosticsNettyCheck.usedDirectMemory() + " bytes in use");
 		}
 		if (after.allocated() != before.allocated()) {
 			problems.add("jemalloc stats.allocated did not return to " + before.allocated() + " (is "
@@ -273,8 +286,8 @@ public final class Diagnostics {
 						view.put(0, mark).put(size - 1, mark);
 						if (view.get(0) != mark || view.get(size - 1) != mark
 								|| JemallocNative.usableSize(address) < size) {
-							throw new IllegalStateException(size + " bytes at 0x" + Long.toHexString(address)
-									+ " did not keep their content");
+							throw new IllegalStateException(
+									size + " bytes at 0x" + Long.toHexString(address) + " did not keep their content");
 						}
 					}
 					finally {
@@ -303,9 +316,11 @@ public final class Diagnostics {
 	}
 
 	/**
-	 * A snapshot as the report (and the endpoint) shows it, iterating the model: {@code totals} by
-	 * {@link JemallocStatistic#key()}, {@code ratios} by {@link JemallocRatio#key()} with the bytes each stands for,
-	 * and with {@code details} the arenas, the small size classes in use (slabs) and the large ones in use (extents).
+	 * A snapshot as the report (and the endpoint) shows it, iterating the model:
+	 * {@code totals} by {@link JemallocStatistic#key()}, {@code ratios} by
+	 * {@link JemallocRatio#key()} with the bytes each stands for, and with
+	 * {@code details} the arenas, the small size classes in use (slabs) and the large
+	 * ones in use (extents).
 	 */
 	public static Map<String, Object> statistics(JemallocStatistics.Snapshot snapshot, boolean details) {
 		Map<String, Object> map = new LinkedHashMap<>();
@@ -375,7 +390,10 @@ public final class Diagnostics {
 		return chain;
 	}
 
-	/** What to do, from the cause and the platform (the one wording: {@link NativeLoadFailure#fix}). */
+	/**
+	 * What to do, from the cause and the platform (the one wording:
+	 * {@link NativeLoadFailure#fix}).
+	 */
 	static String fix(Throwable cause) {
 		return NativeLoadFailure.fix(cause);
 	}

@@ -3,9 +3,10 @@ package dev.catzilla.allocator;
 import io.netty.buffer.ByteBuf;
 
 /**
- * The part of {@link Diagnostics}' self-test that goes through Netty; a class of its own so that the diagnostics run
- * without Netty on the class path (e.g. {@code java -jar} on the bare jar): it is only touched (and initialised,
- * which creates its allocator) after {@link Diagnostics} found Netty.
+ * The part of {@link Diagnostics}' self-test that goes through Netty; a class of its own
+ * so that the diagnostics run without Netty on the class path (e.g. {@code java -jar} on
+ * the bare jar): it is only touched (and initialised, which creates its allocator) after
+ * {@link Diagnostics} found Netty.
  */
 final class DiagnosticsNettyCheck {
 
@@ -14,7 +15,9 @@ final class DiagnosticsNettyCheck {
 	private DiagnosticsNettyCheck() {
 	}
 
-	/** One direct buffer of {@code size} bytes: written at both ends, read back, released. */
+	/**
+	 * One direct buffer of {@code size} bytes: written at both ends, read back, released.
+	 */
 	static void exercise(int size, byte mark) {
 		ByteBuf buf = ALLOCATOR.directBuffer(size);
 		try {

@@ -12,60 +12,74 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
 
 /**
- * Counts the native bytes held by one allocator's live buffers and enforces its cap; and keeps, per event-loop
- * thread, a small cache of free jemalloc blocks.
+ * Counts the native bytes held by one allocator's live buffers and enforces its cap; and
+ * keeps, per event-loop thread, a small cache of free jemalloc blocks.
  * <p>
- * <b>Leases.</b> The cap is shared out in leases taken from one total, {@link #leased} ({@code <= max}, changed only
- * by compare-and-set), in chunks ({@code chunk = max / 64}, at most 1 MiB), so most allocations touch no shared
- * counter. Every byte a live buffer holds is covered by a lease, so the bytes held never exceed {@code max}. Who
- * holds a lease:
+ * <b>Leases.</b> The cap is shared out in leases taken from one total, {@link #leased}
+ * ({@code <= max}, changed only by compare-and-set), in chunks ({@code chunk = max / 64},
+ * at most 1 MiB), so most allocations touch no shared counter. Every byte a live buffer
+ * holds is covered by a lease, so the bytes held never exceed {@code max}. Who holds a
+ * lease:
  * <ul>
  * <li><b>Event-loop threads</b> (threads that clean up their {@link FastThreadLocal}s:
- * {@link FastThreadLocalThread#willCleanupFastThreadLocals()}, Netty's event loops, the rule Netty's pooled allocator
- * uses for its thread caches) own a {@link Slot}, found through a {@link FastThreadLocal} (an array index), in which
- * only the owner counts: {@code used}, the bytes it allocated minus the bytes it released (negative on a thread that
- * releases buffers other threads allocated), and {@code lease}, its share of the cap ({@code used <= lease}). An
- * allocation takes the slot's lock word with one compare-and-set on the slot's own cache line (no other thread
- * touches it unless it is reclaiming leases, so it is never contended in normal operation), checks and counts, and
- * unlocks with a plain release store; a release counts without the lock. The lock is what makes the slot's unused
- * lease revocable by other threads.</li>
- * <li><b>Every other thread</b> (pools, virtual threads, {@code main}) keeps no state of its own: it counts in one of
- * a fixed number of {@link Stripe}s (twice the processors, rounded to a power of two, at most 64), chosen by thread
- * id, with compare-and-set on the stripe's {@code avail} (its unused lease) and an atomic add on its {@code used}.
+ * {@link FastThreadLocalThread#willCleanupFastThreadLocals()}, Netty's event loops, the
+ * rule Netty's pooled allocator uses for its thread caches) own a {@link Slot}, found
+ * through a {@link FastThreadLocal} (an array index), in which only the owner counts:
+ * {@code used}, the bytes it allocated minus the bytes it released (negative on a thread
+ * that releases buffers other threads allocated), and {@code lease}, its share of the cap
+ * ({@code used <= lease}). An allocation takes the slot's lock word with one
+ * compare-and-set on the slot's own cache line (no other thread touches it unless it is
+ * reclaiming leases, so it is never contended in normal operation), checks and counts,
+ * and unlocks with a plain release store; a release counts without the lock. The lock is
+ * what makes the slot's unused lease revocable by other threads.</li>
+ * <li><b>Every other thread</b> (pools, virtual threads, {@code main}) keeps no state of
+ * its own: it counts in one of a fixed number of {@link Stripe}s (twice the processors,
+ * rounded to a power of two, at most 64), chosen by thread id, with compare-and-set on
+ * the stripe's {@code avail} (its unused lease) and an atomic add on its {@code used}.
  * Creating and ending such a thread costs the counter nothing.</li>
  * </ul>
- * An allocation that does not fit in its slot or stripe takes {@code need + chunk} (or just {@code need}) from
- * {@link #leased}. A slot or stripe gives back what it holds beyond two unused chunks on release. When the shared
- * total has no room, the thread takes the <b>slow path</b> ({@link #grantAtCap}), one thread at a time: it revokes
- * every unused lease ({@link #revokeIdleLeases}): each stripe's {@code avail} (one atomic swap), and each slot's
- * {@code lease - used} under the slot's lock (waiting the few instructions an owner that is counting holds it); then
- * it tries again. If there is still no room, it refuses only when {@link #used()} plus the leases of event loops that
- * are waiting on the slow path themselves plus the request exceed the cap; otherwise the room is in transit (a
- * grant, a release or another revocation between two of its steps) and it waits for it. So an allocation is refused
- * only when the live buffers' bytes, the allocations in flight and the request exceed the cap.
+ * An allocation that does not fit in its slot or stripe takes {@code need + chunk} (or
+ * just {@code need}) from {@link #leased}. A slot or stripe gives back what it holds
+ * beyond two unused chunks on release. When the shared total has no room, the thread
+ * takes the <b>slow path</b> ({@link #grantAtCap}), one thread at a time: it revokes
+ * every unused lease ({@link #revokeIdleLeases}): each stripe's {@code avail} (one atomic
+ * swap), and each slot's {@code lease - used} under the slot's lock (waiting the few
+ * instructions an owner that is counting holds it); then it tries again. If there is
+ * still no room, it refuses only when {@link #used()} plus the leases of event loops that
+ * are waiting on the slow path themselves plus the request exceed the cap; otherwise the
+ * room is in transit (a grant, a release or another revocation between two of its steps)
+ * and it waits for it. So an allocation is refused only when the live buffers' bytes, the
+ * allocations in flight and the request exceed the cap.
  * <p>
- * <b>Reserve.</b> With a reserve ({@code reserve > 0}), requests larger than {@link #SMALL} are counted apart, straight
- * in {@link #leased} with no lease, under the lower limit {@code max - reserve} (fast compare-and-set, else the same
- * slow path with that limit); smaller ones may take the whole cap. So at the cap a service still has memory for
- * reading requests, encoding headers and small answers, while large bodies are refused first.
+ * <b>Reserve.</b> With a reserve ({@code reserve > 0}), requests larger than
+ * {@link #SMALL} are counted apart, straight in {@link #leased} with no lease, under the
+ * lower limit {@code max - reserve} (fast compare-and-set, else the same slow path with
+ * that limit); smaller ones may take the whole cap. So at the cap a service still has
+ * memory for reading requests, encoding headers and small answers, while large bodies are
+ * refused first.
  * <p>
- * <b>Per-thread state.</b> Only event-loop threads have slots: registered in a concurrent set (O(1)) on first use,
- * removed (O(1), lease returned, cache freed) by the owner when its {@link FastThreadLocal}s are removed (the end of
- * an event loop). Slots of owners that died without that are found by a sweep over the set whenever the number of
- * slots has doubled since the last sweep (amortised O(1) per slot) and before a refusal, so their number stays below
- * twice the live event-loop threads (plus 64). No lock is taken on thread start or end beyond the set's own.
+ * <b>Per-thread state.</b> Only event-loop threads have slots: registered in a concurrent
+ * set (O(1)) on first use, removed (O(1), lease returned, cache freed) by the owner when
+ * its {@link FastThreadLocal}s are removed (the end of an event loop). Slots of owners
+ * that died without that are found by a sweep over the set whenever the number of slots
+ * has doubled since the last sweep (amortised O(1) per slot) and before a refusal, so
+ * their number stays below twice the live event-loop threads (plus 64). No lock is taken
+ * on thread start or end beyond the set's own.
  * <p>
- * {@link #used()} sums the retired counts, the slots and the stripes: exact when no allocation is in flight,
- * otherwise a moment's value.
+ * {@link #used()} sums the retired counts, the slots and the stripes: exact when no
+ * allocation is in flight, otherwise a moment's value.
  * <p>
- * <b>Thread caches.</b> A JNI call costs a thread-state transition with a memory fence each way, more than
- * jemalloc's own thread cache spends on a small allocation. So event-loop threads keep freed blocks of up to
- * {@link SizeClasses#MAX_CACHED} bytes (jemalloc's own thread-cache limit, 64 KiB by default) in their slot, per
- * jemalloc size class ({@link SizeClasses}: 16 KiB but at least one block and at most 64 blocks per class, at most
- * about 760 KiB per thread), and reuse them without crossing into native code. These blocks belong to no buffer:
- * they are not in {@link #used()} (they are in {@link #cached()}) and stay allocated in jemalloc's statistics. The
- * owner thread frees them when its {@link FastThreadLocal}s are removed, and so does the sweep for a thread that died
- * without that. Other threads (and every thread when caches are off) free at once.
+ * <b>Thread caches.</b> A JNI call costs a thread-state transition with a memory fence
+ * each way, more than jemalloc's own thread cache spends on a small allocation. So
+ * event-loop threads keep freed blocks of up to {@link SizeClasses#MAX_CACHED} bytes
+ * (jemalloc's own thread-cache limit, 64 KiB by default) in their slot, per jemalloc size
+ * class ({@link SizeClasses}: 16 KiB but at least one block and at most 64 blocks per
+ * class, at most about 760 KiB per thread), and reuse them without crossing into native
+ * code. These blocks belong to no buffer: they are not in {@link #used()} (they are in
+ * {@link #cached()}) and stay allocated in jemalloc's statistics. The owner thread frees
+ * them when its {@link FastThreadLocal}s are removed, and so does the sweep for a thread
+ * that died without that. Other threads (and every thread when caches are off) free at
+ * once.
  */
 final class DirectMemoryCounter {
 
@@ -73,13 +87,22 @@ final class DirectMemoryCounter {
 
 	private static final int MAX_STRIPES = 64;
 
-	/** Largest request that may take the reserve: read buffers, encoded headers, small answers. */
+	/**
+	 * Largest request that may take the reserve: read buffers, encoded headers, small
+	 * answers.
+	 */
 	static final long SMALL = 16 * 1024;
 
-	/** {@link SlotFields#lock}: the owner holds it while it takes from the shared total (and may wait). */
+	/**
+	 * {@link SlotFields#lock}: the owner holds it while it takes from the shared total
+	 * (and may wait).
+	 */
 	private static final int ACQUIRING = 2;
 
-	/** How long a refusal waits at most for room in transit ({@link #grantAtCap}); a guard, never reached. */
+	/**
+	 * How long a refusal waits at most for room in transit ({@link #grantAtCap}); a
+	 * guard, never reached.
+	 */
 	private static final long AT_CAP_DEADLINE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
 	private static final VarHandle USED;
@@ -108,12 +131,16 @@ final class DirectMemoryCounter {
 
 	private final long max;
 
-	/** Bytes at the top of the cap that only requests of at most {@link #SMALL} bytes may take. */
+	/**
+	 * Bytes at the top of the cap that only requests of at most {@link #SMALL} bytes may
+	 * take.
+	 */
 	private final long reserve;
 
 	/**
-	 * With a reserve, bytes of requests larger than {@link #SMALL}: counted straight in {@link #leased}, with no
-	 * lease (they are rare and large, and must not take the reserve through a thread's unused lease).
+	 * With a reserve, bytes of requests larger than {@link #SMALL}: counted straight in
+	 * {@link #leased}, with no lease (they are rare and large, and must not take the
+	 * reserve through a thread's unused lease).
 	 */
 	private final AtomicLong largeUsed = new AtomicLong();
 
@@ -122,8 +149,9 @@ final class DirectMemoryCounter {
 	private final boolean threadCaches;
 
 	/**
-	 * Sum of every slot's {@code lease}, every stripe's {@code avail + used}, and {@link #retiredUsed}; never above
-	 * {@link #max}. Between the steps of one operation it may be above that sum (never below).
+	 * Sum of every slot's {@code lease}, every stripe's {@code avail + used}, and
+	 * {@link #retiredUsed}; never above {@link #max}. Between the steps of one operation
+	 * it may be above that sum (never below).
 	 */
 	private final AtomicLong leased = new AtomicLong();
 
@@ -148,7 +176,10 @@ final class DirectMemoryCounter {
 
 	private final Stripe[] stripes;
 
-	/** What {@link #slot()} returns on threads without a slot of their own: count in the stripes. */
+	/**
+	 * What {@link #slot()} returns on threads without a slot of their own: count in the
+	 * stripes.
+	 */
 	private final Slot shared = new Slot(null, false);
 
 	private final FastThreadLocal<Slot> local = new FastThreadLocal<>() {
@@ -160,7 +191,8 @@ final class DirectMemoryCounter {
 
 		@Override
 		protected void onRemoval(Slot slot) {
-			// Called by the owning thread (FastThreadLocal.removeAll() at the end of an event loop): safe to fold.
+			// Called by the owning thread (FastThreadLocal.removeAll() at the end of an
+			// event loop): safe to fold.
 			fold(slot);
 		}
 
@@ -172,9 +204,9 @@ final class DirectMemoryCounter {
 
 	/**
 	 * @param max the cap
-	 * @param reserve bytes at the top of the cap kept for requests of at most {@link #SMALL} bytes (reads, headers,
-	 * error answers): larger requests are refused once the live bytes plus the request would exceed
-	 * {@code max - reserve}; 0 for none
+	 * @param reserve bytes at the top of the cap kept for requests of at most
+	 * {@link #SMALL} bytes (reads, headers, error answers): larger requests are refused
+	 * once the live bytes plus the request would exceed {@code max - reserve}; 0 for none
 	 * @param threadCaches whether event loops keep freed blocks
 	 */
 	DirectMemoryCounter(long max, long reserve, boolean threadCaches) {
@@ -182,14 +214,15 @@ final class DirectMemoryCounter {
 			throw new IllegalArgumentException("max must be positive, but was " + max);
 		}
 		if (reserve < 0 || reserve >= max) {
-			throw new IllegalArgumentException("reserve must be at least 0 and less than max (" + max + "), but was "
-					+ reserve);
+			throw new IllegalArgumentException(
+					"reserve must be at least 0 and less than max (" + max + "), but was " + reserve);
 		}
 		this.max = max;
 		this.reserve = reserve;
 		this.chunk = Math.max(1, Math.min(MAX_CHUNK, max >> 6));
 		this.threadCaches = threadCaches;
-		int count = Math.min(MAX_STRIPES, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1));
+		int count = Math.min(MAX_STRIPES,
+				Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1));
 		this.stripes = new Stripe[count];
 		for (int i = 0; i < count; i++) {
 			this.stripes[i] = new Stripe();
@@ -205,16 +238,16 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * Counts {@code size} bytes as held by the calling thread; {@code false} (and nothing counted) when that would
-	 * exceed the cap.
+	 * Counts {@code size} bytes as held by the calling thread; {@code false} (and nothing
+	 * counted) when that would exceed the cap.
 	 */
 	boolean tryReserve(long size) {
 		return tryReserve(slot(), size);
 	}
 
 	/**
-	 * The calling thread's slot if it is an event loop, else a shared marker (count in the stripes), for the hot path
-	 * to look it up once per buffer.
+	 * The calling thread's slot if it is an event loop, else a shared marker (count in
+	 * the stripes), for the hot path to look it up once per buffer.
 	 */
 	Slot slot() {
 		Thread thread = Thread.currentThread();
@@ -224,7 +257,10 @@ final class DirectMemoryCounter {
 		return this.shared;
 	}
 
-	/** Whether {@code slot} is the marker of threads without a slot of their own (they count in the stripes). */
+	/**
+	 * Whether {@code slot} is the marker of threads without a slot of their own (they
+	 * count in the stripes).
+	 */
 	boolean isShared(Slot slot) {
 		return slot == this.shared;
 	}
@@ -235,13 +271,15 @@ final class DirectMemoryCounter {
 			return tryReserveLarge(size);
 		}
 		if (slot == this.shared || !LOCK.compareAndSet(slot, 0, 1)) {
-			// No slot; or another thread is revoking this slot's lease this instant: count in a stripe this once.
+			// No slot; or another thread is revoking this slot's lease this instant:
+			// count in a stripe this once.
 			return tryReserveShared(size);
 		}
 		try {
 			long used = slot.used + size;
 			if (used > slot.lease) {
-				// Taking from the shared total may wait for a revocation: say so, revokers skip this slot then.
+				// Taking from the shared total may wait for a revocation: say so,
+				// revokers skip this slot then.
 				LOCK.setOpaque(slot, ACQUIRING);
 				if (!acquire(slot, used - slot.lease)) {
 					return false;
@@ -255,7 +293,10 @@ final class DirectMemoryCounter {
 		}
 	}
 
-	/** Counts {@code size} bytes as released by the calling thread (whichever thread reserved them). */
+	/**
+	 * Counts {@code size} bytes as released by the calling thread (whichever thread
+	 * reserved them).
+	 */
 	void release(long size) {
 		release(slot(), size);
 	}
@@ -271,7 +312,8 @@ final class DirectMemoryCounter {
 			releaseShared(size);
 			return;
 		}
-		// Without the lock: a revoker that reads the old, larger used revokes less, which is safe.
+		// Without the lock: a revoker that reads the old, larger used revokes less, which
+		// is safe.
 		long used = slot.used - size;
 		USED.setOpaque(slot, used);
 		if (slot.lease - used > 2 * this.chunk && LOCK.compareAndSet(slot, 0, 1)) {
@@ -286,9 +328,9 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * Gives {@code into} a free block (and its view, if one was made) for a request of {@code size} bytes from the
-	 * calling thread's cache; {@code false} when there is none (no cache, too large, or none left: allocate from
-	 * jemalloc).
+	 * Gives {@code into} a free block (and its view, if one was made) for a request of
+	 * {@code size} bytes from the calling thread's cache; {@code false} when there is
+	 * none (no cache, too large, or none left: allocate from jemalloc).
 	 */
 	boolean takeCached(Slot slot, long size, JemallocByteBuf into) {
 		long[] blocks = slot.blocks;
@@ -312,9 +354,10 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * Keeps a freed block whose last request was {@code size} bytes, with its buffer's view (or {@code null}), in the
-	 * calling thread's cache; {@code false} (the caller frees it) without a cache, above
-	 * {@link SizeClasses#MAX_CACHED} or when the class is full.
+	 * Keeps a freed block whose last request was {@code size} bytes, with its buffer's
+	 * view (or {@code null}), in the calling thread's cache; {@code false} (the caller
+	 * frees it) without a cache, above {@link SizeClasses#MAX_CACHED} or when the class
+	 * is full.
 	 */
 	boolean offerCached(Slot slot, long address, long size, java.nio.ByteBuffer view) {
 		long[] blocks = slot.blocks;
@@ -360,7 +403,10 @@ final class DirectMemoryCounter {
 		return this.refusals.get();
 	}
 
-	/** Times a refusal was not made because the room was only in transit (see {@link #grantAtCap}). */
+	/**
+	 * Times a refusal was not made because the room was only in transit (see
+	 * {@link #grantAtCap}).
+	 */
 	long waitsAtCap() {
 		return this.waits.get();
 	}
@@ -373,7 +419,8 @@ final class DirectMemoryCounter {
 	// ---------------------------------------------------------------- stripes
 
 	private Stripe stripe() {
-		// Thread ids are sequential: a multiplicative hash spreads neighbours over the stripes.
+		// Thread ids are sequential: a multiplicative hash spreads neighbours over the
+		// stripes.
 		@SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+
 		long id = Thread.currentThread().getId();
 		return this.stripes[(int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & (this.stripes.length - 1)];
@@ -414,7 +461,10 @@ final class DirectMemoryCounter {
 
 	// ---------------------------------------------------------------- leases
 
-	/** Adds to the caller's own lease (its lock held) what it needs, plus a chunk if there is room. */
+	/**
+	 * Adds to the caller's own lease (its lock held) what it needs, plus a chunk if there
+	 * is room.
+	 */
 	private boolean acquire(Slot slot, long need) {
 		long grant = grant(need);
 		if (grant < 0) {
@@ -425,16 +475,20 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * Takes {@code need + chunk} bytes from the shared total, or only {@code need} when the chunk does not fit; -1
-	 * when even {@code need} does not fit: the bytes live buffers hold, plus the allocations in flight, plus
-	 * {@code need} exceed the cap ({@link #grantAtCap}).
+	 * Takes {@code need + chunk} bytes from the shared total, or only {@code need} when
+	 * the chunk does not fit; -1 when even {@code need} does not fit: the bytes live
+	 * buffers hold, plus the allocations in flight, plus {@code need} exceed the cap
+	 * ({@link #grantAtCap}).
 	 */
 	private long grant(long need) {
 		long grant = tryGrant(need, this.max, true);
 		return (grant >= 0) ? grant : grantAtCap(need, this.max, true);
 	}
 
-	/** A request larger than {@link #SMALL} with a reserve: exactly its bytes, under {@code max - reserve}. */
+	/**
+	 * A request larger than {@link #SMALL} with a reserve: exactly its bytes, under
+	 * {@code max - reserve}.
+	 */
 	private boolean tryReserveLarge(long size) {
 		long limit = this.max - this.reserve;
 		if (tryGrant(size, limit, false) < 0 && grantAtCap(size, limit, false) < 0) {
@@ -445,8 +499,8 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * {@code need + chunk} (with {@code surplus}) or {@code need} from the shared total as it is now, keeping it at
-	 * most {@code limit}; -1 when there is no room.
+	 * {@code need + chunk} (with {@code surplus}) or {@code need} from the shared total
+	 * as it is now, keeping it at most {@code limit}; -1 when there is no room.
 	 */
 	private long tryGrant(long need, long limit, boolean surplus) {
 		for (;;) {
@@ -466,13 +520,16 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * The cap's slow path, one thread at a time: revokes every unused lease and tries again, until the request fits
-	 * or the bytes held prove that it cannot. The shared total can be short of room that nobody holds for a few
-	 * instructions (a grant on its way into a stripe, a release on its way out of one, a lease being revoked by
-	 * another thread, an event loop counting this instant); waiting them out, instead of refusing, is what makes a
-	 * refusal mean "live buffers + allocations in flight + this request > cap". A refusal is decided by
-	 * {@link #used()} plus the leases of event loops that are themselves waiting here, never by a lease that is only
-	 * in transit. {@link #AT_CAP_DEADLINE_NANOS} bounds the wait (a guard: the transits are a few instructions).
+	 * The cap's slow path, one thread at a time: revokes every unused lease and tries
+	 * again, until the request fits or the bytes held prove that it cannot. The shared
+	 * total can be short of room that nobody holds for a few instructions (a grant on its
+	 * way into a stripe, a release on its way out of one, a lease being revoked by
+	 * another thread, an event loop counting this instant); waiting them out, instead of
+	 * refusing, is what makes a refusal mean "live buffers + allocations in flight + this
+	 * request > cap". A refusal is decided by {@link #used()} plus the leases of event
+	 * loops that are themselves waiting here, never by a lease that is only in transit.
+	 * {@link #AT_CAP_DEADLINE_NANOS} bounds the wait (a guard: the transits are a few
+	 * instructions).
 	 */
 	private long grantAtCap(long need, long limit, boolean surplus) {
 		this.revoking.lock();
@@ -503,12 +560,14 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * Returns to the shared total every lease nobody uses: each stripe's {@code avail}, and each slot's
-	 * {@code lease - used}, under the slot's lock. A slot whose owner is counting this instant is waited for (it
-	 * holds its lock for a few instructions and never waits while holding it) up to {@code deadline}; a slot whose
-	 * owner is itself taking from the shared total ({@link #ACQUIRING}, possibly waiting in {@link #grantAtCap}) is
-	 * left alone, and its unused lease is returned as pending: it is about to be used by that allocation. Folds the
-	 * slots of threads that have ended. Called with {@link #revoking} held.
+	 * Returns to the shared total every lease nobody uses: each stripe's {@code avail},
+	 * and each slot's {@code lease - used}, under the slot's lock. A slot whose owner is
+	 * counting this instant is waited for (it holds its lock for a few instructions and
+	 * never waits while holding it) up to {@code deadline}; a slot whose owner is itself
+	 * taking from the shared total ({@link #ACQUIRING}, possibly waiting in
+	 * {@link #grantAtCap}) is left alone, and its unused lease is returned as pending: it
+	 * is about to be used by that allocation. Folds the slots of threads that have ended.
+	 * Called with {@link #revoking} held.
 	 */
 	private long revokeIdleLeases(long deadline) {
 		for (Stripe stripe : this.stripes) {
@@ -576,8 +635,9 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * Moves a slot's {@code used} into {@link #retiredUsed}, returns its unused lease, frees its cached blocks and
-	 * forgets it. Owner must be done (it is the caller, in {@link FastThreadLocal#onRemoval}, or has ended).
+	 * Moves a slot's {@code used} into {@link #retiredUsed}, returns its unused lease,
+	 * frees its cached blocks and forgets it. Owner must be done (it is the caller, in
+	 * {@link FastThreadLocal#onRemoval}, or has ended).
 	 */
 	private void fold(Slot slot) {
 		while (!LOCK.compareAndSet(slot, 0, 1)) {
@@ -592,7 +652,8 @@ final class DirectMemoryCounter {
 			freeCached(slot);
 			this.slotCount.decrementAndGet();
 			long used = slot.used;
-			// A concurrent used() may miss these bytes for an instant (removed from the set, not yet retired).
+			// A concurrent used() may miss these bytes for an instant (removed from the
+			// set, not yet retired).
 			this.retiredUsed.addAndGet(used);
 			this.leased.addAndGet(-(slot.lease - used));
 			slot.lease = used;
@@ -623,12 +684,14 @@ final class DirectMemoryCounter {
 	@Override
 	public String toString() {
 		return "DirectMemoryCounter(used: " + used() + ", cached: " + cached() + ", max: " + this.max + ", reserve: "
-				+ this.reserve + ", leased: "
-				+ this.leased.get() + ", chunk: " + this.chunk + ", event-loop threads: " + this.slotCount.get()
-				+ ", stripes: " + this.stripes.length + ")";
+				+ this.reserve + ", leased: " + this.leased.get() + ", chunk: " + this.chunk + ", event-loop threads: "
+				+ this.slotCount.get() + ", stripes: " + this.stripes.length + ")";
 	}
 
-	/** 128 bytes of padding: keeps the fields that follow off the cache lines of whatever the GC copies in front. */
+	/**
+	 * 128 bytes of padding: keeps the fields that follow off the cache lines of whatever
+	 * the GC copies in front.
+	 */
 	abstract static class PadBefore {
 
 		long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
@@ -638,31 +701,51 @@ final class DirectMemoryCounter {
 	/** The counters of a {@link Slot}, between two 128-byte pads. */
 	abstract static class SlotFields extends PadBefore {
 
-		/** Bytes reserved minus bytes released by the owner; read by others with opaque reads. */
+		/**
+		 * Bytes reserved minus bytes released by the owner; read by others with opaque
+		 * reads.
+		 */
 		long used;
 
-		/** Share of the cap held by the owner; {@code used <= lease} always; changed only under {@link #lock}. */
+		/**
+		 * Share of the cap held by the owner; {@code used <= lease} always; changed only
+		 * under {@link #lock}.
+		 */
 		long lease;
 
 		/**
-		 * Guards {@link #lease}: 0 free; 1 while the owner counts (a few instructions, never waiting) or another
-		 * thread revokes or folds; {@link DirectMemoryCounter#ACQUIRING} while the owner takes from the shared total.
+		 * Guards {@link #lease}: 0 free; 1 while the owner counts (a few instructions,
+		 * never waiting) or another thread revokes or folds;
+		 * {@link DirectMemoryCounter#ACQUIRING} while the owner takes from the shared
+		 * total.
 		 */
 		int lock;
 
 		/** Set (under {@link #lock}) once folded: the slot is no longer counted. */
 		boolean folded;
 
-		/** Bytes of the free blocks in this thread's cache; read by others with opaque reads. */
+		/**
+		 * Bytes of the free blocks in this thread's cache; read by others with opaque
+		 * reads.
+		 */
 		long cached;
 
-		/** The cached free blocks: per class, a stack in its region ({@link SizeClasses#base}); or null. */
+		/**
+		 * The cached free blocks: per class, a stack in its region
+		 * ({@link SizeClasses#base}); or null.
+		 */
 		final long[] blocks;
 
-		/** Per block of {@link #blocks}, the view a buffer made of it ({@code ByteBuffer}), or null. */
+		/**
+		 * Per block of {@link #blocks}, the view a buffer made of it
+		 * ({@code ByteBuffer}), or null.
+		 */
 		final Object[] views;
 
-		/** Per class (after {@link SizeClasses#PAD} unused slots), the number of blocks in the stack. */
+		/**
+		 * Per class (after {@link SizeClasses#PAD} unused slots), the number of blocks in
+		 * the stack.
+		 */
 		final int[] counts;
 
 		SlotFields(boolean cache) {
@@ -674,9 +757,10 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * One event-loop thread's counters; written by its owner thread on every allocation and release. Padded on both
-	 * sides: slots of different threads start in different TLABs, but a garbage collection copies the objects
-	 * reachable from {@link #slots} next to each other, and two threads writing one cache line on every allocation
+	 * One event-loop thread's counters; written by its owner thread on every allocation
+	 * and release. Padded on both sides: slots of different threads start in different
+	 * TLABs, but a garbage collection copies the objects reachable from {@link #slots}
+	 * next to each other, and two threads writing one cache line on every allocation
 	 * would cost more than the allocation itself.
 	 */
 	static final class Slot extends SlotFields {
@@ -703,7 +787,10 @@ final class DirectMemoryCounter {
 
 	}
 
-	/** A counter shared by the threads without a slot whose ids hash to it; padded like {@link Slot}. */
+	/**
+	 * A counter shared by the threads without a slot whose ids hash to it; padded like
+	 * {@link Slot}.
+	 */
 	static final class Stripe extends StripeFields {
 
 		long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;

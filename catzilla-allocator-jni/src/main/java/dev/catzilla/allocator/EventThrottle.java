@@ -5,10 +5,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket that lets at most {@code perSecond} events through per second (bursts up to one second's worth),
- * and counts the ones it turned away. JFR's own {@code @Throttle} exists only in JDK 25 and later; this one works on
- * JDK 17 too. Only sampled allocations ask it (a few hundred per second at most at the default sampling interval),
- * so a lock is cheap enough. {@code perSecond == 0} lets nothing through.
+ * A token bucket that lets at most {@code perSecond} events through per second (bursts up
+ * to one second's worth), and counts the ones it turned away. JFR's own {@code @Throttle}
+ * exists only in JDK 25 and later; this one works on JDK 17 too. Only sampled allocations
+ * ask it (a few hundred per second at most at the default sampling interval), so a lock
+ * is cheap enough. {@code perSecond == 0} lets nothing through.
  */
 final class EventThrottle {
 
@@ -22,7 +23,10 @@ final class EventThrottle {
 
 	private final LongAdder dropsSinceLastPass = new LongAdder();
 
-	/** Tokens, in units of 1/perSecond of a token-second: a token is worth {@link #SECOND} nanos of refill. */
+	/**
+	 * Tokens, in units of 1/perSecond of a token-second: a token is worth {@link #SECOND}
+	 * nanos of refill.
+	 */
 	private long tokenNanos;
 
 	private long lastNanos;
@@ -43,8 +47,9 @@ final class EventThrottle {
 
 	/**
 	 * Whether an event may be emitted now; if not, it is counted as dropped.
-	 * @return {@code -1} when the event must be dropped, else how many events were dropped since the previous one
-	 * that passed (so that each emitted event can say what it stands for)
+	 * @return {@code -1} when the event must be dropped, else how many events were
+	 * dropped since the previous one that passed (so that each emitted event can say what
+	 * it stands for)
 	 */
 	long tryAcquire() {
 		if (this.perSecond == 0) {

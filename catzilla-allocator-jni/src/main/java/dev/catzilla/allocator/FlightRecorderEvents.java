@@ -31,29 +31,36 @@ import jdk.jfr.Timespan;
 import jdk.jfr.Timestamp;
 
 /**
- * Catzilla's JDK Flight Recorder events, so that a JFR recording of a service shows its network-buffer memory (read
- * with {@code jfr print --categories Catzilla} or JDK Mission Control). See {@code docs/profiling.md}.
+ * Catzilla's JDK Flight Recorder events, so that a JFR recording of a service shows its
+ * network-buffer memory (read with {@code jfr print --categories Catzilla} or JDK Mission
+ * Control). See {@code docs/profiling.md}.
  * <ul>
- * <li>{@value #SAMPLE} (on the allocating thread, with JFR's own stack trace): each buffer the
- * {@link AllocationProfiler} samples, throttled per allocator ({@link ProfilingOptions#maxJfrEventsPerSecond()};
- * dropped events are counted).</li>
- * <li>{@value #LEAK}: a sampled buffer the garbage collector reclaimed without a release, with its site and age.</li>
- * <li>{@value #PURGE}: an explicit {@link Jemalloc#purge()} or a quiet purge, with the bytes it released.</li>
- * <li>{@value #CAP_REFUSAL}: allocations refused at the cap, at most one event per second per allocator (the event
- * counts the refusals it stands for).</li>
- * <li>{@value #JEMALLOC_STATISTICS} and {@value #ALLOCATOR_STATISTICS} (periodic, every 10 s by default):
- * jemalloc's totals, and each live allocator's used, cached and capped bytes.</li>
+ * <li>{@value #SAMPLE} (on the allocating thread, with JFR's own stack trace): each
+ * buffer the {@link AllocationProfiler} samples, throttled per allocator
+ * ({@link ProfilingOptions#maxJfrEventsPerSecond()}; dropped events are counted).</li>
+ * <li>{@value #LEAK}: a sampled buffer the garbage collector reclaimed without a release,
+ * with its site and age.</li>
+ * <li>{@value #PURGE}: an explicit {@link Jemalloc#purge()} or a quiet purge, with the
+ * bytes it released.</li>
+ * <li>{@value #CAP_REFUSAL}: allocations refused at the cap, at most one event per second
+ * per allocator (the event counts the refusals it stands for).</li>
+ * <li>{@value #JEMALLOC_STATISTICS} and {@value #ALLOCATOR_STATISTICS} (periodic, every
+ * 10 s by default): jemalloc's totals, and each live allocator's used, cached and capped
+ * bytes.</li>
  * </ul>
- * <b>Cost.</b> When JFR does not record an event, the check for it is the only cost; the allocation path pays it
- * only for sampled buffers (one per 4 MiB allocated by default). Without the {@code jdk.jfr} module (a trimmed
- * runtime image) every method here does nothing.
+ * <b>Cost.</b> When JFR does not record an event, the check for it is the only cost; the
+ * allocation path pays it only for sampled buffers (one per 4 MiB allocated by default).
+ * Without the {@code jdk.jfr} module (a trimmed runtime image) every method here does
+ * nothing.
  * <p>
- * <b>Periodic hooks.</b> Registering a periodic event starts JFR's machinery (about 200 ms the first time), so the
- * hooks are registered only once JFR runs: when an allocator is built or a buffer is sampled while the recorder is
- * initialised (a recording started with {@code -XX:StartFlightRecording}, {@code jcmd JFR.start} or the API). They
- * are registered once, on a short-lived thread, as hooks made of JDK objects only ({@link #weakHook}) and from a
- * stack without Catzilla's frames ({@link #addPeriodicEvent}), so that JFR keeps neither these classes nor their
- * class loader reachable; once that class loader is collected, the hooks remove themselves.
+ * <b>Periodic hooks.</b> Registering a periodic event starts JFR's machinery (about 200
+ * ms the first time), so the hooks are registered only once JFR runs: when an allocator
+ * is built or a buffer is sampled while the recorder is initialised (a recording started
+ * with {@code -XX:StartFlightRecording}, {@code jcmd JFR.start} or the API). They are
+ * registered once, on a short-lived thread, as hooks made of JDK objects only
+ * ({@link #weakHook}) and from a stack without Catzilla's frames
+ * ({@link #addPeriodicEvent}), so that JFR keeps neither these classes nor their class
+ * loader reachable; once that class loader is collected, the hooks remove themselves.
  */
 final class FlightRecorderEvents {
 
@@ -78,12 +85,16 @@ final class FlightRecorderEvents {
 	static final String QUIET = "quiet";
 
 	/**
-	 * The JDK's own logger, not Netty's: purges and statistics reach this class without Netty on the class path (the
-	 * diagnostics command, {@code java -jar} the allocator jar).
+	 * The JDK's own logger, not Netty's: purges and statistics reach this class without
+	 * Netty on the class path (the diagnostics command, {@code java -jar} the allocator
+	 * jar).
 	 */
 	private static final System.Logger logger = System.getLogger(FlightRecorderEvents.class.getName());
 
-	/** Whether the runtime has JFR's API at all; when not, no class of {@code jdk.jfr} is ever touched. */
+	/**
+	 * Whether the runtime has JFR's API at all; when not, no class of {@code jdk.jfr} is
+	 * ever touched.
+	 */
 	static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
 
 	/** Events built because JFR recorded them (tests: none when nothing records). */
@@ -93,12 +104,18 @@ final class FlightRecorderEvents {
 
 	private static final AtomicLong allocatorIds = new AtomicLong();
 
-	/** The periodic hooks' targets, held here strongly: the hooks JFR keeps hold them weakly ({@link #weakHook}). */
+	/**
+	 * The periodic hooks' targets, held here strongly: the hooks JFR keeps hold them
+	 * weakly ({@link #weakHook}).
+	 */
 	private static final Runnable jemallocHook = FlightRecorderEvents::commitJemallocStatistics;
 
 	private static final Runnable allocatorHook = FlightRecorderEvents::commitAllocatorStatistics;
 
-	/** Whether registration started (set under the class's lock, read without it on the sampled path). */
+	/**
+	 * Whether registration started (set under the class's lock, read without it on the
+	 * sampled path).
+	 */
 	private static volatile boolean hooksRequested;
 
 	private static volatile Runnable[] hooks;
@@ -106,12 +123,14 @@ final class FlightRecorderEvents {
 	private FlightRecorderEvents() {
 	}
 
-	// ---------------------------------------------------------------- sampled allocations
+	// ---------------------------------------------------------------- sampled
+	// allocations
 
 	/**
-	 * The event for a buffer just sampled, to be committed by the caller on the allocating thread (so that JFR's
-	 * stack trace starts at the allocator's entry, not in the profiler); {@code null} when JFR does not record it or
-	 * the throttle turned it away.
+	 * The event for a buffer just sampled, to be committed by the caller on the
+	 * allocating thread (so that JFR's stack trace starts at the allocator's entry, not
+	 * in the profiler); {@code null} when JFR does not record it or the throttle turned
+	 * it away.
 	 */
 	static Object sampled(AllocationProfiler profiler, AllocationSample sample, boolean growth) {
 		if (!AVAILABLE) {
@@ -168,7 +187,10 @@ final class FlightRecorderEvents {
 
 	// ---------------------------------------------------------------- purges
 
-	/** Called before an explicit purge: the event that {@link #purged} commits, or {@code null}. */
+	/**
+	 * Called before an explicit purge: the event that {@link #purged} commits, or
+	 * {@code null}.
+	 */
 	static Object purgeBegins() {
 		if (!AVAILABLE) {
 			return null;
@@ -196,7 +218,10 @@ final class FlightRecorderEvents {
 		event.commit();
 	}
 
-	/** The quiet purge: a purge of every arena, measured (two statistics reads) only when JFR records it. */
+	/**
+	 * The quiet purge: a purge of every arena, measured (two statistics reads) only when
+	 * JFR records it.
+	 */
 	static void quietPurge() {
 		Object event = purgeBegins();
 		if (event == null) {
@@ -210,7 +235,10 @@ final class FlightRecorderEvents {
 
 	// ---------------------------------------------------------------- cap refusals
 
-	/** A refusal at the cap: an event if JFR records it and the allocator's refusal throttle lets one through. */
+	/**
+	 * A refusal at the cap: an event if JFR records it and the allocator's refusal
+	 * throttle lets one through.
+	 */
 	static void capRefused(JemallocCapExceededException refusal, EventThrottle throttle) {
 		if (!AVAILABLE) {
 			return;
@@ -231,9 +259,13 @@ final class FlightRecorderEvents {
 		event.commit();
 	}
 
-	// ---------------------------------------------------------------- periodic statistics
+	// ---------------------------------------------------------------- periodic
+	// statistics
 
-	/** jemalloc's totals: the one place that reads them (adapt here when the statistics model changes). */
+	/**
+	 * jemalloc's totals: the one place that reads them (adapt here when the statistics
+	 * model changes).
+	 */
 	private static JemallocStats statistics() {
 		return Jemalloc.stats();
 	}
@@ -281,9 +313,13 @@ final class FlightRecorderEvents {
 		}
 	}
 
-	// ---------------------------------------------------------------- allocators and hook registration
+	// ---------------------------------------------------------------- allocators and
+	// hook registration
 
-	/** An allocator was built: its statistics join the periodic event while it is reachable. */
+	/**
+	 * An allocator was built: its statistics join the periodic event while it is
+	 * reachable.
+	 */
 	static void track(JemallocByteBufAllocator allocator) {
 		if (!AVAILABLE) {
 			return;
@@ -316,7 +352,10 @@ final class FlightRecorderEvents {
 		return (allocator == JemallocByteBufAllocator.DEFAULT) ? "default" : "allocator-" + allocator.jfrId;
 	}
 
-	/** Registers the periodic hooks once, on a short-lived thread, if JFR's recorder has been initialised. */
+	/**
+	 * Registers the periodic hooks once, on a short-lived thread, if JFR's recorder has
+	 * been initialised.
+	 */
 	static void registerPeriodicHooksIfRecording() {
 		if (!AVAILABLE || !FlightRecorder.isInitialized()) {
 			return;
@@ -353,16 +392,18 @@ final class FlightRecorderEvents {
 			hooks = new Runnable[] { jemalloc, allocator };
 		}
 		catch (Exception | LinkageError ex) {
-			logger.log(System.Logger.Level.WARNING, "Catzilla: the JFR periodic statistics events could not be registered", ex);
+			logger.log(System.Logger.Level.WARNING,
+					"Catzilla: the JFR periodic statistics events could not be registered", ex);
 		}
 	}
 
 	/**
-	 * A hook made of JDK objects only: a {@link MethodHandleProxies} proxy (its class defined by the system class
-	 * loader, the context class loader being {@code null} here) over method handles of JDK methods, bound to a weak
-	 * reference to {@code target}. While {@code target} is reachable it runs it; once it is gone (this class loader
-	 * collected), it removes itself. JFR keeps a hook for ever, so a hook of Catzilla's own class would keep this
-	 * class loader reachable for the JVM's lifetime.
+	 * A hook made of JDK objects only: a {@link MethodHandleProxies} proxy (its class
+	 * defined by the system class loader, the context class loader being {@code null}
+	 * here) over method handles of JDK methods, bound to a weak reference to
+	 * {@code target}. While {@code target} is reachable it runs it; once it is gone (this
+	 * class loader collected), it removes itself. JFR keeps a hook for ever, so a hook of
+	 * Catzilla's own class would keep this class loader reachable for the JVM's lifetime.
 	 */
 	static Runnable weakHook(Runnable target) throws ReflectiveOperationException {
 		MethodHandles.Lookup lookup = MethodHandles.publicLookup();
@@ -374,23 +415,26 @@ final class FlightRecorderEvents {
 		MethodHandle isNull = lookup.findStatic(Objects.class, "isNull",
 				MethodType.methodType(boolean.class, Object.class));
 		MethodHandle remove = lookup
-			.findStatic(FlightRecorder.class, "removePeriodicEvent", MethodType.methodType(boolean.class, Runnable.class))
+			.findStatic(FlightRecorder.class, "removePeriodicEvent",
+					MethodType.methodType(boolean.class, Runnable.class))
 			.asType(MethodType.methodType(void.class, Object.class));
 		MethodHandle removeSelf = MethodHandles.foldArguments(remove,
 				lookup.findVirtual(AtomicReference.class, "get", MethodType.methodType(Object.class)).bindTo(self));
 		// (target or null) -> run it, or remove this hook
-		MethodHandle body = MethodHandles.guardWithTest(isNull, MethodHandles.dropArguments(removeSelf, 0, Object.class),
-				run);
+		MethodHandle body = MethodHandles.guardWithTest(isNull,
+				MethodHandles.dropArguments(removeSelf, 0, Object.class), run);
 		Runnable hook = MethodHandleProxies.asInterfaceInstance(Runnable.class, MethodHandles.foldArguments(body, get));
 		self.set(hook);
 		return hook;
 	}
 
 	/**
-	 * {@link FlightRecorder#addPeriodicEvent}, called from a thread of the common fork-join pool through a proxy of
-	 * JDK method handles, so that no frame of Catzilla's is on the stack: on JDK 17 JFR keeps the access-control
-	 * context of the caller's stack with the hook, and a protection domain of Catzilla's classes in it would name
-	 * (and keep) this class loader. The pool's threads are made by the JDK with a context of its own.
+	 * {@link FlightRecorder#addPeriodicEvent}, called from a thread of the common
+	 * fork-join pool through a proxy of JDK method handles, so that no frame of
+	 * Catzilla's is on the stack: on JDK 17 JFR keeps the access-control context of the
+	 * caller's stack with the hook, and a protection domain of Catzilla's classes in it
+	 * would name (and keep) this class loader. The pool's threads are made by the JDK
+	 * with a context of its own.
 	 */
 	private static void addPeriodicEvent(Class<?> eventClass, Runnable hook) throws Exception {
 		MethodHandle add = MethodHandles.publicLookup()
@@ -402,7 +446,10 @@ final class FlightRecorderEvents {
 		ForkJoinPool.commonPool().submit(ForkJoinTask.adapt(task)).get(30, TimeUnit.SECONDS);
 	}
 
-	/** Removes the periodic hooks (tests; they also go by themselves once this class loader is collected). */
+	/**
+	 * Removes the periodic hooks (tests; they also go by themselves once this class
+	 * loader is collected).
+	 */
 	static void removePeriodicHooks() {
 		Runnable[] registered = hooks;
 		if (registered != null) {

@@ -2,7 +2,10 @@ package dev.catzilla.allocator;
 
 import io.netty.buffer.UnpooledHeapByteBuf;
 
-/** A heap buffer on the Java heap whose arrays are counted in {@link JemallocByteBufAllocator#metric()}. */
+/**
+ * A heap buffer on the Java heap whose arrays are counted in
+ * {@link JemallocByteBufAllocator#metric()}.
+ */
 final class InstrumentedHeapByteBuf extends UnpooledHeapByteBuf {
 
 	InstrumentedHeapByteBuf(JemallocByteBufAllocator alloc, int initialCapacity, int maxCapacity) {

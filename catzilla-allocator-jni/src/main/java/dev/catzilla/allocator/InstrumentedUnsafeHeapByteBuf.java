@@ -3,8 +3,8 @@ package dev.catzilla.allocator;
 import io.netty.buffer.UnpooledUnsafeHeapByteBuf;
 
 /**
- * A heap buffer accessed through Netty's {@code Unsafe} (when Netty may use it) whose arrays are counted in
- * {@link JemallocByteBufAllocator#metric()}.
+ * A heap buffer accessed through Netty's {@code Unsafe} (when Netty may use it) whose
+ * arrays are counted in {@link JemallocByteBufAllocator#metric()}.
  */
 final class InstrumentedUnsafeHeapByteBuf extends UnpooledUnsafeHeapByteBuf {
 

@@ -6,22 +6,26 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Availability of Catzilla's native library (a private, statically linked jemalloc 5.3), in the manner of Netty's
- * {@code Epoll}: {@link #isAvailable()}, {@link #ensureAvailability()}, {@link #unavailabilityCause()}.
+ * Availability of Catzilla's native library (a private, statically linked jemalloc 5.3),
+ * in the manner of Netty's {@code Epoll}: {@link #isAvailable()},
+ * {@link #ensureAvailability()}, {@link #unavailabilityCause()}.
  * <p>
- * The library is looked up on {@code java.library.path} first, then extracted from the jar's
- * {@code META-INF/native/} into a private temporary directory. Setting the system property
- * {@code catzilla.native.disabled=true} makes it unavailable on purpose; {@code catzilla.native.workdir} chooses
- * where the library is extracted (default {@code java.io.tmpdir}). Class loading never throws. See
- * {@code docs/native.md} for the build, the platform matrix and load failures.
+ * The library is looked up on {@code java.library.path} first, then extracted from the
+ * jar's {@code META-INF/native/} into a private temporary directory. Setting the system
+ * property {@code catzilla.native.disabled=true} makes it unavailable on purpose;
+ * {@code catzilla.native.workdir} chooses where the library is extracted (default
+ * {@code java.io.tmpdir}). Class loading never throws. See {@code docs/native.md} for the
+ * build, the platform matrix and load failures.
  * <p>
- * <b>Initialisation.</b> Loading the library does not initialise jemalloc. jemalloc initialises exactly once, with
- * the options given to {@link #configure(JemallocOptions)} (or {@link JemallocOptions#defaults()}), the first time
- * it is needed: by {@link #stats()}, {@link #purge()}, {@link #effectiveOptions()}, or by the package-private
- * {@link #initialize()}, which {@link JemallocByteBufAllocator} must call before its first
- * {@link JemallocNative#allocate(long)} (it is cheap after the first call: one volatile read). Any
- * {@link JemallocNative} call other than {@link JemallocNative#version()} before that would initialise jemalloc
- * without Catzilla's options. {@link #version()} does not initialise.
+ * <b>Initialisation.</b> Loading the library does not initialise jemalloc. jemalloc
+ * initialises exactly once, with the options given to {@link #configure(JemallocOptions)}
+ * (or {@link JemallocOptions#defaults()}), the first time it is needed: by
+ * {@link #stats()}, {@link #purge()}, {@link #effectiveOptions()}, or by the
+ * package-private {@link #initialize()}, which {@link JemallocByteBufAllocator} must call
+ * before its first {@link JemallocNative#allocate(long)} (it is cheap after the first
+ * call: one volatile read). Any {@link JemallocNative} call other than
+ * {@link JemallocNative#version()} before that would initialise jemalloc without
+ * Catzilla's options. {@link #version()} does not initialise.
  */
 public final class Jemalloc {
 
@@ -37,7 +41,9 @@ public final class Jemalloc {
 
 	private static volatile JemallocOptions requested = JemallocOptions.defaults();
 
-	/** Whether {@link #configure(JemallocOptions)} was called (guarded by {@link #LOCK}). */
+	/**
+	 * Whether {@link #configure(JemallocOptions)} was called (guarded by {@link #LOCK}).
+	 */
 	private static boolean configured;
 
 	private static RuntimeException initializationFailure;
@@ -72,7 +78,10 @@ public final class Jemalloc {
 		return UNAVAILABILITY_CAUSE == null;
 	}
 
-	/** Throws an {@link UnsatisfiedLinkError} whose cause is {@link #unavailabilityCause()} when unavailable. */
+	/**
+	 * Throws an {@link UnsatisfiedLinkError} whose cause is
+	 * {@link #unavailabilityCause()} when unavailable.
+	 */
 	public static void ensureAvailability() {
 		if (UNAVAILABILITY_CAUSE != null) {
 			UnsatisfiedLinkError error = new UnsatisfiedLinkError(
@@ -87,21 +96,25 @@ public final class Jemalloc {
 		return UNAVAILABILITY_CAUSE;
 	}
 
-	/** The platform name the library is built for, e.g. {@code linux-x86_64} (also when unavailable). */
+	/**
+	 * The platform name the library is built for, e.g. {@code linux-x86_64} (also when
+	 * unavailable).
+	 */
 	public static String platform() {
 		return NativeLibraryLoader.platform();
 	}
 
 	/**
-	 * Where the library was loaded from: {@code java.library.path} or the extracted file's absolute path (deleted
-	 * right after loading); {@code null} when unavailable.
+	 * Where the library was loaded from: {@code java.library.path} or the extracted
+	 * file's absolute path (deleted right after loading); {@code null} when unavailable.
 	 */
 	public static String libraryLocation() {
 		return LOCATION;
 	}
 
 	/**
-	 * jemalloc's version string, e.g. {@code 5.3.0-0-g54eaed1d...}. Does not initialise jemalloc.
+	 * jemalloc's version string, e.g. {@code 5.3.0-0-g54eaed1d...}. Does not initialise
+	 * jemalloc.
 	 * @throws UnsatisfiedLinkError when unavailable
 	 */
 	public static String version() {
@@ -110,9 +123,10 @@ public final class Jemalloc {
 	}
 
 	/**
-	 * Sets the options jemalloc initialises with. Allowed until jemalloc initialises (the first allocation, stats
-	 * or purge call; until then the latest call wins); afterwards only the same options are accepted and anything
-	 * else throws {@link IllegalStateException} that names both.
+	 * Sets the options jemalloc initialises with. Allowed until jemalloc initialises (the
+	 * first allocation, stats or purge call; until then the latest call wins); afterwards
+	 * only the same options are accepted and anything else throws
+	 * {@link IllegalStateException} that names both.
 	 */
 	public static void configure(JemallocOptions options) {
 		Objects.requireNonNull(options, "options must not be null");
@@ -129,8 +143,8 @@ public final class Jemalloc {
 	}
 
 	/**
-	 * Whether {@link #configure(JemallocOptions)} was called in this JVM (by anyone); {@code false} means
-	 * {@link #requestedOptions()} are the defaults nobody chose.
+	 * Whether {@link #configure(JemallocOptions)} was called in this JVM (by anyone);
+	 * {@code false} means {@link #requestedOptions()} are the defaults nobody chose.
 	 */
 	public static boolean isConfigured() {
 		synchronized (LOCK) {
@@ -149,11 +163,12 @@ public final class Jemalloc {
 	}
 
 	/**
-	 * Initialises jemalloc with {@link #requestedOptions()} unless it already is: exactly once, thread-safe. Called
-	 * by everything that needs jemalloc running, including {@link JemallocByteBufAllocator} before its first
-	 * allocation.
+	 * Initialises jemalloc with {@link #requestedOptions()} unless it already is: exactly
+	 * once, thread-safe. Called by everything that needs jemalloc running, including
+	 * {@link JemallocByteBufAllocator} before its first allocation.
 	 * @throws UnsatisfiedLinkError when the library is unavailable
-	 * @throws IllegalStateException when jemalloc failed to initialise (then every later call throws it too)
+	 * @throws IllegalStateException when jemalloc failed to initialise (then every later
+	 * call throws it too)
 	 */
 	static void initialize() {
 		if (initialized) {
@@ -180,7 +195,10 @@ public final class Jemalloc {
 		}
 	}
 
-	/** The {@code opt.*} values jemalloc actually runs with (read back from jemalloc), by option name. */
+	/**
+	 * The {@code opt.*} values jemalloc actually runs with (read back from jemalloc), by
+	 * option name.
+	 */
 	public static Map<String, String> effectiveOptions() {
 		initialize();
 		String[] pairs = JemallocNative.options();
@@ -192,15 +210,19 @@ public final class Jemalloc {
 	}
 
 	/**
-	 * jemalloc's six totals after an {@code epoch} refresh, read now (uncached). A thin view over
-	 * {@link JemallocStatistic}: for every statistic, the arenas and the size classes use
-	 * {@link JemallocStatistics#read()}, or {@link JemallocStatistics#shared()} for a cached snapshot.
+	 * jemalloc's six totals after an {@code epoch} refresh, read now (uncached). A thin
+	 * view over {@link JemallocStatistic}: for every statistic, the arenas and the size
+	 * classes use {@link JemallocStatistics#read()}, or
+	 * {@link JemallocStatistics#shared()} for a cached snapshot.
 	 */
 	public static JemallocStats stats() {
 		return JemallocStatistics.readStats();
 	}
 
-	/** Purges unused pages of every arena and returns how many resident bytes that released (never negative). */
+	/**
+	 * Purges unused pages of every arena and returns how many resident bytes that
+	 * released (never negative).
+	 */
 	public static long purge() {
 		initialize();
 		Object event = FlightRecorderEvents.purgeBegins();

@@ -21,27 +21,35 @@ import io.netty.util.internal.ObjectUtil;
 import io.netty.util.internal.PlatformDependent;
 
 /**
- * A direct {@link ByteBuf} over one jemalloc allocation. One Java object per buffer: the address, the capacity, the
- * allocated size and the reference count are fields; no {@code DirectByteBuffer}, no {@code Cleaner}, and no
- * separate reference-count object (Netty 4.2's {@code AbstractReferenceCountedByteBuf} allocates one per buffer,
- * which its pooled buffers amortise by recycling; this class is never recycled, so a stale reference to a released
- * buffer always fails instead of reaching another buffer's memory). Memory is freed by the final
- * {@link #release()}, never by the garbage collector (Netty's leak detector reports buffers that were not
- * released).
+ * A direct {@link ByteBuf} over one jemalloc allocation. One Java object per buffer: the
+ * address, the capacity, the allocated size and the reference count are fields; no
+ * {@code DirectByteBuffer}, no {@code Cleaner}, and no separate reference-count object
+ * (Netty 4.2's {@code AbstractReferenceCountedByteBuf} allocates one per buffer, which
+ * its pooled buffers amortise by recycling; this class is never recycled, so a stale
+ * reference to a released buffer always fails instead of reaching another buffer's
+ * memory). Memory is freed by the final {@link #release()}, never by the garbage
+ * collector (Netty's leak detector reports buffers that were not released).
  * <p>
- * Memory access: when Netty may use {@code sun.misc.Unsafe} ({@link PlatformDependent#hasUnsafe()}, the default on
- * JDK 17) through {@link PlatformDependent}'s address-based methods; otherwise (JDK 25, where Netty turns its
- * {@code Unsafe} use off) through a {@link ByteBuffer} view made by JNI's {@code NewDirectByteBuffer} on first
- * use, once per cached block (it goes with the block through the caches to the next buffer of its size class).
- * The choice is a static final constant the JIT folds.
+ * Memory access: when Netty may use {@code sun.misc.Unsafe}
+ * ({@link PlatformDependent#hasUnsafe()}, the default on JDK 17) through
+ * {@link PlatformDependent}'s address-based methods; otherwise (JDK 25, where Netty turns
+ * its {@code Unsafe} use off) through a {@link ByteBuffer} view made by JNI's
+ * {@code NewDirectByteBuffer} on first use, once per cached block (it goes with the block
+ * through the caches to the next buffer of its size class). The choice is a static final
+ * constant the JIT folds.
  * <p>
- * Like every Netty buffer this class is not thread-safe; it may be released on any thread. Access after the final
- * release throws {@link IllegalReferenceCountException} because Netty checks accessibility on every access
- * ({@code io.netty.buffer.checkAccessible}, on by default; turning it off turns that protection off too).
+ * Like every Netty buffer this class is not thread-safe; it may be released on any
+ * thread. Access after the final release throws {@link IllegalReferenceCountException}
+ * because Netty checks accessibility on every access
+ * ({@code io.netty.buffer.checkAccessible}, on by default; turning it off turns that
+ * protection off too).
  */
 final class JemallocByteBuf extends AbstractByteBuf {
 
-	/** Address-based access through Netty's Unsafe (x86 and every platform Netty calls unaligned-safe). */
+	/**
+	 * Address-based access through Netty's Unsafe (x86 and every platform Netty calls
+	 * unaligned-safe).
+	 */
 	static final boolean UNSAFE = PlatformDependent.hasUnsafe() && PlatformDependent.isUnaligned();
 
 	private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
@@ -60,48 +68,58 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	/**
-	 * References held; 0 once released (then the memory is freed). Written only by compare-and-set after
-	 * construction, so racing releases free the memory exactly once.
+	 * References held; 0 once released (then the memory is freed). Written only by
+	 * compare-and-set after construction, so racing releases free the memory exactly
+	 * once.
 	 */
 	private int refCnt;
 
 	private final JemallocByteBufAllocator alloc;
 
 	/**
-	 * The allocation's address; never 0 and never reset on release. A read that raced the final release (its
-	 * accessibility check passed just before another thread released the buffer) then reads memory that jemalloc
-	 * keeps mapped (stale bytes, as with Netty's own buffers) instead of dereferencing address 0.
+	 * The allocation's address; never 0 and never reset on release. A read that raced the
+	 * final release (its accessibility check passed just before another thread released
+	 * the buffer) then reads memory that jemalloc keeps mapped (stale bytes, as with
+	 * Netty's own buffers) instead of dereferencing address 0.
 	 */
 	private long address;
 
 	private int capacity;
 
 	/**
-	 * Bytes requested from jemalloc for this allocation (>= 1, >= capacity, <= max capacity); what
-	 * {@code sdallocx} is given. An int, like the capacity, so that the object fits in 64 bytes.
+	 * Bytes requested from jemalloc for this allocation (>= 1, >= capacity, <= max
+	 * capacity); what {@code sdallocx} is given. An int, like the capacity, so that the
+	 * object fits in 64 bytes.
 	 */
 	private int allocatedSize;
 
 	/**
-	 * Big-endian view from the address, of the block's size class (cached sizes) or of the capacity; never handed
-	 * out, so position and limit never change. Reset on a capacity change.
+	 * Big-endian view from the address, of the block's size class (cached sizes) or of
+	 * the capacity; never handed out, so position and limit never change. Reset on a
+	 * capacity change.
 	 */
 	private ByteBuffer view;
 
-	/** A duplicate of {@link #view} handed out by {@link #internalNioBuffer(int, int)}. */
+	/**
+	 * A duplicate of {@link #view} handed out by {@link #internalNioBuffer(int, int)}.
+	 */
 	private ByteBuffer tmpNioBuf;
 
 	/** This buffer's profile sample when it was sampled, else {@code null}. */
 	AllocationSample sample;
 
 	/**
-	 * The {@link HandOffCache} stripe of the thread that allocated it when that was not an event loop, where a
-	 * release on a thread that is not an event loop puts the block back; else {@link HandOffCache#NO_HOME}. (Fits in
-	 * the object's alignment padding: the object stays 72 bytes.)
+	 * The {@link HandOffCache} stripe of the thread that allocated it when that was not
+	 * an event loop, where a release on a thread that is not an event loop puts the block
+	 * back; else {@link HandOffCache#NO_HOME}. (Fits in the object's alignment padding:
+	 * the object stays 72 bytes.)
 	 */
 	private final byte home;
 
-	/** A buffer without memory yet: {@link #memory} gives it its block before it is used or published. */
+	/**
+	 * A buffer without memory yet: {@link #memory} gives it its block before it is used
+	 * or published.
+	 */
 	JemallocByteBuf(JemallocByteBufAllocator alloc, int allocatedSize, int capacity, int maxCapacity, byte home) {
 		super(maxCapacity);
 		this.alloc = alloc;
@@ -112,19 +130,21 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	/**
-	 * Gives this new buffer its block, and the view a released buffer made of the same block (a cache hit), or
-	 * {@code null}. Called once, before the buffer is handed out.
+	 * Gives this new buffer its block, and the view a released buffer made of the same
+	 * block (a cache hit), or {@code null}. Called once, before the buffer is handed out.
 	 */
 	void memory(long address, ByteBuffer view) {
 		this.address = address;
 		this.view = view;
-		// Like Netty's buffers: the initial count and the memory are visible before any racy publication.
+		// Like Netty's buffers: the initial count and the memory are visible before any
+		// racy publication.
 		VarHandle.storeStoreFence();
 	}
 
 	/**
-	 * The view to keep with the block when it goes to a cache: made for this block's whole size class
-	 * ({@link #newView}), so any later buffer of the class may use it; {@code null} if none was made.
+	 * The view to keep with the block when it goes to a cache: made for this block's
+	 * whole size class ({@link #newView}), so any later buffer of the class may use it;
+	 * {@code null} if none was made.
 	 */
 	ByteBuffer reusableView() {
 		return this.view;
@@ -163,7 +183,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 
 	@Override
 	public boolean release() {
-		// The common case, the final release of a buffer nobody retained: one compare-and-set.
+		// The common case, the final release of a buffer nobody retained: one
+		// compare-and-set.
 		if (REF_CNT.compareAndSet(this, 1, 0)) {
 			deallocate();
 			return true;
@@ -180,7 +201,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		for (;;) {
 			int count = (int) REF_CNT.getVolatile(this);
 			if (count < decrement) {
-				// Double release, or more releases than references: nothing changes, nothing is freed twice.
+				// Double release, or more releases than references: nothing changes,
+				// nothing is freed twice.
 				throw new IllegalReferenceCountException(count, -decrement);
 			}
 			if (REF_CNT.compareAndSet(this, count, count - decrement)) {
@@ -257,7 +279,9 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		return this.address;
 	}
 
-	/** Bytes this buffer holds in jemalloc (what the allocator's counter counts for it). */
+	/**
+	 * Bytes this buffer holds in jemalloc (what the allocator's counter counts for it).
+	 */
 	long allocatedSize() {
 		return this.allocatedSize;
 	}
@@ -293,10 +317,12 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	/**
-	 * Gives back what a smaller capacity no longer needs, as Netty's own buffers do: in place where jemalloc can
-	 * (within the large size classes), else by moving the first {@code newSize} bytes to a smaller allocation when
-	 * jemalloc would keep the new size in a class at least a quarter smaller (a large allocation shrunk to a small
-	 * class, or a small class halved). If jemalloc cannot make the smaller allocation, the buffer keeps its memory.
+	 * Gives back what a smaller capacity no longer needs, as Netty's own buffers do: in
+	 * place where jemalloc can (within the large size classes), else by moving the first
+	 * {@code newSize} bytes to a smaller allocation when jemalloc would keep the new size
+	 * in a class at least a quarter smaller (a large allocation shrunk to a small class,
+	 * or a small class halved). If jemalloc cannot make the smaller allocation, the
+	 * buffer keeps its memory.
 	 */
 	private void shrink(int newSize) {
 		long usable = JemallocNative.resizeInPlace(this.address, newSize);
@@ -325,7 +351,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			if (usable < newSize) {
 				long moved = JemallocNative.reallocate(this.address, newSize);
 				if (moved == 0) {
-					// Uncounted before the error is made: its "used" is what live buffers hold.
+					// Uncounted before the error is made: its "used" is what live buffers
+					// hold.
 					this.alloc.releaseDirect(counted);
 					counted = 0;
 					throw this.alloc.nativeAllocationFailed(newSize);
@@ -337,7 +364,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			if (sampler != null) {
 				Object event = sampler.grown(this, counted, newSize);
 				if (event != null) {
-					((jdk.jfr.Event) event).commit(); // on the growing thread, as for allocations
+					((jdk.jfr.Event) event).commit(); // on the growing thread, as for
+														// allocations
 				}
 			}
 			counted = 0;
@@ -350,14 +378,16 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	/**
-	 * Frees the memory; called once, by the release that took the count to 0. Nothing of this object is reset: a
-	 * racing reader keeps a valid (freed, still mapped) address, and later accesses fail their accessibility check
-	 * because this object is never reused for another allocation.
+	 * Frees the memory; called once, by the release that took the count to 0. Nothing of
+	 * this object is reset: a racing reader keeps a valid (freed, still mapped) address,
+	 * and later accesses fail their accessibility check because this object is never
+	 * reused for another allocation.
 	 */
 	private void deallocate() {
 		AllocationSample sample = this.sample;
 		if (sample != null) {
-			// Dropped (and its phantom reference cleared) while this buffer is still reachable: never a leak.
+			// Dropped (and its phantom reference cleared) while this buffer is still
+			// reachable: never a leak.
 			this.alloc.profiler().released(sample);
 		}
 		this.alloc.free(this.address, this.allocatedSize, this.home, this.view);
@@ -375,11 +405,13 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	/**
-	 * A view of the whole size class for sizes the caches keep (the block's usable size: jemalloc's class size, see
-	 * {@link SizeClasses}), so that the view can go with the block to the next buffer of that class and JDK 25 pays
-	 * its JNI {@code NewDirectByteBuffer} once per block instead of once per buffer; of the capacity above. Never
-	 * handed out (slices and duplicates are, bounded by the buffer's index checks), so the bytes between the capacity
-	 * and the class size, which belong to the same allocation, are never reached through it.
+	 * A view of the whole size class for sizes the caches keep (the block's usable size:
+	 * jemalloc's class size, see {@link SizeClasses}), so that the view can go with the
+	 * block to the next buffer of that class and JDK 25 pays its JNI
+	 * {@code NewDirectByteBuffer} once per block instead of once per buffer; of the
+	 * capacity above. Never handed out (slices and duplicates are, bounded by the
+	 * buffer's index checks), so the bytes between the capacity and the class size, which
+	 * belong to the same allocation, are never reached through it.
 	 */
 	private ByteBuffer newView() {
 		int size = this.allocatedSize;
@@ -588,7 +620,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		return super.setZero(index, length);
 	}
 
-	// ---------------------------------------------------------------- bulk: other buffers
+	// ---------------------------------------------------------------- bulk: other
+	// buffers
 
 	@Override
 	public ByteBuf getBytes(int index, ByteBuf dst, int dstIndex, int length) {
@@ -651,7 +684,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		return copy.writeBytes(this, index, length);
 	}
 
-	// ---------------------------------------------------------------- bulk: arrays and NIO buffers
+	// ---------------------------------------------------------------- bulk: arrays and
+	// NIO buffers
 
 	@Override
 	public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
@@ -730,7 +764,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		return this;
 	}
 
-	// ---------------------------------------------------------------- bulk: streams and channels
+	// ---------------------------------------------------------------- bulk: streams and
+	// channels
 
 	@Override
 	public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
@@ -754,7 +789,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	@Override
 	public int setBytes(int index, InputStream in, int length) throws IOException {
 		checkIndex(index, length);
-		// Even for length 0 the stream answers: -1 at its end, as with Netty's own buffers.
+		// Even for length 0 the stream answers: -1 at its end, as with Netty's own
+		// buffers.
 		byte[] chunk = new byte[Math.min(length, STREAM_CHUNK)];
 		int read = in.read(chunk, 0, chunk.length);
 		if (read > 0) {
@@ -764,11 +800,13 @@ final class JemallocByteBuf extends AbstractByteBuf {
 	}
 
 	/*
-	 * The channel methods below take indices from the caller, and derived buffers (slices, duplicates) of one buffer
-	 * call them on it from several threads at once (a broadcast writes retained duplicates to many channels): each
-	 * call uses a ByteBuffer of its own, never the shared one of internalNioBuffer(), as Netty's own buffers do in
-	 * their get and set methods. The read and write variants (the caller owns this buffer's indices) go through the same methods:
-	 * a channel call costs more than the small object.
+	 * The channel methods below take indices from the caller, and derived buffers
+	 * (slices, duplicates) of one buffer call them on it from several threads at once (a
+	 * broadcast writes retained duplicates to many channels): each call uses a ByteBuffer
+	 * of its own, never the shared one of internalNioBuffer(), as Netty's own buffers do
+	 * in their get and set methods. The read and write variants (the caller owns this
+	 * buffer's indices) go through the same methods: a channel call costs more than the
+	 * small object.
 	 */
 
 	@Override
@@ -811,7 +849,10 @@ final class JemallocByteBuf extends AbstractByteBuf {
 		}
 	}
 
-	/** A ByteBuffer over [index, index + length) that no other caller shares (indices already checked). */
+	/**
+	 * A ByteBuffer over [index, index + length) that no other caller shares (indices
+	 * already checked).
+	 */
 	private ByteBuffer privateNioBuffer(int index, int length) {
 		return view().duplicate().limit(index + length).position(index);
 	}

@@ -1,14 +1,16 @@
 package dev.catzilla.allocator;
 
 /**
- * Thrown when an allocation or growth would take the bytes held by an allocator's live buffers beyond its cap
- * ({@link JemallocByteBufAllocator#maxDirectMemory()}). The JVM and jemalloc still have memory: a budget the
- * application set was reached, so this is an ordinary {@link RuntimeException}, not an {@link OutOfMemoryError}.
- * Reactor and Netty treat every {@link VirtualMachineError} as fatal to the JVM (Reactor rethrows it from its
- * operators and logs it with its stack trace, each time); this exception travels as an error signal instead, so a
- * service can answer the request that did not fit (Catzilla's Spring integration answers 503) and go on serving the
- * ones that fit. When jemalloc itself has no memory to give, the allocator still throws an {@link OutOfMemoryError}
- * (Netty's {@code OutOfDirectMemoryError}).
+ * Thrown when an allocation or growth would take the bytes held by an allocator's live
+ * buffers beyond its cap ({@link JemallocByteBufAllocator#maxDirectMemory()}). The JVM
+ * and jemalloc still have memory: a budget the application set was reached, so this is an
+ * ordinary {@link RuntimeException}, not an {@link OutOfMemoryError}. Reactor and Netty
+ * treat every {@link VirtualMachineError} as fatal to the JVM (Reactor rethrows it from
+ * its operators and logs it with its stack trace, each time); this exception travels as
+ * an error signal instead, so a service can answer the request that did not fit
+ * (Catzilla's Spring integration answers 503) and go on serving the ones that fit. When
+ * jemalloc itself has no memory to give, the allocator still throws an
+ * {@link OutOfMemoryError} (Netty's {@code OutOfDirectMemoryError}).
  */
 public final class JemallocCapExceededException extends RuntimeException {
 
@@ -33,7 +35,10 @@ public final class JemallocCapExceededException extends RuntimeException {
 		return this.requested;
 	}
 
-	/** Bytes the allocator's live buffers held when the request was refused (the request not included). */
+	/**
+	 * Bytes the allocator's live buffers held when the request was refused (the request
+	 * not included).
+	 */
 	public long used() {
 		return this.used;
 	}

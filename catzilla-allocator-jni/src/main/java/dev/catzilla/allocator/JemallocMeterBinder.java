@@ -11,18 +11,20 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Catzilla's meters for a {@link JemallocByteBufAllocator}, without Spring: every {@link CatzillaMeter} except the
- * starter's {@code catzilla.allocator.info}. A plain Netty application binds it to its registry:
+ * Catzilla's meters for a {@link JemallocByteBufAllocator}, without Spring: every
+ * {@link CatzillaMeter} except the starter's {@code catzilla.allocator.info}. A plain
+ * Netty application binds it to its registry:
  *
  * <pre>{@code
  * new JemallocMeterBinder(JemallocByteBufAllocator.DEFAULT).bindTo(registry);
  * new NettyAllocatorMetrics(JemallocByteBufAllocator.DEFAULT).bindTo(registry); // Micrometer's netty.allocator.*
  * }</pre>
  *
- * Micrometer is an optional dependency of this module: this class (and {@link CatzillaMeter}) need
- * {@code micrometer-core} on the class path, nothing else does. The jemalloc gauges all read one snapshot of
- * {@link JemallocStatistics#shared()}, so a scrape costs at most one statistics read per 250 ms however many gauges
- * and registries read it. The Spring starter's binder delegates to this one.
+ * Micrometer is an optional dependency of this module: this class (and
+ * {@link CatzillaMeter}) need {@code micrometer-core} on the class path, nothing else
+ * does. The jemalloc gauges all read one snapshot of {@link JemallocStatistics#shared()},
+ * so a scrape costs at most one statistics read per 250 ms however many gauges and
+ * registries read it. The Spring starter's binder delegates to this one.
  */
 public final class JemallocMeterBinder implements MeterBinder {
 
@@ -33,7 +35,8 @@ public final class JemallocMeterBinder implements MeterBinder {
 	private final LongSupplier nanoClock;
 
 	/**
-	 * Meters of {@code allocator}, with jemalloc's statistics from {@link JemallocStatistics#shared()}.
+	 * Meters of {@code allocator}, with jemalloc's statistics from
+	 * {@link JemallocStatistics#shared()}.
 	 * @param allocator the allocator whose cache, refusals and profile are shown
 	 */
 	public JemallocMeterBinder(JemallocByteBufAllocator allocator) {
@@ -60,12 +63,12 @@ public final class JemallocMeterBinder implements MeterBinder {
 			.baseUnit(CatzillaMeter.ALLOCATOR_CACHED.getBaseUnit())
 			.strongReference(true)
 			.register(registry);
-		FunctionCounter.builder(CatzillaMeter.ALLOCATOR_REFUSALS.getName(), jemalloc,
-				JemallocByteBufAllocator::refusedAllocations)
+		FunctionCounter
+			.builder(CatzillaMeter.ALLOCATOR_REFUSALS.getName(), jemalloc, JemallocByteBufAllocator::refusedAllocations)
 			.description(CatzillaMeter.ALLOCATOR_REFUSALS.plainDescription())
 			.register(registry);
-		FunctionCounter.builder(CatzillaMeter.ALLOCATOR_REFUSED.getName(), jemalloc,
-				JemallocByteBufAllocator::refusedBytes)
+		FunctionCounter
+			.builder(CatzillaMeter.ALLOCATOR_REFUSED.getName(), jemalloc, JemallocByteBufAllocator::refusedBytes)
 			.description(CatzillaMeter.ALLOCATOR_REFUSED.plainDescription())
 			.baseUnit(CatzillaMeter.ALLOCATOR_REFUSED.getBaseUnit())
 			.register(registry);

@@ -4,12 +4,13 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings that jemalloc reads once, when it initialises (before Catzilla's first allocation). Immutable; build
- * one with {@link #builder()} and hand it to {@link Jemalloc#configure(JemallocOptions)}.
+ * Settings that jemalloc reads once, when it initialises (before Catzilla's first
+ * allocation). Immutable; build one with {@link #builder()} and hand it to
+ * {@link Jemalloc#configure(JemallocOptions)}.
  * <p>
- * The defaults suit a network server that must give memory back to the operating system after a burst: a
- * background thread purges unused pages on time even while the process idles, and buffers up to 64 KiB are
- * served from the per-thread cache.
+ * The defaults suit a network server that must give memory back to the operating system
+ * after a burst: a background thread purges unused pages on time even while the process
+ * idles, and buffers up to 64 KiB are served from the per-thread cache.
  */
 public final class JemallocOptions {
 
@@ -53,12 +54,16 @@ public final class JemallocOptions {
 		return this.backgroundThread;
 	}
 
-	/** How long unused dirty pages are kept before they are purged; negative means never. */
+	/**
+	 * How long unused dirty pages are kept before they are purged; negative means never.
+	 */
 	public Duration dirtyDecay() {
 		return this.dirtyDecay;
 	}
 
-	/** How long unused muzzy pages are kept before they are purged; negative means never. */
+	/**
+	 * How long unused muzzy pages are kept before they are purged; negative means never.
+	 */
 	public Duration muzzyDecay() {
 		return this.muzzyDecay;
 	}
@@ -74,9 +79,9 @@ public final class JemallocOptions {
 	}
 
 	/**
-	 * How long after the last free of a buffer above 64 KiB Catzilla purges every arena once (memory back soon
-	 * after a burst, nothing purged under steady load); zero means never. Catzilla's own setting, not jemalloc's:
-	 * not part of {@link #toMallocConf()}.
+	 * How long after the last free of a buffer above 64 KiB Catzilla purges every arena
+	 * once (memory back soon after a burst, nothing purged under steady load); zero means
+	 * never. Catzilla's own setting, not jemalloc's: not part of {@link #toMallocConf()}.
 	 */
 	public Duration quietPurge() {
 		return this.quietPurge;
@@ -92,7 +97,8 @@ public final class JemallocOptions {
 		conf.append(",dirty_decay_ms:").append(decayMillis(this.dirtyDecay));
 		conf.append(",muzzy_decay_ms:").append(decayMillis(this.muzzyDecay));
 		conf.append(",tcache_max:").append(this.tcacheMax);
-		// Keeps freed extents of 8 MiB and more for reuse, decaying like any other (see catzilla_jemalloc.c).
+		// Keeps freed extents of 8 MiB and more for reuse, decaying like any other (see
+		// catzilla_jemalloc.c).
 		conf.append(",oversize_threshold:0");
 		if (this.arenas > 0) {
 			conf.append(",narenas:").append(this.arenas);
@@ -129,7 +135,10 @@ public final class JemallocOptions {
 		return toMallocConf() + " (quiet purge after " + this.quietPurge.toMillis() + " ms)";
 	}
 
-	/** Builds {@link JemallocOptions}; every setter checks its value and says what is allowed. */
+	/**
+	 * Builds {@link JemallocOptions}; every setter checks its value and says what is
+	 * allowed.
+	 */
 	public static final class Builder {
 
 		private boolean backgroundThread = true;
@@ -180,7 +189,9 @@ public final class JemallocOptions {
 			return this;
 		}
 
-		/** See {@link JemallocOptions#quietPurge()}: zero turns it off; at most one hour. */
+		/**
+		 * See {@link JemallocOptions#quietPurge()}: zero turns it off; at most one hour.
+		 */
 		public Builder quietPurge(Duration quietPurge) {
 			Objects.requireNonNull(quietPurge, "quietPurge must not be null");
 			if (quietPurge.isNegative() || quietPurge.compareTo(Duration.ofHours(1)) > 0) {

@@ -3,10 +3,11 @@ package dev.catzilla.allocator;
 import java.util.function.ToLongFunction;
 
 /**
- * The ratios Catzilla shows, after Redis's {@code INFO memory}, each defined once from {@link JemallocStatistic}s and
- * shown with the bytes it stands for (a ratio of 1.4 over 2 MiB is no problem; over 2 GiB it is). A ratio is
- * {@code numerator / denominator}, 0 when the denominator is 0; its bytes are {@code numerator - denominator}
- * (for {@link #METADATA_SHARE}, the metadata itself). The endpoint, the meters, the doctor and
+ * The ratios Catzilla shows, after Redis's {@code INFO memory}, each defined once from
+ * {@link JemallocStatistic}s and shown with the bytes it stands for (a ratio of 1.4 over
+ * 2 MiB is no problem; over 2 GiB it is). A ratio is {@code numerator / denominator}, 0
+ * when the denominator is 0; its bytes are {@code numerator - denominator} (for
+ * {@link #METADATA_SHARE}, the metadata itself). The endpoint, the meters, the doctor and
  * {@code docs/statistics.md} iterate this enum.
  */
 public enum JemallocRatio {
@@ -59,7 +60,10 @@ public enum JemallocRatio {
 		this.bytesAreNumerator = bytesAreNumerator;
 	}
 
-	/** The name Catzilla shows it by (JSON field, meter suffix), e.g. {@code residentActive}. */
+	/**
+	 * The name Catzilla shows it by (JSON field, meter suffix), e.g.
+	 * {@code residentActive}.
+	 */
 	public String key() {
 		return this.key;
 	}
@@ -79,7 +83,10 @@ public enum JemallocRatio {
 		return this.meaning;
 	}
 
-	/** The ratio table of {@code docs/statistics.md}, one row per ratio (checked by a test). */
+	/**
+	 * The ratio table of {@code docs/statistics.md}, one row per ratio (checked by a
+	 * test).
+	 */
 	public static String markdownTable() {
 		StringBuilder table = new StringBuilder();
 		table.append("| Name | Definition | Redis `INFO memory` | Meaning |\n");
@@ -98,7 +105,9 @@ public enum JemallocRatio {
 		return table.toString();
 	}
 
-	/** The numerator in bytes ({@code -1} when unknown, e.g. the process RSS off Linux). */
+	/**
+	 * The numerator in bytes ({@code -1} when unknown, e.g. the process RSS off Linux).
+	 */
 	public long numerator(JemallocStatistics.Snapshot snapshot) {
 		return this.numerator.applyAsLong(snapshot);
 	}
@@ -115,7 +124,10 @@ public enum JemallocRatio {
 		return (d <= 0 || n < 0) ? 0 : (double) n / d;
 	}
 
-	/** The bytes the ratio stands for: numerator minus denominator (or the metadata), never negative. */
+	/**
+	 * The bytes the ratio stands for: numerator minus denominator (or the metadata),
+	 * never negative.
+	 */
 	public long bytes(JemallocStatistics.Snapshot snapshot) {
 		long n = numerator(snapshot);
 		if (n < 0) {

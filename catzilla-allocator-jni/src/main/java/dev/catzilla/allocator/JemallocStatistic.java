@@ -6,14 +6,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Every jemalloc statistic Catzilla shows, defined once: its mallctl name, C type, unit and meaning. The native side
- * reads statistics by the names given here ({@link JemallocStatistics#read()}); the endpoint, the meters, the
- * diagnostics, the doctor and {@code docs/statistics.md} iterate this enum. Adding a statistic is one constant here
- * (and its test).
+ * Every jemalloc statistic Catzilla shows, defined once: its mallctl name, C type, unit
+ * and meaning. The native side reads statistics by the names given here
+ * ({@link JemallocStatistics#read()}); the endpoint, the meters, the diagnostics, the
+ * doctor and {@code docs/statistics.md} iterate this enum. Adding a statistic is one
+ * constant here (and its test).
  * <p>
- * Names may hold placeholders: {@code <ALL>} is jemalloc's {@code MALLCTL_ARENAS_ALL} (all arenas merged;
- * {@value #ARENAS_ALL}, checked against jemalloc's header when the C side compiles), {@code <i>} an arena's index,
- * {@code <j>} a size class's index among the small ({@code bins}) or large ({@code lextents}) classes.
+ * Names may hold placeholders: {@code <ALL>} is jemalloc's {@code MALLCTL_ARENAS_ALL}
+ * (all arenas merged; {@value #ARENAS_ALL}, checked against jemalloc's header when the C
+ * side compiles), {@code <i>} an arena's index, {@code <j>} a size class's index among
+ * the small ({@code bins}) or large ({@code lextents}) classes.
  */
 public enum JemallocStatistic {
 
@@ -46,8 +48,8 @@ public enum JemallocStatistic {
 	ARENAS(Scope.TOTAL, "arenas", "arenas.narenas", CType.UNSIGNED, Unit.COUNT,
 			"Arenas jemalloc may use (catzilla.jemalloc.arenas, by default four per CPU)."),
 
-	BACKGROUND_THREADS(Scope.TOTAL, "backgroundThreads", "stats.background_thread.num_threads", CType.SIZE_T, Unit.COUNT,
-			"jemalloc background threads running (they purge decayed pages while the application idles)."),
+	BACKGROUND_THREADS(Scope.TOTAL, "backgroundThreads", "stats.background_thread.num_threads", CType.SIZE_T,
+			Unit.COUNT, "jemalloc background threads running (they purge decayed pages while the application idles)."),
 
 	BACKGROUND_THREAD_RUNS(Scope.TOTAL, "backgroundThreadRuns", "stats.background_thread.num_runs", CType.UINT64,
 			Unit.RUNS, "Times the background threads have run since jemalloc started (a counter)."),
@@ -72,7 +74,8 @@ public enum JemallocStatistic {
 	ARENA_MUZZY(Scope.ARENA, "muzzy", "stats.arenas.<i>.pmuzzy", CType.SIZE_T, Unit.PAGES,
 			"Bytes in the arena's unused muzzy pages."),
 
-	// ---------------------------------------------------------------- per small size class (bin), all arenas
+	// ---------------------------------------------------------------- per small size
+	// class (bin), all arenas
 
 	BIN_SIZE(Scope.BIN, "size", "arenas.bin.<j>.size", CType.SIZE_T, Unit.BYTES,
 			"The size class: bytes of each region (allocation) in it."),
@@ -86,7 +89,8 @@ public enum JemallocStatistic {
 	BIN_SLABS(Scope.BIN, "slabs", "stats.arenas.<ALL>.bins.<j>.curslabs", CType.SIZE_T, Unit.COUNT,
 			"Slabs the class holds now; each takes its regions' bytes of active pages, used or not."),
 
-	// ---------------------------------------------------------------- per large size class, all arenas
+	// ---------------------------------------------------------------- per large size
+	// class, all arenas
 
 	LARGE_SIZE(Scope.LARGE, "size", "arenas.lextent.<j>.size", CType.SIZE_T, Unit.BYTES,
 			"The large size class: bytes of each extent in it."),
@@ -94,7 +98,10 @@ public enum JemallocStatistic {
 	LARGE_EXTENTS(Scope.LARGE, "extents", "stats.arenas.<ALL>.lextents.<j>.curlextents", CType.SIZE_T, Unit.COUNT,
 			"Live allocations (extents) of the class.");
 
-	/** jemalloc's {@code MALLCTL_ARENAS_ALL}: the arena index that reads all arenas merged. */
+	/**
+	 * jemalloc's {@code MALLCTL_ARENAS_ALL}: the arena index that reads all arenas
+	 * merged.
+	 */
 	public static final int ARENAS_ALL = 4096;
 
 	/** What a statistic describes. */
@@ -114,7 +121,10 @@ public enum JemallocStatistic {
 
 	}
 
-	/** The C type jemalloc declares the value with (in its {@code ctl.c}); the code is what the native side reads. */
+	/**
+	 * The C type jemalloc declares the value with (in its {@code ctl.c}); the code is
+	 * what the native side reads.
+	 */
 	public enum CType {
 
 		SIZE_T(0), UNSIGNED(1), UINT32(2), UINT64(3), BOOL(4);
@@ -143,7 +153,10 @@ public enum JemallocStatistic {
 		/** Bytes. */
 		BYTES("bytes"),
 
-		/** jemalloc counts pages; Catzilla multiplies by the page size ({@code arenas.page}) and shows bytes. */
+		/**
+		 * jemalloc counts pages; Catzilla multiplies by the page size
+		 * ({@code arenas.page}) and shows bytes.
+		 */
 		PAGES("bytes"),
 
 		/** A number of things now. */
@@ -161,7 +174,10 @@ public enum JemallocStatistic {
 			this.shown = shown;
 		}
 
-		/** The unit of the shown value: {@code bytes}, {@code nanoseconds} or empty for a plain number. */
+		/**
+		 * The unit of the shown value: {@code bytes}, {@code nanoseconds} or empty for a
+		 * plain number.
+		 */
 		public String shown() {
 			return this.shown;
 		}
@@ -194,7 +210,10 @@ public enum JemallocStatistic {
 		return this.scope;
 	}
 
-	/** The name Catzilla shows it by (JSON field, meter suffix), unique within its scope, e.g. {@code dirty}. */
+	/**
+	 * The name Catzilla shows it by (JSON field, meter suffix), unique within its scope,
+	 * e.g. {@code dirty}.
+	 */
 	public String key() {
 		return this.key;
 	}
@@ -220,20 +239,26 @@ public enum JemallocStatistic {
 	}
 
 	/**
-	 * Whether the value never changes while jemalloc runs (a size class's layout); read once and kept.
+	 * Whether the value never changes while jemalloc runs (a size class's layout); read
+	 * once and kept.
 	 */
 	boolean constant() {
 		return this.mallctl.startsWith("arenas.bin.") || this.mallctl.startsWith("arenas.lextent.");
 	}
 
-	/** The mallctl name for the arena or size class {@code index} ({@code <i>}, {@code <j>}); ignored for totals. */
+	/**
+	 * The mallctl name for the arena or size class {@code index} ({@code <i>},
+	 * {@code <j>}); ignored for totals.
+	 */
 	String mallctlName(int index) {
 		return this.mallctl.replace("<ALL>", Integer.toString(ARENAS_ALL))
 			.replace("<i>", Integer.toString(index))
 			.replace("<j>", Integer.toString(index));
 	}
 
-	/** The table of {@code docs/statistics.md}, one row per statistic (checked by a test). */
+	/**
+	 * The table of {@code docs/statistics.md}, one row per statistic (checked by a test).
+	 */
 	public static String markdownTable() {
 		StringBuilder table = new StringBuilder();
 		table.append("| Scope | Name | mallctl | C type | Unit | Meaning |\n");

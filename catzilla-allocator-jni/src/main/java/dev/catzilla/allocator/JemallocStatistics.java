@@ -17,22 +17,30 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * jemalloc's statistics ({@link JemallocStatistic}) read by name, and a cache of them for everything that shows them
- * repeatedly (meters, endpoint, doctor): {@link #shared()} refreshes at most once per {@link #WINDOW}, one refresh at
- * a time; a caller that finds a refresh under way gets the snapshot before it instead of waiting. No Spring needed.
+ * jemalloc's statistics ({@link JemallocStatistic}) read by name, and a cache of them for
+ * everything that shows them repeatedly (meters, endpoint, doctor): {@link #shared()}
+ * refreshes at most once per {@link #WINDOW}, one refresh at a time; a caller that finds
+ * a refresh under way gets the snapshot before it instead of waiting. No Spring needed.
  * <p>
- * A read ({@link #read()}) is one {@code epoch} refresh and a few hundred {@code mallctl} reads by name (totals, each
- * arena, each size class), off the allocation path; through the cache at most one caller per window pays for it.
+ * A read ({@link #read()}) is one {@code epoch} refresh and a few hundred {@code mallctl}
+ * reads by name (totals, each arena, each size class), off the allocation path; through
+ * the cache at most one caller per window pays for it.
  */
 public final class JemallocStatistics {
 
 	/** The longest a cached snapshot is served. */
 	public static final Duration WINDOW = Duration.ofMillis(250);
 
-	/** Serialises native reads: an {@code epoch} refresh by one reader never lands between another's reads. */
+	/**
+	 * Serialises native reads: an {@code epoch} refresh by one reader never lands between
+	 * another's reads.
+	 */
 	private static final Object READ_LOCK = new Object();
 
-	/** The size classes' layout and the page size (constant while jemalloc runs), read once. */
+	/**
+	 * The size classes' layout and the page size (constant while jemalloc runs), read
+	 * once.
+	 */
 	private static volatile Layout layout;
 
 	private static volatile long processPageSize;
@@ -64,15 +72,20 @@ public final class JemallocStatistics {
 		this.windowNanos = window.toNanos();
 	}
 
-	/** The process-wide cache over Catzilla's jemalloc, refreshed at most every {@link #WINDOW}. */
+	/**
+	 * The process-wide cache over Catzilla's jemalloc, refreshed at most every
+	 * {@link #WINDOW}.
+	 */
 	public static JemallocStatistics shared() {
 		return SHARED;
 	}
 
 	/**
-	 * The latest snapshot: read again when it is older than the window, unless another caller is reading (then that
-	 * caller's predecessor is returned at once). Only the first call ever waits for a read.
-	 * @throws IllegalStateException when jemalloc's statistics cannot be read (the next call tries again)
+	 * The latest snapshot: read again when it is older than the window, unless another
+	 * caller is reading (then that caller's predecessor is returned at once). Only the
+	 * first call ever waits for a read.
+	 * @throws IllegalStateException when jemalloc's statistics cannot be read (the next
+	 * call tries again)
 	 */
 	public Snapshot get() {
 		Snapshot current = this.snapshot;
@@ -105,8 +118,9 @@ public final class JemallocStatistics {
 	// ---------------------------------------------------------------- reading
 
 	/**
-	 * Reads every statistic now (initialises jemalloc if needed): totals after one {@code epoch} refresh, then each
-	 * initialised arena, each small and each large size class, and the process's RSS.
+	 * Reads every statistic now (initialises jemalloc if needed): totals after one
+	 * {@code epoch} refresh, then each initialised arena, each small and each large size
+	 * class, and the process's RSS.
 	 * @throws IllegalStateException naming the mallctl that failed
 	 * @throws UnsatisfiedLinkError when the native library is unavailable
 	 */
@@ -126,7 +140,8 @@ public final class JemallocStatistics {
 			}
 			int narenas = (int) (long) total.get(JemallocStatistic.ARENAS);
 
-			// Which arenas exist (jemalloc makes them lazily; an uninitialised one has no statistics: ENOENT).
+			// Which arenas exist (jemalloc makes them lazily; an uninitialised one has no
+			// statistics: ENOENT).
 			Reads initialized = new Reads();
 			for (int i = 0; i < narenas; i++) {
 				initialized.add("arena." + i + ".initialized", JemallocStatistic.CType.BOOL);
@@ -188,7 +203,10 @@ public final class JemallocStatistics {
 		}
 	}
 
-	/** The six totals only (one {@code epoch} refresh, six reads): what {@link Jemalloc#stats()} returns. */
+	/**
+	 * The six totals only (one {@code epoch} refresh, six reads): what
+	 * {@link Jemalloc#stats()} returns.
+	 */
 	static JemallocStats readStats() {
 		Jemalloc.initialize();
 		JemallocStatistic[] six = { JemallocStatistic.ALLOCATED, JemallocStatistic.ACTIVE, JemallocStatistic.RESIDENT,
@@ -204,8 +222,9 @@ public final class JemallocStatistics {
 	}
 
 	/**
-	 * Reads one mallctl by name with the given C type, without an {@code epoch} refresh (for tests and tools: an
-	 * unknown name throws {@link IllegalStateException} naming it).
+	 * Reads one mallctl by name with the given C type, without an {@code epoch} refresh
+	 * (for tests and tools: an unknown name throws {@link IllegalStateException} naming
+	 * it).
 	 */
 	static long readByName(String mallctl, JemallocStatistic.CType type) {
 		Jemalloc.initialize();
@@ -266,10 +285,15 @@ public final class JemallocStatistics {
 		return shape;
 	}
 
-	/** The process's resident set size from {@code /proc/self/statm}, or -1 where there is none. */
+	/**
+	 * The process's resident set size from {@code /proc/self/statm}, or -1 where there is
+	 * none.
+	 */
 	static long processResident() {
 		try {
-			String[] fields = Files.readString(Path.of("/proc/self/statm"), StandardCharsets.US_ASCII).trim().split(" ");
+			String[] fields = Files.readString(Path.of("/proc/self/statm"), StandardCharsets.US_ASCII)
+				.trim()
+				.split(" ");
 			long page = processPageSize;
 			if (page == 0) {
 				page = NativePlatform.pageSize();
@@ -283,7 +307,10 @@ public final class JemallocStatistics {
 		}
 	}
 
-	/** The mallctl names, types and (after {@link #run}) values of one native call: the names travel, not positions. */
+	/**
+	 * The mallctl names, types and (after {@link #run}) values of one native call: the
+	 * names travel, not positions.
+	 */
 	private static final class Reads {
 
 		private final List<String> names = new ArrayList<>();
@@ -330,9 +357,9 @@ public final class JemallocStatistics {
 	public record Arena(int index, long threads, long smallAllocated, long largeAllocated, long dirty, long muzzy) {
 
 		static Arena of(int index, Map<JemallocStatistic, Long> v) {
-			return new Arena(index, v.get(JemallocStatistic.ARENA_THREADS), v.get(JemallocStatistic.ARENA_SMALL_ALLOCATED),
-					v.get(JemallocStatistic.ARENA_LARGE_ALLOCATED), v.get(JemallocStatistic.ARENA_DIRTY),
-					v.get(JemallocStatistic.ARENA_MUZZY));
+			return new Arena(index, v.get(JemallocStatistic.ARENA_THREADS),
+					v.get(JemallocStatistic.ARENA_SMALL_ALLOCATED), v.get(JemallocStatistic.ARENA_LARGE_ALLOCATED),
+					v.get(JemallocStatistic.ARENA_DIRTY), v.get(JemallocStatistic.ARENA_MUZZY));
 		}
 
 	}
@@ -345,7 +372,8 @@ public final class JemallocStatistics {
 	 * @param regionsPerSlab {@link JemallocStatistic#BIN_REGIONS_PER_SLAB}
 	 * @param regions {@link JemallocStatistic#BIN_REGIONS}
 	 * @param slabs {@link JemallocStatistic#BIN_SLABS}
-	 * @param utilisation regions in use over the regions of the current slabs (0 without slabs)
+	 * @param utilisation regions in use over the regions of the current slabs (0 without
+	 * slabs)
 	 * @param wastedBytes free regions' bytes in the current slabs
 	 */
 	public record Bin(int index, long size, long regionsPerSlab, long regions, long slabs, double utilisation,
@@ -397,8 +425,9 @@ public final class JemallocStatistics {
 	}
 
 	/**
-	 * All statistics at one moment: the totals by {@link JemallocStatistic}, each arena, each size class, and the
-	 * process's RSS; the {@link JemallocRatio}s are computed from it.
+	 * All statistics at one moment: the totals by {@link JemallocStatistic}, each arena,
+	 * each size class, and the process's RSS; the {@link JemallocRatio}s are computed
+	 * from it.
 	 */
 	public static final class Snapshot {
 
@@ -415,8 +444,8 @@ public final class JemallocStatistics {
 		private final long pageSize;
 
 		/**
-		 * @param totals a value for every {@link JemallocStatistic.Scope#TOTAL} statistic (bytes where the unit is
-		 * pages)
+		 * @param totals a value for every {@link JemallocStatistic.Scope#TOTAL} statistic
+		 * (bytes where the unit is pages)
 		 * @param arenas the initialised arenas
 		 * @param bins every small size class
 		 * @param largeClasses every large size class
@@ -441,7 +470,10 @@ public final class JemallocStatistics {
 			this.pageSize = pageSize;
 		}
 
-		/** A snapshot of the given totals only (others 0, no arenas or classes): for tests and examples. */
+		/**
+		 * A snapshot of the given totals only (others 0, no arenas or classes): for tests
+		 * and examples.
+		 */
 		public static Snapshot ofTotals(Map<JemallocStatistic, Long> given, long processResident) {
 			Map<JemallocStatistic, Long> totals = new EnumMap<>(JemallocStatistic.class);
 			for (JemallocStatistic statistic : JemallocStatistic.of(JemallocStatistic.Scope.TOTAL)) {
@@ -486,7 +518,10 @@ public final class JemallocStatistics {
 			return this.largeClasses;
 		}
 
-		/** The process's resident set size in bytes ({@code /proc/self/statm}), -1 when unknown. */
+		/**
+		 * The process's resident set size in bytes ({@code /proc/self/statm}), -1 when
+		 * unknown.
+		 */
 		public long processResident() {
 			return this.processResident;
 		}
@@ -514,7 +549,10 @@ public final class JemallocStatistics {
 			return sum;
 		}
 
-		/** The small size class with the most free bytes in its slabs, or {@code null} when none has any. */
+		/**
+		 * The small size class with the most free bytes in its slabs, or {@code null}
+		 * when none has any.
+		 */
 		public Bin worstBin() {
 			Bin worst = null;
 			for (Bin bin : this.bins) {

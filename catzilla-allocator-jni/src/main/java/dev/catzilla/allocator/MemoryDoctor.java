@@ -8,35 +8,45 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Rules over jemalloc's statistics, the cap and the sampled profile that say, in words, what is wrong with the
- * native buffer memory and what to do about it (after Redis's {@code MEMORY DOCTOR}). Every rule has a floor, so a
- * small service gets no noise: a ratio counts only when it is above its threshold <em>and</em> the bytes it stands
- * for are above {@link #FLOOR_BYTES} (Redis: a ratio above 1.1 and more than 10 MiB). Every finding carries its
- * numbers and one concrete action: a property, an endpoint or an allocation site to look at.
+ * Rules over jemalloc's statistics, the cap and the sampled profile that say, in words,
+ * what is wrong with the native buffer memory and what to do about it (after Redis's
+ * {@code MEMORY DOCTOR}). Every rule has a floor, so a small service gets no noise: a
+ * ratio counts only when it is above its threshold <em>and</em> the bytes it stands for
+ * are above {@link #FLOOR_BYTES} (Redis: a ratio above 1.1 and more than 10 MiB). Every
+ * finding carries its numbers and one concrete action: a property, an endpoint or an
+ * allocation site to look at.
  * <p>
- * The page ratios come from their one definition, {@link JemallocRatio}; the process-RSS ratio
- * ({@link JemallocRatio#PROCESS_RESIDENT_ALLOCATED}) has no rule, because the JVM heap makes it far above 1 in every
- * healthy service.
+ * The page ratios come from their one definition, {@link JemallocRatio}; the process-RSS
+ * ratio ({@link JemallocRatio#PROCESS_RESIDENT_ALLOCATED}) has no rule, because the JVM
+ * heap makes it far above 1 in every healthy service.
  * <p>
- * Cheap: it reads what the caller hands it ({@link Facts}); it allocates no native memory and takes no lock the
- * allocation path takes. {@link Facts#of(JemallocByteBufAllocator)} takes the statistics from
- * {@link JemallocStatistics#shared()} (at most one read per 250 ms).
+ * Cheap: it reads what the caller hands it ({@link Facts}); it allocates no native memory
+ * and takes no lock the allocation path takes. {@link Facts#of(JemallocByteBufAllocator)}
+ * takes the statistics from {@link JemallocStatistics#shared()} (at most one read per 250
+ * ms).
  */
 public final class MemoryDoctor {
 
 	/** Bytes below which no ratio is worth a finding. */
 	public static final long FLOOR_BYTES = 10L * 1024 * 1024;
 
-	/** A ratio above this (with more than {@link #FLOOR_BYTES} behind it) is a finding. */
+	/**
+	 * A ratio above this (with more than {@link #FLOOR_BYTES} behind it) is a finding.
+	 */
 	public static final double RATIO_THRESHOLD = 1.1;
 
-	/** Live buffers older than this are suspicious: network buffers live for milliseconds. */
+	/**
+	 * Live buffers older than this are suspicious: network buffers live for milliseconds.
+	 */
 	public static final long OLD_MILLIS = 60_000;
 
 	/** How the verdict of a report without a warning or critical finding begins. */
 	public static final String NO_PROBLEM = "No memory problem found";
 
-	/** jemalloc's metadata above this share of its resident bytes (and above {@link #FLOOR_BYTES}) is a finding. */
+	/**
+	 * jemalloc's metadata above this share of its resident bytes (and above
+	 * {@link #FLOOR_BYTES}) is a finding.
+	 */
 	public static final double METADATA_SHARE = 0.2;
 
 	/** Used direct memory above this share of the cap is a finding. */
@@ -65,7 +75,8 @@ public final class MemoryDoctor {
 	 * @param rule the rule's name, e.g. {@code leaks}
 	 * @param severity how bad it is
 	 * @param summary what was found, with its numbers, in one sentence
-	 * @param numbers the numbers behind it, by name (bytes unless the name says otherwise)
+	 * @param numbers the numbers behind it, by name (bytes unless the name says
+	 * otherwise)
 	 * @param action one concrete thing to do
 	 */
 	public record Finding(String rule, Severity severity, String summary, Map<String, Object> numbers, String action) {
@@ -88,7 +99,10 @@ public final class MemoryDoctor {
 			findings = List.copyOf(findings);
 		}
 
-		/** The report as text, a finding a paragraph (for logs and the diagnostics command). */
+		/**
+		 * The report as text, a finding a paragraph (for logs and the diagnostics
+		 * command).
+		 */
 		public String toText() {
 			StringBuilder text = new StringBuilder(this.verdict).append('\n');
 			for (Finding finding : this.findings) {
@@ -111,22 +125,26 @@ public final class MemoryDoctor {
 	 * What the rules look at.
 	 *
 	 * @param statistics jemalloc's statistics
-	 * @param usedDirect bytes live buffers of the allocator hold ({@link JemallocByteBufAllocator#usedDirectMemory()})
+	 * @param usedDirect bytes live buffers of the allocator hold
+	 * ({@link JemallocByteBufAllocator#usedDirectMemory()})
 	 * @param maxDirect the allocator's cap
 	 * @param refusedAllocations allocations refused at the cap so far
 	 * @param refusedBytes the bytes they asked for
 	 * @param options the options jemalloc runs with
 	 * @param profile the sampled profile, {@code null} when sampling is off
 	 */
-	public record Facts(JemallocStatistics.Snapshot statistics, long usedDirect, long maxDirect, long refusedAllocations,
-			long refusedBytes, JemallocOptions options, AllocationProfiler.Snapshot profile) {
+	public record Facts(JemallocStatistics.Snapshot statistics, long usedDirect, long maxDirect,
+			long refusedAllocations, long refusedBytes, JemallocOptions options, AllocationProfiler.Snapshot profile) {
 
 		public Facts {
 			Objects.requireNonNull(statistics, "statistics");
 			Objects.requireNonNull(options, "options");
 		}
 
-		/** The facts of {@code allocator} now: the shared statistics snapshot and the profile. */
+		/**
+		 * The facts of {@code allocator} now: the shared statistics snapshot and the
+		 * profile.
+		 */
 		public static Facts of(JemallocByteBufAllocator allocator) {
 			return of(allocator, JemallocStatistics.shared().get());
 		}
@@ -193,7 +211,8 @@ public final class MemoryDoctor {
 		}
 		findings.add(new Finding("near-cap", Severity.WARNING,
 				"Live buffers hold " + bytes(facts.usedDirect()) + ", " + percent(facts.usedDirect(), facts.maxDirect())
-						+ " of the cap of " + bytes(facts.maxDirect()) + topSite(facts, "; the most live bytes are at "),
+						+ " of the cap of " + bytes(facts.maxDirect())
+						+ topSite(facts, "; the most live bytes are at "),
 				Map.of("usedDirect", facts.usedDirect(), "maxDirect", facts.maxDirect()),
 				"Allocations past the cap fail with 503: raise catzilla.jemalloc.max-direct-memory if this is the "
 						+ "normal peak, or find the holder in /actuator/catzilla/profile."));
@@ -269,21 +288,24 @@ public final class MemoryDoctor {
 		if (worst == null || !over(stats, ratio, RATIO_THRESHOLD)) {
 			return;
 		}
-		findings.add(new Finding("bin-fragmentation", Severity.WARNING,
-				"The small size classes' slabs hold " + bytes(ratio.numerator(stats)) + " for "
-						+ bytes(ratio.denominator(stats)) + " in use (" + rounded(ratio.ratio(stats)) + "x, "
-						+ bytes(ratio.bytes(stats)) + " in free regions); the worst is the " + worst.size()
-						+ " B class: " + worst.regions() + " regions in use in " + worst.slabs() + " slabs of "
-						+ worst.regionsPerSlab() + " (" + Math.round(100 * worst.utilisation()) + "% used, "
-						+ bytes(worst.wastedBytes()) + " free)",
-				Map.of("slabBytes", ratio.numerator(stats), "usedBytes", ratio.denominator(stats), "ratio",
-						rounded(ratio.ratio(stats)), "bytes", ratio.bytes(stats), "worstBinSize", worst.size(),
-						"worstBinWastedBytes", worst.wastedBytes(), "worstBinUtilisation",
-						rounded(worst.utilisation())),
-				"Buffers of " + worst.size() + " B or just under were many at a peak and a few still live in each "
-						+ "slab: find who holds them (/actuator/catzilla/profile, sites by live bytes); new "
-						+ "allocations of that size reuse the free regions, and a lower catzilla.jemalloc.arenas "
-						+ "spreads them over fewer slabs."));
+		findings.add(
+				new Finding("bin-fragmentation", Severity.WARNING,
+						"The small size classes' slabs hold " + bytes(ratio.numerator(stats)) + " for "
+								+ bytes(ratio.denominator(stats)) + " in use (" + rounded(ratio.ratio(stats)) + "x, "
+								+ bytes(ratio.bytes(stats)) + " in free regions); the worst is the " + worst.size()
+								+ " B class: " + worst.regions() + " regions in use in " + worst.slabs() + " slabs of "
+								+ worst.regionsPerSlab() + " (" + Math.round(100 * worst.utilisation()) + "% used, "
+								+ bytes(worst.wastedBytes()) + " free)",
+						Map.of("slabBytes", ratio.numerator(stats), "usedBytes", ratio.denominator(stats), "ratio",
+								rounded(ratio.ratio(stats)), "bytes", ratio.bytes(stats), "worstBinSize", worst
+									.size(),
+								"worstBinWastedBytes", worst.wastedBytes(), "worstBinUtilisation",
+								rounded(worst.utilisation())),
+						"Buffers of " + worst.size()
+								+ " B or just under were many at a peak and a few still live in each "
+								+ "slab: find who holds them (/actuator/catzilla/profile, sites by live bytes); new "
+								+ "allocations of that size reuse the free regions, and a lower catzilla.jemalloc.arenas "
+								+ "spreads them over fewer slabs."));
 	}
 
 	private static void unusedResident(Facts facts, List<Finding> findings) {
@@ -307,9 +329,9 @@ public final class MemoryDoctor {
 					+ "sooner, or POST /actuator/catzilla to purge now.";
 		}
 		findings.add(new Finding("unused-resident", Severity.INFO,
-				"jemalloc keeps " + bytes(ratio.bytes(stats)) + " resident beyond its active pages ("
-						+ bytes(resident) + " resident, " + bytes(active) + " active, " + rounded(ratio.ratio(stats))
-						+ "x; " + bytes(stats.get(JemallocStatistic.DIRTY)) + " of it in dirty pages)",
+				"jemalloc keeps " + bytes(ratio.bytes(stats)) + " resident beyond its active pages (" + bytes(resident)
+						+ " resident, " + bytes(active) + " active, " + rounded(ratio.ratio(stats)) + "x; "
+						+ bytes(stats.get(JemallocStatistic.DIRTY)) + " of it in dirty pages)",
 				Map.of("resident", resident, "active", active, "ratio", rounded(ratio.ratio(stats)), "bytes",
 						ratio.bytes(stats), "dirty", stats.get(JemallocStatistic.DIRTY)),
 				action));
@@ -344,16 +366,18 @@ public final class MemoryDoctor {
 		}
 		findings.add(new Finding("profiler-full", Severity.INFO,
 				"The profiler dropped " + memory.samplesDropped() + " sample(s), " + memory.stacksDropped()
-						+ " stack(s) and " + memory.framesDropped()
-						+ " frame(s) at its caps, so its estimates are low",
-				Map.of("samplesDropped", memory.samplesDropped(), "maxSamples", memory.maxSamples(),
-						"stacksDropped", memory.stacksDropped(), "maxStacks", memory.maxStacks()),
+						+ " stack(s) and " + memory.framesDropped() + " frame(s) at its caps, so its estimates are low",
+				Map.of("samplesDropped", memory.samplesDropped(), "maxSamples", memory.maxSamples(), "stacksDropped",
+						memory.stacksDropped(), "maxStacks", memory.maxStacks()),
 				"Raise catzilla.profile.max-samples / max-stacks, or a larger catzilla.profile.sample-interval."));
 	}
 
 	// ---------------------------------------------------------------- helpers
 
-	/** The ratio above {@code threshold} and the bytes it stands for above {@link #FLOOR_BYTES} (Redis's floor). */
+	/**
+	 * The ratio above {@code threshold} and the bytes it stands for above
+	 * {@link #FLOOR_BYTES} (Redis's floor).
+	 */
 	private static boolean over(JemallocStatistics.Snapshot stats, JemallocRatio ratio, double threshold) {
 		return ratio.bytes(stats) > FLOOR_BYTES && ratio.ratio(stats) > threshold;
 	}

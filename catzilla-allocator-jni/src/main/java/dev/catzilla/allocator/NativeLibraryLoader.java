@@ -16,23 +16,27 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Finds and loads {@code libcatzilla_jemalloc_<platform>.so} ({@code <os>_<arch>} for glibc,
- * {@code <os>_<arch>_musl} for musl: the C library is detected first, {@link NativePlatform#current()}), in the
- * manner of Netty's
- * {@code NativeLibraryLoader}: {@code System.loadLibrary} ({@code java.library.path}) first, else the copy shipped
- * in the jar under {@code META-INF/native/}, extracted into a fresh owner-only temporary directory and checked
- * against the SHA-256 packaged next to it before {@code System.load}. The extracted file and its directory are
- * deleted right after loading (Linux keeps the mapping; nothing is left behind even if the JVM is killed later).
+ * Finds and loads {@code libcatzilla_jemalloc_<platform>.so} ({@code <os>_<arch>} for
+ * glibc, {@code <os>_<arch>_musl} for musl: the C library is detected first,
+ * {@link NativePlatform#current()}), in the manner of Netty's
+ * {@code NativeLibraryLoader}: {@code System.loadLibrary} ({@code java.library.path})
+ * first, else the copy shipped in the jar under {@code META-INF/native/}, extracted into
+ * a fresh owner-only temporary directory and checked against the SHA-256 packaged next to
+ * it before {@code System.load}. The extracted file and its directory are deleted right
+ * after loading (Linux keeps the mapping; nothing is left behind even if the JVM is
+ * killed later).
  * <p>
- * One copy per JVM: the library is linked {@code -z nodelete}, so it stays mapped even after the class loader that
- * loaded it is collected (jemalloc's background threads and memory live in it), and the first class loader that
- * loads it claims it in the JVM-wide system property {@value #OWNER_PROPERTY}. Another class loader (a plugin's, a
- * restart class loader, an isolated test class loader) that loads these classes again gets the library as
- * unavailable, with a cause that names both class loaders, instead of a second, separate jemalloc heap.
+ * One copy per JVM: the library is linked {@code -z nodelete}, so it stays mapped even
+ * after the class loader that loaded it is collected (jemalloc's background threads and
+ * memory live in it), and the first class loader that loads it claims it in the JVM-wide
+ * system property {@value #OWNER_PROPERTY}. Another class loader (a plugin's, a restart
+ * class loader, an isolated test class loader) that loads these classes again gets the
+ * library as unavailable, with a cause that names both class loaders, instead of a
+ * second, separate jemalloc heap.
  * <p>
- * System properties: {@code catzilla.native.disabled=true} (do not load), {@code catzilla.native.workdir} (parent
- * of the temporary directory, default {@code java.io.tmpdir}; use it when the temporary directory is mounted
- * {@code noexec}).
+ * System properties: {@code catzilla.native.disabled=true} (do not load),
+ * {@code catzilla.native.workdir} (parent of the temporary directory, default
+ * {@code java.io.tmpdir}; use it when the temporary directory is mounted {@code noexec}).
  */
 final class NativeLibraryLoader {
 
@@ -42,7 +46,10 @@ final class NativeLibraryLoader {
 
 	static final String RESOURCE_DIR = "META-INF/native/";
 
-	/** JVM-wide claim of the class loader that loaded the library (a system property, set by this class). */
+	/**
+	 * JVM-wide claim of the class loader that loaded the library (a system property, set
+	 * by this class).
+	 */
 	static final String OWNER_PROPERTY = "catzilla.native.loadedBy";
 
 	/** Where a library came from when it was found on {@code java.library.path}. */
@@ -51,27 +58,41 @@ final class NativeLibraryLoader {
 	private NativeLibraryLoader() {
 	}
 
-	/** Normalised operating system name, e.g. {@code linux} (see {@link NativePlatform#os()}). */
+	/**
+	 * Normalised operating system name, e.g. {@code linux} (see
+	 * {@link NativePlatform#os()}).
+	 */
 	static String os() {
 		return NativePlatform.os();
 	}
 
-	/** Normalised architecture name, e.g. {@code x86_64} (see {@link NativePlatform#arch()}). */
+	/**
+	 * Normalised architecture name, e.g. {@code x86_64} (see
+	 * {@link NativePlatform#arch()}).
+	 */
 	static String arch() {
 		return NativePlatform.arch();
 	}
 
-	/** This process's platform: {@code <os>-<arch>} on glibc, {@code <os>-<arch>-musl} on musl (see {@link NativePlatform}). */
+	/**
+	 * This process's platform: {@code <os>-<arch>} on glibc, {@code <os>-<arch>-musl} on
+	 * musl (see {@link NativePlatform}).
+	 */
 	static String platform() {
 		return NativePlatform.current();
 	}
 
-	/** The library name for {@code System.loadLibrary}, e.g. {@code catzilla_jemalloc_linux_x86_64}. */
+	/**
+	 * The library name for {@code System.loadLibrary}, e.g.
+	 * {@code catzilla_jemalloc_linux_x86_64}.
+	 */
 	static String libraryName() {
 		return NativePlatform.libraryName(platform());
 	}
 
-	/** The shared object's file name, e.g. {@code libcatzilla_jemalloc_linux_x86_64.so}. */
+	/**
+	 * The shared object's file name, e.g. {@code libcatzilla_jemalloc_linux_x86_64.so}.
+	 */
 	static String fileName() {
 		return System.mapLibraryName(libraryName());
 	}
@@ -81,10 +102,10 @@ final class NativeLibraryLoader {
 	}
 
 	/**
-	 * Loads the library and returns where it came from ({@link #LIBRARY_PATH_LOCATION} or the extracted file's
-	 * absolute path).
-	 * @throws UnsatisfiedLinkError with a message that names the platform and what to do, and the underlying
-	 * failures as cause and suppressed exceptions
+	 * Loads the library and returns where it came from ({@link #LIBRARY_PATH_LOCATION} or
+	 * the extracted file's absolute path).
+	 * @throws UnsatisfiedLinkError with a message that names the platform and what to do,
+	 * and the underlying failures as cause and suppressed exceptions
 	 */
 	static String load(ClassLoader loader) {
 		if (Boolean.getBoolean(DISABLED_PROPERTY)) {
@@ -92,8 +113,8 @@ final class NativeLibraryLoader {
 					+ DISABLED_PROPERTY + "=true (remove it to use jemalloc)");
 		}
 		if (!isSupportedPlatform()) {
-			throw new UnsatisfiedLinkError("Catzilla has no native library for platform " + platform()
-					+ " (built for " + NativePlatform.describeSupported() + "). Netty's own allocator"
+			throw new UnsatisfiedLinkError("Catzilla has no native library for platform " + platform() + " (built for "
+					+ NativePlatform.describeSupported() + "). Netty's own allocator"
 					+ " keeps working; set catzilla.allocator=malloc to stop looking for jemalloc.");
 		}
 		String libcRefusal = NativeLoadFailure.libcRefusal(NativePlatform.libc());
@@ -123,7 +144,10 @@ final class NativeLibraryLoader {
 		}
 	}
 
-	/** A class loader's class, name and identity, e.g. {@code java.net.URLClassLoader 'plugin'@1b6d3586}. */
+	/**
+	 * A class loader's class, name and identity, e.g.
+	 * {@code java.net.URLClassLoader 'plugin'@1b6d3586}.
+	 */
 	static String describe(ClassLoader loader) {
 		if (loader == null) {
 			return "the bootstrap class loader";
@@ -155,9 +179,9 @@ final class NativeLibraryLoader {
 					? " (if the temporary directory is mounted noexec, set " + WORKDIR_PROPERTY
 							+ " to a directory that allows executables, or put the library on java.library.path)"
 					: "";
-			UnsatisfiedLinkError error = new UnsatisfiedLinkError("Could not load Catzilla's native library "
-					+ fileName() + " for " + platform() + ": " + ex.getMessage() + hint
-					+ ". See docs/native.md (troubleshooting).");
+			UnsatisfiedLinkError error = new UnsatisfiedLinkError(
+					"Could not load Catzilla's native library " + fileName() + " for " + platform() + ": "
+							+ ex.getMessage() + hint + ". See docs/native.md (troubleshooting).");
 			error.initCause(ex);
 			error.addSuppressed(fromLibraryPath);
 			throw error;
@@ -190,7 +214,8 @@ final class NativeLibraryLoader {
 			System.load(file.toAbsolutePath().toString());
 		}
 		finally {
-			// Linux keeps the mapping of a loaded library; deleting now leaves nothing behind on any exit.
+			// Linux keeps the mapping of a loaded library; deleting now leaves nothing
+			// behind on any exit.
 			deleteOrDeleteOnExit(file);
 			deleteOrDeleteOnExit(dir);
 		}
@@ -206,10 +231,12 @@ final class NativeLibraryLoader {
 	static final Path MOUNTS = Paths.get("/proc/self/mounts");
 
 	/**
-	 * Says, before anything is written, what is wrong with the directory the library would be extracted under:
-	 * not a directory, cannot be created, not writable, or on a file system mounted {@code noexec} (where the
-	 * library could be written but never mapped executable).
-	 * @param mounts the mount table to look {@code dir} up in ({@code /proc/self/mounts}; skipped if unreadable)
+	 * Says, before anything is written, what is wrong with the directory the library
+	 * would be extracted under: not a directory, cannot be created, not writable, or on a
+	 * file system mounted {@code noexec} (where the library could be written but never
+	 * mapped executable).
+	 * @param mounts the mount table to look {@code dir} up in ({@code /proc/self/mounts};
+	 * skipped if unreadable)
 	 */
 	static void checkWorkDirectory(Path dir, Path mounts) throws IOException {
 		String what = WORKDIR_PROPERTY + " (or java.io.tmpdir) = " + dir;
@@ -223,8 +250,8 @@ final class NativeLibraryLoader {
 			throw new IOException(what + " does not exist and cannot be created (" + ex + ")", ex);
 		}
 		if (!Files.isWritable(dir)) {
-			throw new IOException(what + " is not writable by this user; set " + WORKDIR_PROPERTY
-					+ " to a writable directory");
+			throw new IOException(
+					what + " is not writable by this user; set " + WORKDIR_PROPERTY + " to a writable directory");
 		}
 		String noexec = noexecMountPoint(dir.toRealPath(), mounts);
 		if (noexec != null) {
@@ -235,8 +262,9 @@ final class NativeLibraryLoader {
 	}
 
 	/**
-	 * The mount point of the file system that holds {@code dir} if that file system is mounted {@code noexec},
-	 * else {@code null} (also when the mount table cannot be read).
+	 * The mount point of the file system that holds {@code dir} if that file system is
+	 * mounted {@code noexec}, else {@code null} (also when the mount table cannot be
+	 * read).
 	 */
 	static String noexecMountPoint(Path dir, Path mounts) {
 		List<String> lines;
@@ -279,14 +307,15 @@ final class NativeLibraryLoader {
 	}
 
 	/**
-	 * Copies {@code library} into a new owner-only ({@code rwx------}) directory with an unpredictable name under
-	 * {@code parent}, checks the written file's SHA-256 against {@code expectedSha256} and returns it. On a
-	 * mismatch or any failure nothing is left behind and an {@link IOException} says why.
+	 * Copies {@code library} into a new owner-only ({@code rwx------}) directory with an
+	 * unpredictable name under {@code parent}, checks the written file's SHA-256 against
+	 * {@code expectedSha256} and returns it. On a mismatch or any failure nothing is left
+	 * behind and an {@link IOException} says why.
 	 */
 	static Path extract(InputStream library, String expectedSha256, Path parent, String fileName) throws IOException {
 		if (expectedSha256 == null || !expectedSha256.matches("[0-9a-f]{64}")) {
-			throw new IOException("packaged checksum of " + fileName + " is not a SHA-256 hex string: '"
-					+ expectedSha256 + "'");
+			throw new IOException(
+					"packaged checksum of " + fileName + " is not a SHA-256 hex string: '" + expectedSha256 + "'");
 		}
 		Files.createDirectories(parent);
 		Path dir = Files.createTempDirectory(parent, "catzilla-",

@@ -4,12 +4,16 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The one place that names why Catzilla's native library cannot load and what to do about it: the loader's messages,
- * the {@link Diagnostics} report and the Spring Boot failure analyzer all take their wording from here.
+ * The one place that names why Catzilla's native library cannot load and what to do about
+ * it: the loader's messages, the {@link Diagnostics} report and the Spring Boot failure
+ * analyzer all take their wording from here.
  */
 public final class NativeLoadFailure {
 
-	/** How to allow a JDK 24+ that refuses native access ({@code --illegal-native-access=deny}) to load Catzilla. */
+	/**
+	 * How to allow a JDK 24+ that refuses native access
+	 * ({@code --illegal-native-access=deny}) to load Catzilla.
+	 */
 	public static final String NATIVE_ACCESS_FIX = "start the JVM with --enable-native-access=ALL-UNNAMED (for an"
 			+ " executable jar: 'Enable-Native-Access: ALL-UNNAMED' in its manifest)";
 
@@ -20,9 +24,10 @@ public final class NativeLoadFailure {
 	}
 
 	/**
-	 * Why no library may be loaded in a process whose C library is {@code libc} (as {@link NativePlatform#libc()}
-	 * names it), or {@code null} when its library may load: musl (which gets the musl library), a glibc new enough
-	 * (the glibc library). Checked before anything is loaded: a glibc library on musl (or the reverse) may crash the
+	 * Why no library may be loaded in a process whose C library is {@code libc} (as
+	 * {@link NativePlatform#libc()} names it), or {@code null} when its library may load:
+	 * musl (which gets the musl library), a glibc new enough (the glibc library). Checked
+	 * before anything is loaded: a glibc library on musl (or the reverse) may crash the
 	 * JVM instead of failing cleanly, so an unknown C library gets none.
 	 */
 	public static String libcRefusal(String libc) {
@@ -30,7 +35,8 @@ public final class NativeLoadFailure {
 			return null; // the musl library is chosen (NativePlatform.current())
 		}
 		if (libc.equals(NativePlatform.GLIBC)) {
-			return null; // a glibc whose version banner could not be read: the loader's own check says the rest
+			return null; // a glibc whose version banner could not be read: the loader's
+							// own check says the rest
 		}
 		if (libc.startsWith(NativePlatform.GLIBC + " ")) {
 			return (Diagnostics.compareVersions(libc.substring(6), NativePlatform.MINIMUM_GLIBC) < 0)
@@ -43,7 +49,10 @@ public final class NativeLoadFailure {
 				+ " its musl libraries only on musl";
 	}
 
-	/** {@code true} when {@code failure} or one of its causes is the JDK refusing native access to this code. */
+	/**
+	 * {@code true} when {@code failure} or one of its causes is the JDK refusing native
+	 * access to this code.
+	 */
 	public static boolean isNativeAccessRefusal(Throwable failure) {
 		Set<Throwable> seen = new HashSet<>();
 		for (Throwable cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
@@ -55,7 +64,10 @@ public final class NativeLoadFailure {
 		return false;
 	}
 
-	/** The loader's error for a refusal of native access, with the fix; {@code refusal} is its cause. */
+	/**
+	 * The loader's error for a refusal of native access, with the fix; {@code refusal} is
+	 * its cause.
+	 */
 	static UnsatisfiedLinkError nativeAccessRefused(IllegalCallerException refusal) {
 		UnsatisfiedLinkError error = new UnsatisfiedLinkError("The JVM refuses native access to Catzilla ("
 				+ refusal.getMessage() + "; --illegal-native-access=deny, or a JDK that denies it by default): "
@@ -64,15 +76,18 @@ public final class NativeLoadFailure {
 		return error;
 	}
 
-	/** {@link #action(Throwable)} plus how Netty's own allocator is kept meanwhile: the diagnostics' "fix". */
+	/**
+	 * {@link #action(Throwable)} plus how Netty's own allocator is kept meanwhile: the
+	 * diagnostics' "fix".
+	 */
 	public static String fix(Throwable cause) {
 		String action = action(cause);
 		return Boolean.getBoolean(NativeLibraryLoader.DISABLED_PROPERTY) ? action : action + FALLBACK;
 	}
 
 	/**
-	 * What to do, from the cause of the unavailability and this process's platform and C library, in a sentence or
-	 * two (the failure analyzer lists the fallbacks itself).
+	 * What to do, from the cause of the unavailability and this process's platform and C
+	 * library, in a sentence or two (the failure analyzer lists the fallbacks itself).
 	 */
 	public static String action(Throwable cause) {
 		String platform = NativePlatform.current();

@@ -15,35 +15,44 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one list of platforms Catzilla's jar carries a native library for, and how this machine is named against it.
- * The list is the platform table {@code platforms.tsv} (a resource next to this class, also read by the native build
- * scripts); the loader, the diagnostics, the Spring failure analyzer and the tests take it from here, and the docs'
- * platform matrix is checked against it. A platform is {@code <os>-<arch>} for glibc, e.g. {@code linux-x86_64}, and
- * {@code <os>-<arch>-musl} for musl (Alpine), e.g. {@code linux-x86_64-musl}; its library is
- * {@code META-INF/native/libcatzilla_jemalloc_<platform with _ for ->.so} with a {@code .sha256} next to it. Which row
- * this process uses depends on its C library, detected before anything is loaded ({@link #libc()}): a musl process
- * gets the musl library, a glibc process the glibc one, never the other.
+ * The one list of platforms Catzilla's jar carries a native library for, and how this
+ * machine is named against it. The list is the platform table {@code platforms.tsv} (a
+ * resource next to this class, also read by the native build scripts); the loader, the
+ * diagnostics, the Spring failure analyzer and the tests take it from here, and the docs'
+ * platform matrix is checked against it. A platform is {@code <os>-<arch>} for glibc,
+ * e.g. {@code linux-x86_64}, and {@code <os>-<arch>-musl} for musl (Alpine), e.g.
+ * {@code linux-x86_64-musl}; its library is
+ * {@code META-INF/native/libcatzilla_jemalloc_<platform with _ for ->.so} with a
+ * {@code .sha256} next to it. Which row this process uses depends on its C library,
+ * detected before anything is loaded ({@link #libc()}): a musl process gets the musl
+ * library, a glibc process the glibc one, never the other.
  */
 public final class NativePlatform {
 
-	/** The one platform table (also read by the native build scripts), a resource next to this class. */
+	/**
+	 * The one platform table (also read by the native build scripts), a resource next to
+	 * this class.
+	 */
 	static final String TABLE = "platforms.tsv";
 
 	private static final List<Map<String, String>> ROWS = readTable();
 
 	/**
-	 * The platforms the jar built by {@code mvn verify} on a Linux x86_64 machine carries, in the order of the
-	 * platform table: {@code linux-x86_64} (built and tested natively), {@code linux-aarch64} (cross-compiled, tested
-	 * under qemu user-mode emulation), {@code linux-x86_64-musl} and {@code linux-aarch64-musl} (built with Debian's
-	 * musl, tested through a musl C harness, natively and under qemu: no musl JVM was used).
+	 * The platforms the jar built by {@code mvn verify} on a Linux x86_64 machine
+	 * carries, in the order of the platform table: {@code linux-x86_64} (built and tested
+	 * natively), {@code linux-aarch64} (cross-compiled, tested under qemu user-mode
+	 * emulation), {@code linux-x86_64-musl} and {@code linux-aarch64-musl} (built with
+	 * Debian's musl, tested through a musl C harness, natively and under qemu: no musl
+	 * JVM was used).
 	 */
 	public static final List<String> SUPPORTED = ROWS.stream().map((row) -> row.get("platform")).toList();
 
 	/**
-	 * The oldest glibc the libraries link against: the highest {@code GLIBC_x.y} symbol version they need. The build
-	 * links against Debian 12's glibc 2.36 and binds the {@code pthread_*} functions glibc 2.32/2.34 re-versioned to
-	 * their old versions ({@code src/main/native/glibc-floor.h}). Asserted against the built libraries by the tests,
-	 * which also run the linux-x86_64 library on Debian 11's glibc 2.31.
+	 * The oldest glibc the libraries link against: the highest {@code GLIBC_x.y} symbol
+	 * version they need. The build links against Debian 12's glibc 2.36 and binds the
+	 * {@code pthread_*} functions glibc 2.32/2.34 re-versioned to their old versions
+	 * ({@code src/main/native/glibc-floor.h}). Asserted against the built libraries by
+	 * the tests, which also run the linux-x86_64 library on Debian 11's glibc 2.31.
 	 */
 	public static final String MINIMUM_GLIBC = "2.17";
 
@@ -57,12 +66,18 @@ public final class NativePlatform {
 	private NativePlatform() {
 	}
 
-	/** Normalised operating system name, e.g. {@code linux}, {@code mac_os_x}, {@code windows_11}. */
+	/**
+	 * Normalised operating system name, e.g. {@code linux}, {@code mac_os_x},
+	 * {@code windows_11}.
+	 */
 	public static String os() {
 		return System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
 	}
 
-	/** Normalised architecture name: the table's ({@code x86_64}, {@code aarch64}) for it or an alias, else the JVM's. */
+	/**
+	 * Normalised architecture name: the table's ({@code x86_64}, {@code aarch64}) for it
+	 * or an alias, else the JVM's.
+	 */
 	public static String arch() {
 		String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
 		for (Map<String, String> row : ROWS) {
@@ -74,7 +89,10 @@ public final class NativePlatform {
 		return arch.replaceAll("[^a-z0-9]+", "_");
 	}
 
-	/** One cell of the platform table ({@code null} for an unknown platform or column; "-" is empty). */
+	/**
+	 * One cell of the platform table ({@code null} for an unknown platform or column; "-"
+	 * is empty).
+	 */
 	static String field(String platform, String column) {
 		for (Map<String, String> row : ROWS) {
 			if (row.get("platform").equals(platform)) {
@@ -99,8 +117,8 @@ public final class NativePlatform {
 			for (String line : lines.subList(1, lines.size())) {
 				String[] cells = line.split("\t");
 				if (cells.length != header.length) {
-					throw new IllegalStateException(TABLE + ": row '" + line + "' has " + cells.length
-							+ " cells, the header " + header.length);
+					throw new IllegalStateException(
+							TABLE + ": row '" + line + "' has " + cells.length + " cells, the header " + header.length);
 				}
 				Map<String, String> row = new LinkedHashMap<>();
 				for (int i = 0; i < header.length; i++) {
@@ -116,18 +134,20 @@ public final class NativePlatform {
 	}
 
 	/**
-	 * This process's platform name: the table's row for its os, arch and C library, e.g. {@code linux-x86_64} (glibc)
-	 * or {@code linux-x86_64-musl}. An unknown C library gives the glibc name (the loader then refuses it with that
-	 * reason, {@link NativeLoadFailure#libcRefusal}).
+	 * This process's platform name: the table's row for its os, arch and C library, e.g.
+	 * {@code linux-x86_64} (glibc) or {@code linux-x86_64-musl}. An unknown C library
+	 * gives the glibc name (the loader then refuses it with that reason,
+	 * {@link NativeLoadFailure#libcRefusal}).
 	 */
 	public static String current() {
 		return platform(os(), arch(), libcFamily(libc()));
 	}
 
 	/**
-	 * The row for {@code os}, {@code arch} and C library {@code libc} ({@value #GLIBC}, {@value #MUSL}, or
-	 * {@code null} for an unknown one, named like glibc), or the name such a row would have when the table has none:
-	 * {@code <os>-<arch>} for glibc, {@code <os>-<arch>-<libc>} otherwise.
+	 * The row for {@code os}, {@code arch} and C library {@code libc} ({@value #GLIBC},
+	 * {@value #MUSL}, or {@code null} for an unknown one, named like glibc), or the name
+	 * such a row would have when the table has none: {@code <os>-<arch>} for glibc,
+	 * {@code <os>-<arch>-<libc>} otherwise.
 	 */
 	static String platform(String os, String arch, String libc) {
 		String family = (libc != null) ? libc : GLIBC;
@@ -141,14 +161,17 @@ public final class NativePlatform {
 	}
 
 	/**
-	 * The C library {@code platform}'s library is built for ({@value #GLIBC} or {@value #MUSL}), or {@code null} for
-	 * a platform the table does not have.
+	 * The C library {@code platform}'s library is built for ({@value #GLIBC} or
+	 * {@value #MUSL}), or {@code null} for a platform the table does not have.
 	 */
 	public static String cLibraryOf(String platform) {
 		return field(platform, "libc");
 	}
 
-	/** {@value #GLIBC}, {@value #MUSL} or {@code null} for a {@link #libc()} answer ({@code glibc 2.36}, ...). */
+	/**
+	 * {@value #GLIBC}, {@value #MUSL} or {@code null} for a {@link #libc()} answer
+	 * ({@code glibc 2.36}, ...).
+	 */
 	static String libcFamily(String libc) {
 		if (libc.equals(GLIBC) || libc.startsWith(GLIBC + " ")) {
 			return GLIBC;
@@ -164,18 +187,25 @@ public final class NativePlatform {
 		return SUPPORTED.contains(platform);
 	}
 
-	/** The library name for {@code System.loadLibrary}, e.g. {@code catzilla_jemalloc_linux_x86_64_musl}. */
+	/**
+	 * The library name for {@code System.loadLibrary}, e.g.
+	 * {@code catzilla_jemalloc_linux_x86_64_musl}.
+	 */
 	static String libraryName(String platform) {
 		return "catzilla_jemalloc_" + platform.replace('-', '_');
 	}
 
-	/** The shared object's file name for {@code platform}, e.g. {@code libcatzilla_jemalloc_linux_x86_64.so}. */
+	/**
+	 * The shared object's file name for {@code platform}, e.g.
+	 * {@code libcatzilla_jemalloc_linux_x86_64.so}.
+	 */
 	public static String fileName(String platform) {
 		return "lib" + libraryName(platform) + ".so";
 	}
 
 	/**
-	 * The list for humans, grouped by C library: {@code linux-x86_64, linux-aarch64 (Linux with glibc 2.17 or newer);
+	 * The list for humans, grouped by C library:
+	 * {@code linux-x86_64, linux-aarch64 (Linux with glibc 2.17 or newer);
 	 * linux-x86_64-musl, linux-aarch64-musl (Linux with musl, e.g. Alpine)}.
 	 */
 	public static String describeSupported() {
@@ -184,21 +214,25 @@ public final class NativePlatform {
 			byLibc.computeIfAbsent(row.get("libc"), (libc) -> new ArrayList<>()).add(row.get("platform"));
 		}
 		List<String> groups = new ArrayList<>();
-		byLibc.forEach((libc, platforms) -> groups.add(String.join(", ", platforms) + " (Linux with "
-				+ (libc.equals(GLIBC) ? "glibc " + MINIMUM_GLIBC + " or newer" : libc.equals(MUSL) ? "musl, e.g. Alpine" : libc)
-				+ ")"));
+		byLibc.forEach((libc,
+				platforms) -> groups.add(String.join(", ", platforms) + " (Linux with " + (libc.equals(GLIBC)
+						? "glibc " + MINIMUM_GLIBC + " or newer" : libc.equals(MUSL) ? "musl, e.g. Alpine" : libc)
+						+ ")"));
 		return String.join("; ", groups);
 	}
 
 	/**
-	 * This process's C library, found in {@code /proc/self/maps} (no native code) once per class loader: e.g.
-	 * {@code glibc 2.36}, {@code musl}, or {@code unknown}.
+	 * This process's C library, found in {@code /proc/self/maps} (no native code) once
+	 * per class loader: e.g. {@code glibc 2.36}, {@code musl}, or {@code unknown}.
 	 */
 	public static String libc() {
 		return Libc.DETECTED;
 	}
 
-	/** Detected on first use (reading the maps and libc's version banner costs a few milliseconds). */
+	/**
+	 * Detected on first use (reading the maps and libc's version banner costs a few
+	 * milliseconds).
+	 */
 	private static final class Libc {
 
 		static final String DETECTED = detectLibc(Path.of("/proc/self/maps"));
@@ -246,8 +280,8 @@ public final class NativePlatform {
 	}
 
 	/**
-	 * The kernel's page size in bytes as this process sees it (the first {@code KernelPageSize} of
-	 * {@code /proc/self/smaps}), or -1 when unknown.
+	 * The kernel's page size in bytes as this process sees it (the first
+	 * {@code KernelPageSize} of {@code /proc/self/smaps}), or -1 when unknown.
 	 */
 	public static long pageSize() {
 		try {

@@ -3,9 +3,10 @@ package dev.catzilla.allocator;
 import java.lang.reflect.Constructor;
 
 /**
- * Makes the {@link OutOfMemoryError}s the allocator throws: Netty's {@code OutOfDirectMemoryError} (what Netty's own
- * allocators throw, so code that handles it keeps working) when its package-private constructor can be reached,
- * looked up once; else {@link JemallocOutOfMemoryError}.
+ * Makes the {@link OutOfMemoryError}s the allocator throws: Netty's
+ * {@code OutOfDirectMemoryError} (what Netty's own allocators throw, so code that handles
+ * it keeps working) when its package-private constructor can be reached, looked up once;
+ * else {@link JemallocOutOfMemoryError}.
  */
 final class OutOfMemoryErrors {
 
@@ -32,7 +33,10 @@ final class OutOfMemoryErrors {
 		return new JemallocOutOfMemoryError(message);
 	}
 
-	/** The accessible {@code (String)} constructor of an {@link OutOfMemoryError} class, or {@code null}. */
+	/**
+	 * The accessible {@code (String)} constructor of an {@link OutOfMemoryError} class,
+	 * or {@code null}.
+	 */
 	static Constructor<? extends OutOfMemoryError> lookup(String className) {
 		try {
 			Class<? extends OutOfMemoryError> type = Class
@@ -43,7 +47,8 @@ final class OutOfMemoryErrors {
 			return constructor;
 		}
 		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
-			// not found, or not accessible (InaccessibleObjectException on the module path)
+			// not found, or not accessible (InaccessibleObjectException on the module
+			// path)
 			return null;
 		}
 	}

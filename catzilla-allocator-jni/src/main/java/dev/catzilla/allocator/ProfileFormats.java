@@ -14,8 +14,9 @@ import java.util.function.ToLongFunction;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A {@link AllocationProfiler.Snapshot} as collapsed stacks (the flame-graph text format), as a gzipped pprof
- * profile ({@code profile.proto}, encoded here by hand) and as a self-contained SVG flame graph.
+ * A {@link AllocationProfiler.Snapshot} as collapsed stacks (the flame-graph text
+ * format), as a gzipped pprof profile ({@code profile.proto}, encoded here by hand) and
+ * as a self-contained SVG flame graph.
  */
 public final class ProfileFormats {
 
@@ -40,8 +41,8 @@ public final class ProfileFormats {
 	}
 
 	/**
-	 * One line per stack, root frame first, frames joined by {@code ;}, then a space and the bytes; stacks without
-	 * bytes are left out.
+	 * One line per stack, root frame first, frames joined by {@code ;}, then a space and
+	 * the bytes; stacks without bytes are left out.
 	 */
 	public static String collapsed(AllocationProfiler.Snapshot snapshot, Value value) {
 		Map<String, Long> lines = new TreeMap<>();
@@ -72,9 +73,10 @@ public final class ProfileFormats {
 	// ---------------------------------------------------------------- pprof
 
 	/**
-	 * A gzipped pprof profile: sample types {@code inuse_objects}, {@code inuse_space}, {@code alloc_objects},
-	 * {@code alloc_space} (estimates; {@code alloc_*} since the profiler started), {@code inuse_space} by default,
-	 * period type {@code space/bytes} with the mean sampling interval as period.
+	 * A gzipped pprof profile: sample types {@code inuse_objects}, {@code inuse_space},
+	 * {@code alloc_objects}, {@code alloc_space} (estimates; {@code alloc_*} since the
+	 * profiler started), {@code inuse_space} by default, period type {@code space/bytes}
+	 * with the mean sampling interval as period.
 	 */
 	public static byte[] pprof(AllocationProfiler.Snapshot snapshot) {
 		Strings strings = new Strings();
@@ -85,11 +87,13 @@ public final class ProfileFormats {
 			profile.message(1, new Protobuf().int64(1, strings.index(type[0])).int64(2, strings.index(type[1])));
 		}
 		Map<String, Long> functions = new LinkedHashMap<>();
-		Map<String, long[]> locations = new LinkedHashMap<>(); // key -> {id, functionId, line}
+		Map<String, long[]> locations = new LinkedHashMap<>(); // key -> {id, functionId,
+																// line}
 		List<Protobuf> samples = new ArrayList<>();
 		for (AllocationProfiler.SiteProfile site : snapshot.sites()) {
 			List<Long> ids = new ArrayList<>();
-			for (AllocationProfiler.Frame f : site.stack()) { // leaf first, as pprof wants
+			for (AllocationProfiler.Frame f : site.stack()) { // leaf first, as pprof
+																// wants
 				String function = f.className() + (f.methodName().isEmpty() ? "" : "." + f.methodName());
 				String fileName = (f.fileName() != null) ? f.fileName() : "";
 				String functionKey = function + '\0' + fileName;
@@ -118,10 +122,11 @@ public final class ProfileFormats {
 		functions.forEach((key, id) -> {
 			int split = key.indexOf('\0');
 			long name = strings.index(key.substring(0, split));
-			profile.message(5, new Protobuf().int64(1, id)
-				.int64(2, name)
-				.int64(3, name)
-				.int64(4, strings.index(key.substring(split + 1))));
+			profile.message(5,
+					new Protobuf().int64(1, id)
+						.int64(2, name)
+						.int64(3, name)
+						.int64(4, strings.index(key.substring(split + 1))));
 		});
 		long timeNanos = snapshot.timeMillis() * 1_000_000;
 		long periodType = strings.index("space");
@@ -164,7 +169,10 @@ public final class ProfileFormats {
 
 	}
 
-	/** The protobuf wire format, as far as profile.proto needs it: varints and length-delimited fields. */
+	/**
+	 * The protobuf wire format, as far as profile.proto needs it: varints and
+	 * length-delimited fields.
+	 */
 	static final class Protobuf {
 
 		private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -223,8 +231,9 @@ public final class ProfileFormats {
 	private static final int ROW = 16;
 
 	/**
-	 * A flame graph, root at the bottom, each frame as wide as the bytes below it; hovering a frame shows its name
-	 * and bytes. Self-contained: no script, no external resource.
+	 * A flame graph, root at the bottom, each frame as wide as the bytes below it;
+	 * hovering a frame shows its name and bytes. Self-contained: no script, no external
+	 * resource.
 	 */
 	public static String svg(AllocationProfiler.Snapshot snapshot, Value value) {
 		Node root = new Node("all");
@@ -246,14 +255,22 @@ public final class ProfileFormats {
 		int height = (depth + 1) * ROW + 40;
 		StringBuilder svg = new StringBuilder();
 		svg.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-			.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
-			.append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ')
-			.append(height).append("\" font-family=\"Verdana, sans-serif\" font-size=\"11\">\n")
+			.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+			.append(WIDTH)
+			.append("\" height=\"")
+			.append(height)
+			.append("\" viewBox=\"0 0 ")
+			.append(WIDTH)
+			.append(' ')
+			.append(height)
+			.append("\" font-family=\"Verdana, sans-serif\" font-size=\"11\">\n")
 			.append("<rect width=\"100%\" height=\"100%\" fill=\"#f8f8f0\"/>\n")
-			.append("<text x=\"").append(WIDTH / 2).append("\" y=\"18\" text-anchor=\"middle\" font-size=\"15\">")
+			.append("<text x=\"")
+			.append(WIDTH / 2)
+			.append("\" y=\"18\" text-anchor=\"middle\" font-size=\"15\">")
 			.append(escape("Catzilla network buffers: " + ((value == Value.LIVE) ? "live" : "allocated")
-					+ " bytes by Java stack (" + human(root.bytes) + ", sampled every "
-					+ snapshot.sampleInterval() + " bytes on average)"))
+					+ " bytes by Java stack (" + human(root.bytes) + ", sampled every " + snapshot.sampleInterval()
+					+ " bytes on average)"))
 			.append("</text>\n");
 		if (root.bytes > 0) {
 			draw(svg, root, 0, WIDTH, height - ROW - 4, root.bytes);
@@ -270,16 +287,29 @@ public final class ProfileFormats {
 		}
 		String title = node.name + " (" + human(node.bytes) + ", "
 				+ String.format(java.util.Locale.ROOT, "%.2f", 100.0 * node.bytes / total) + " %)";
-		svg.append("<g><title>").append(escape(title)).append("</title><rect x=\"")
-			.append(String.format(java.util.Locale.ROOT, "%.1f", x)).append("\" y=\"").append(y)
-			.append("\" width=\"").append(String.format(java.util.Locale.ROOT, "%.1f", Math.max(0.1, width - 0.5)))
-			.append("\" height=\"").append(ROW - 1).append("\" fill=\"").append(color(node.name))
+		svg.append("<g><title>")
+			.append(escape(title))
+			.append("</title><rect x=\"")
+			.append(String.format(java.util.Locale.ROOT, "%.1f", x))
+			.append("\" y=\"")
+			.append(y)
+			.append("\" width=\"")
+			.append(String.format(java.util.Locale.ROOT, "%.1f", Math.max(0.1, width - 0.5)))
+			.append("\" height=\"")
+			.append(ROW - 1)
+			.append("\" fill=\"")
+			.append(color(node.name))
 			.append("\" rx=\"2\"/>");
 		int chars = (int) ((width - 6) / 7);
 		if (chars >= 3) {
 			String label = (node.name.length() <= chars) ? node.name : node.name.substring(0, chars - 2) + "..";
-			svg.append("<text x=\"").append(String.format(java.util.Locale.ROOT, "%.1f", x + 3)).append("\" y=\"")
-				.append(y + ROW - 4).append("\">").append(escape(label)).append("</text>");
+			svg.append("<text x=\"")
+				.append(String.format(java.util.Locale.ROOT, "%.1f", x + 3))
+				.append("\" y=\"")
+				.append(y + ROW - 4)
+				.append("\">")
+				.append(escape(label))
+				.append("</text>");
 		}
 		svg.append("</g>\n");
 		double childX = x;

@@ -13,16 +13,19 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * The profile's meters, {@code catzilla.profile.*} (names and descriptions from {@link CatzillaMeter}):
+ * The profile's meters, {@code catzilla.profile.*} (names and descriptions from
+ * {@link CatzillaMeter}):
  * <ul>
- * <li>{@code catzilla.profile.live} (gauge, bytes): estimated live bytes of the network buffers;</li>
- * <li>{@code catzilla.profile.site.live} (gauge, bytes) tagged {@code site}: the {@value #TOP_SITES} sites with the
- * most live bytes and {@code other} for the rest (bounded cardinality; refreshed at most every 10 s, when the
- * registry reads {@code catzilla.profile.live});</li>
- * <li>{@code catzilla.profile.leaks} (counter) and {@code catzilla.profile.leaked} (counter, bytes, estimated):
- * sampled buffers collected without a release;</li>
- * <li>{@code catzilla.profile.samples} (gauge) live sample records, {@code catzilla.profile.samples.dropped}
- * (counter) samples the cap left out.</li>
+ * <li>{@code catzilla.profile.live} (gauge, bytes): estimated live bytes of the network
+ * buffers;</li>
+ * <li>{@code catzilla.profile.site.live} (gauge, bytes) tagged {@code site}: the
+ * {@value #TOP_SITES} sites with the most live bytes and {@code other} for the rest
+ * (bounded cardinality; refreshed at most every 10 s, when the registry reads
+ * {@code catzilla.profile.live});</li>
+ * <li>{@code catzilla.profile.leaks} (counter) and {@code catzilla.profile.leaked}
+ * (counter, bytes, estimated): sampled buffers collected without a release;</li>
+ * <li>{@code catzilla.profile.samples} (gauge) live sample records,
+ * {@code catzilla.profile.samples.dropped} (counter) samples the cap left out.</li>
  * </ul>
  */
 final class ProfileMeters implements MeterBinder {
@@ -64,7 +67,8 @@ final class ProfileMeters implements MeterBinder {
 		FunctionCounter.builder(CatzillaMeter.PROFILE_LEAKS.getName(), this.profiler, (p) -> p.leaks().count())
 			.description(CatzillaMeter.PROFILE_LEAKS.plainDescription())
 			.register(registry);
-		FunctionCounter.builder(CatzillaMeter.PROFILE_LEAKED.getName(), this.profiler, (p) -> p.leaks().estimatedBytes())
+		FunctionCounter
+			.builder(CatzillaMeter.PROFILE_LEAKED.getName(), this.profiler, (p) -> p.leaks().estimatedBytes())
 			.description(CatzillaMeter.PROFILE_LEAKED.plainDescription())
 			.baseUnit(BaseUnits.BYTES)
 			.register(registry);
@@ -72,14 +76,18 @@ final class ProfileMeters implements MeterBinder {
 			.description(CatzillaMeter.PROFILE_SAMPLES.plainDescription())
 			.strongReference(true)
 			.register(registry);
-		FunctionCounter.builder(CatzillaMeter.PROFILE_SAMPLES_DROPPED.getName(), this,
+		FunctionCounter
+			.builder(CatzillaMeter.PROFILE_SAMPLES_DROPPED.getName(), this,
 					(m) -> m.snapshot().memory().samplesDropped())
 			.description(CatzillaMeter.PROFILE_SAMPLES_DROPPED.plainDescription())
 			.register(registry);
 		snapshot();
 	}
 
-	/** The latest snapshot, taken again (and the site gauges refreshed) at most every 10 seconds. */
+	/**
+	 * The latest snapshot, taken again (and the site gauges refreshed) at most every 10
+	 * seconds.
+	 */
 	synchronized AllocationProfiler.Snapshot snapshot() {
 		long now = this.nanoClock.getAsLong();
 		if (this.refreshed && now - this.refreshedNanos < REFRESH_NANOS) {
@@ -105,12 +113,13 @@ final class ProfileMeters implements MeterBinder {
 		}
 		live.merge("other", other, Long::sum);
 		this.liveBySite = live;
-		// Rows read the latest values; a row that stays is kept (not removed and registered again), because this
-		// runs inside a scrape and a meter replaced during it is seen twice (Prometheus: duplicate labels).
+		// Rows read the latest values; a row that stays is kept (not removed and
+		// registered again), because this
+		// runs inside a scrape and a meter replaced during it is seen twice (Prometheus:
+		// duplicate labels).
 		List<MultiGauge.Row<?>> rows = new ArrayList<>();
 		for (String name : live.keySet()) {
-			rows.add(MultiGauge.Row.of(Tags.of("site", name), this,
-					(m) -> m.liveBySite.getOrDefault(name, 0L)));
+			rows.add(MultiGauge.Row.of(Tags.of("site", name), this, (m) -> m.liveBySite.getOrDefault(name, 0L)));
 		}
 		if (this.sites != null) {
 			this.sites.register(rows, false);

@@ -4,15 +4,16 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * jemalloc's size classes up to {@link #MAX_CACHED}, as jemalloc itself reports them ({@code arenas.bin.*},
- * {@code arenas.lextent.*}), and the layout of the per-thread block caches built on them (see
- * {@link DirectMemoryCounter}). Read once, on first use, which is always after jemalloc was initialised (the
- * allocator initialises it before its first allocation).
+ * jemalloc's size classes up to {@link #MAX_CACHED}, as jemalloc itself reports them
+ * ({@code arenas.bin.*}, {@code arenas.lextent.*}), and the layout of the per-thread
+ * block caches built on them (see {@link DirectMemoryCounter}). Read once, on first use,
+ * which is always after jemalloc was initialised (the allocator initialises it before its
+ * first allocation).
  * <p>
- * jemalloc's usable size of an allocation is its class size (Catzilla builds jemalloc without cache-oblivious
- * placement, so this holds for large classes too), so any request in a class may reuse any free block of that class,
- * and {@code sdallocx} may always be given the class size: it lies between every request of the class and the
- * usable size.
+ * jemalloc's usable size of an allocation is its class size (Catzilla builds jemalloc
+ * without cache-oblivious placement, so this holds for large classes too), so any request
+ * in a class may reuse any free block of that class, and {@code sdallocx} may always be
+ * given the class size: it lies between every request of the class and the usable size.
  */
 final class SizeClasses {
 
@@ -20,18 +21,25 @@ final class SizeClasses {
 	static final int CACHE_LIMIT = 64 * 1024;
 
 	/**
-	 * The largest request a thread cache serves, larger ones always go to jemalloc: jemalloc's own thread-cache
-	 * limit ({@code opt.tcache_max}, 64 KiB by Catzilla's default), at most {@link #CACHE_LIMIT}; 0 (no caching)
-	 * when jemalloc's thread cache is off.
+	 * The largest request a thread cache serves, larger ones always go to jemalloc:
+	 * jemalloc's own thread-cache limit ({@code opt.tcache_max}, 64 KiB by Catzilla's
+	 * default), at most {@link #CACHE_LIMIT}; 0 (no caching) when jemalloc's thread cache
+	 * is off.
 	 */
 	static final int MAX_CACHED;
 
-	/** Bytes of free blocks a thread may keep per class; at least one block, at most {@link #MAX_BLOCKS}. */
+	/**
+	 * Bytes of free blocks a thread may keep per class; at least one block, at most
+	 * {@link #MAX_BLOCKS}.
+	 */
 	static final int BYTES_PER_CLASS = 16 * 1024;
 
 	static final int MAX_BLOCKS = 64;
 
-	/** Unused slots before and after each thread's arrays, so two threads never write one cache line. */
+	/**
+	 * Unused slots before and after each thread's arrays, so two threads never write one
+	 * cache line.
+	 */
 	static final int PAD = 16;
 
 	/** Class sizes, ascending, up to {@link #MAX_CACHED}. */
@@ -56,7 +64,8 @@ final class SizeClasses {
 		if (sizes.length > Byte.MAX_VALUE || (sizes.length > 0 && sizes[0] % 8 != 0)) {
 			throw new IllegalStateException("unexpected jemalloc size classes " + Arrays.toString(all));
 		}
-		// Serve only up to the largest class within the limit, so that every cached request has a class.
+		// Serve only up to the largest class within the limit, so that every cached
+		// request has a class.
 		max = (sizes.length > 0) ? sizes[sizes.length - 1] : 0;
 		byte[] index = new byte[(max >>> 3) + 1];
 		int c = 0;
@@ -85,7 +94,10 @@ final class SizeClasses {
 	private SizeClasses() {
 	}
 
-	/** {@code opt.tcache_max} bounded by {@link #CACHE_LIMIT}, or 0 when {@code opt.tcache} is off. */
+	/**
+	 * {@code opt.tcache_max} bounded by {@link #CACHE_LIMIT}, or 0 when
+	 * {@code opt.tcache} is off.
+	 */
 	static int cacheableMax(Map<String, String> effectiveOptions) {
 		if (!"true".equals(effectiveOptions.get("tcache"))) {
 			return 0;
@@ -110,7 +122,9 @@ final class SizeClasses {
 		return INDEX[(int) (size + 7) >>> 3];
 	}
 
-	/** The size of class {@code index}: jemalloc's usable size for every request in it. */
+	/**
+	 * The size of class {@code index}: jemalloc's usable size for every request in it.
+	 */
 	static int size(int index) {
 		return SIZES[index];
 	}
@@ -128,8 +142,9 @@ final class SizeClasses {
 	}
 
 	/**
-	 * The size to hand {@code sdallocx} for an allocation last requested with {@code size} bytes: the class size up
-	 * to {@link #MAX_CACHED} (valid for every request of the class), the request itself above.
+	 * The size to hand {@code sdallocx} for an allocation last requested with
+	 * {@code size} bytes: the class size up to {@link #MAX_CACHED} (valid for every
+	 * request of the class), the request itself above.
 	 */
 	static long freeSize(long size) {
 		return (size <= MAX_CACHED) ? SIZES[index(size)] : size;

@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * Test support: the arm64 JVM under qemu user-mode emulation that {@code src/main/native/aarch64-emulation.sh}
- * fetched (Maven phase process-test-classes). On a linux-x86_64 build machine a missing emulator or a missing
- * linux-aarch64 library is a test FAILURE with the reason; only {@code -Dcatzilla.test.aarch64=false} turns the
- * linux-aarch64 tests off (documented in docs/native.md), and off linux-x86_64 they are skipped.
+ * Test support: the arm64 JVM under qemu user-mode emulation that
+ * {@code src/main/native/aarch64-emulation.sh} fetched (Maven phase
+ * process-test-classes). On a linux-x86_64 build machine a missing emulator or a missing
+ * linux-aarch64 library is a test FAILURE with the reason; only
+ * {@code -Dcatzilla.test.aarch64=false} turns the linux-aarch64 tests off (documented in
+ * docs/native.md), and off linux-x86_64 they are skipped.
  */
 record Aarch64Emulation(Path qemu, Path sysroot, Path java) {
 

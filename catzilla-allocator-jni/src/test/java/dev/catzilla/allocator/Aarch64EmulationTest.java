@@ -9,15 +9,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The linux-aarch64 library, cross-built by this build, loaded and exercised by Debian's arm64 Java 17 under qemu
- * user-mode emulation (no ARM hardware): the library loads from the class path like on a real arm64 machine, the
- * allocator's tests pass there, jemalloc's purge gives pages back, and the diagnostics report works.
+ * The linux-aarch64 library, cross-built by this build, loaded and exercised by Debian's
+ * arm64 Java 17 under qemu user-mode emulation (no ARM hardware): the library loads from
+ * the class path like on a real arm64 machine, the allocator's tests pass there,
+ * jemalloc's purge gives pages back, and the diagnostics report works.
  */
 class Aarch64EmulationTest {
 
 	private static final long MIB = 1024 * 1024;
 
-	/** {@code -Dcatzilla.test.aarch64.contract=true}: the emulated JVM also runs Netty's ByteBuf contract suite. */
+	/**
+	 * {@code -Dcatzilla.test.aarch64.contract=true}: the emulated JVM also runs Netty's
+	 * ByteBuf contract suite.
+	 */
 	static final String CONTRACT_PROPERTY = "catzilla.test.aarch64.contract";
 
 	@BeforeAll
@@ -27,8 +31,9 @@ class Aarch64EmulationTest {
 
 	@Test
 	void theArm64JvmLoadsTheAarch64LibraryAndJemallocPurges() throws Exception {
-		ForkedJvm.Result result = ForkedJvm.probe().onAarch64Emulation().run("load", "configure:65536:-1:false",
-				"purge:64");
+		ForkedJvm.Result result = ForkedJvm.probe()
+			.onAarch64Emulation()
+			.run("load", "configure:65536:-1:false", "purge:64");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("platform")).isEqualTo("linux-aarch64");
 		assertThat(result.get("available")).as(result.describe()).isEqualTo("true");
@@ -47,7 +52,8 @@ class Aarch64EmulationTest {
 				JemallocByteBufAllocatorTest.class.getName(), JemallocByteBufTest.class.getName(),
 				JemallocByteBufStressTest.class.getName(), NativePlatformTest.class.getName()));
 		if (Boolean.getBoolean(CONTRACT_PROPERTY)) {
-			// Netty's contract suite, 2 x 412 tests: about 5 min under qemu here, so not in every build.
+			// Netty's contract suite, 2 x 412 tests: about 5 min under qemu here, so not
+			// in every build.
 			classes.add(JemallocByteBufContractTest.class.getName());
 			classes.add(JemallocByteBufLeakAwareContractTest.class.getName());
 		}
@@ -71,7 +77,8 @@ class Aarch64EmulationTest {
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(result.stdout()).contains("\"platform\":\"linux-aarch64\"", "\"supported\":true",
 				"\"available\":true", "\"version\":\"5.3.0-", "\"passed\":true", "\"exitStatus\":0");
-		// every statistic of the model read by name on aarch64 (JemallocStatistics.read(): totals, arenas, size classes)
+		// every statistic of the model read by name on aarch64
+		// (JemallocStatistics.read(): totals, arenas, size classes)
 		assertThat(result.stdout()).contains("\"statistics\":{\"totals\":{\"allocated\":", "\"backgroundThreadRuns\":",
 				"\"binFragmentation\":{\"ratio\":", "\"arenas\":[{\"index\":0,", "\"largeClasses\":[");
 		assertThat(result.stdout() + result.stderr()).doesNotContain("WARNING in native method");

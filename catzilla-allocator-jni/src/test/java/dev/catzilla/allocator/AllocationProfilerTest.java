@@ -14,7 +14,10 @@ import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The sampled live-buffer profile: unbiased estimates, release and resize tracking, leaks, caps. */
+/**
+ * The sampled live-buffer profile: unbiased estimates, release and resize tracking,
+ * leaks, caps.
+ */
 class AllocationProfilerTest {
 
 	private static final long KIB = 1024;
@@ -44,11 +47,12 @@ class AllocationProfilerTest {
 	}
 
 	/**
-	 * About 1 GiB live from three call sites in mixed sizes, sampled every 64 KiB on average. The estimator's
-	 * relative standard deviation for n buffers of Z bytes is sqrt((1 - p) / (p n)) with p = 1 - e^(-Z/R): 1.4 % for
-	 * the 1-4 KiB site, 0.6 % for the 16-32 KiB site, 0.1 % for the 256 KiB-1 MiB site, 0.5 % for the total; the
-	 * asserted 10 % and 5 % are at least 7 standard deviations away (computed below, not assumed), so the test does
-	 * not flake although the sampling is random.
+	 * About 1 GiB live from three call sites in mixed sizes, sampled every 64 KiB on
+	 * average. The estimator's relative standard deviation for n buffers of Z bytes is
+	 * sqrt((1 - p) / (p n)) with p = 1 - e^(-Z/R): 1.4 % for the 1-4 KiB site, 0.6 % for
+	 * the 16-32 KiB site, 0.1 % for the 256 KiB-1 MiB site, 0.5 % for the total; the
+	 * asserted 10 % and 5 % are at least 7 standard deviations away (computed below, not
+	 * assumed), so the test does not flake although the sampling is random.
 	 */
 	@Test
 	void estimatesEachSitesLiveBytesWithin10PercentAndTheTotalWithin5Percent() {
@@ -165,7 +169,13 @@ class AllocationProfilerTest {
 		JemallocByteBufAllocator allocator = everyBuffer(ProfilingOptions.defaults());
 		List<ByteBuf> held = new ArrayList<>();
 		for (int i = 0; i < 500; i++) {
-			ByteBuf buf = allocator.newJemallocBuffer(100 + i, 1 << 20); // >= 100 bytes: sampled at a 1-byte mean but with probability e^-100
+			ByteBuf buf = allocator.newJemallocBuffer(100 + i, 1 << 20); // >= 100 bytes:
+																			// sampled at
+																			// a 1-byte
+																			// mean but
+																			// with
+																			// probability
+																			// e^-100
 			if (i % 3 == 0) {
 				buf.writeZero(4096 + i); // grows
 			}
@@ -187,7 +197,8 @@ class AllocationProfilerTest {
 
 	@Test
 	void theProfilersMemoryIsCappedAndWhatDidNotFitIsCounted() {
-		JemallocByteBufAllocator allocator = everyBuffer(ProfilingOptions.defaults().withMaxSamples(5).withMaxStacks(1));
+		JemallocByteBufAllocator allocator = everyBuffer(
+				ProfilingOptions.defaults().withMaxSamples(5).withMaxStacks(1));
 		List<ByteBuf> held = new ArrayList<>();
 		for (int i = 0; i < 10; i++) {
 			held.add(allocator.newJemallocBuffer(128, 128));
@@ -254,8 +265,7 @@ class AllocationProfilerTest {
 		buf.touch(marker);
 	}
 
-	private static AllocationProfiler.Leaks awaitLeaks(JemallocByteBufAllocator allocator)
-			throws InterruptedException {
+	private static AllocationProfiler.Leaks awaitLeaks(JemallocByteBufAllocator allocator) throws InterruptedException {
 		AllocationProfiler.Leaks leaks = allocator.profiler().leaks();
 		for (int attempt = 0; attempt < 100 && leaks.count() == 0; attempt++) {
 			System.gc();

@@ -13,7 +13,8 @@ import io.netty.util.internal.logging.InternalLogger;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link CapRefusalLog}: refusals at the cap are counted and logged boundedly, whatever their rate.
+ * {@link CapRefusalLog}: refusals at the cap are counted and logged boundedly, whatever
+ * their rate.
  */
 class CapRefusalLogTest {
 
@@ -46,8 +47,8 @@ class CapRefusalLogTest {
 		assertThat(this.lines).hasSize(2);
 		Object[] summary = this.lines.get(1);
 		assertThat((String) summary[0]).contains("allocation(s) refused at the cap on direct memory in the last");
-		assertThat(summary).as("refusals and bytes since the first line, used, cap").contains(1_000_000L, 100_000_000L,
-				7L, 10L);
+		assertThat(summary).as("refusals and bytes since the first line, used, cap")
+			.contains(1_000_000L, 100_000_000L, 7L, 10L);
 		assertThat(Arrays.stream(summary).noneMatch(Throwable.class::isInstance)).as("no stack trace in summaries")
 			.isTrue();
 		assertThat(this.log.refusals()).isEqualTo(1_000_001);

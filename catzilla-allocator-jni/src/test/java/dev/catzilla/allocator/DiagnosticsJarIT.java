@@ -8,8 +8,10 @@ import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged jar as a user runs it: {@code java -jar catzilla-allocator-jni-<version>.jar} alone (no Netty on the
- * class path), on this machine and on linux-aarch64 under emulation. Run by failsafe after {@code package}.
+ * The packaged jar as a user runs it:
+ * {@code java -jar catzilla-allocator-jni-<version>.jar} alone (no Netty on the class
+ * path), on this machine and on linux-aarch64 under emulation. Run by failsafe after
+ * {@code package}.
  */
 class DiagnosticsJarIT {
 
@@ -41,8 +43,8 @@ class DiagnosticsJarIT {
 	void javaDashJarReportsJemallocWorkingOnEmulatedAarch64() throws Exception {
 		ForkedJvm.Result result = ForkedJvm.jar(jar()).onAarch64Emulation().run("--json");
 		assertThat(result.exitCode()).as(result.describe()).isZero();
-		assertThat(result.stdout()).contains("\"platform\":\"linux-aarch64\"", "\"available\":true",
-				"\"passed\":true", "\"exitStatus\":0");
+		assertThat(result.stdout()).contains("\"platform\":\"linux-aarch64\"", "\"available\":true", "\"passed\":true",
+				"\"exitStatus\":0");
 	}
 
 	private static Path jar() {

@@ -11,17 +11,20 @@ import java.util.Map;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 
-/** The diagnostics report, run as a user runs it: a fresh JVM each time, exit status and output asserted. */
+/**
+ * The diagnostics report, run as a user runs it: a fresh JVM each time, exit status and
+ * output asserted.
+ */
 class DiagnosticsTest {
 
 	@Test
 	void theDoctorOptionPrintsARunningServicesFindingsAndExitsThreeWhenItFoundAProblem() throws Exception {
 		long mib = 1024 * 1024;
-		MemoryDoctor.Report sick = MemoryDoctor.examine(new MemoryDoctor.Facts(
-				MemoryDoctorTest.stats(100 * mib, 100 * mib, 100 * mib), 100 * mib, 100 * mib, 3,
-				3 * mib, JemallocOptions.defaults(), null));
-		MemoryDoctor.Report healthy = MemoryDoctor.examine(new MemoryDoctor.Facts(
-				MemoryDoctorTest.stats(mib, mib, mib), mib, 100 * mib, 0, 0, JemallocOptions.defaults(), null));
+		MemoryDoctor.Report sick = MemoryDoctor
+			.examine(new MemoryDoctor.Facts(MemoryDoctorTest.stats(100 * mib, 100 * mib, 100 * mib), 100 * mib,
+					100 * mib, 3, 3 * mib, JemallocOptions.defaults(), null));
+		MemoryDoctor.Report healthy = MemoryDoctor.examine(new MemoryDoctor.Facts(MemoryDoctorTest.stats(mib, mib, mib),
+				mib, 100 * mib, 0, 0, JemallocOptions.defaults(), null));
 		List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
 		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		server.createContext("/", (exchange) -> {
@@ -63,8 +66,8 @@ class DiagnosticsTest {
 		ForkedJvm.Result result = ForkedJvm.main(Diagnostics.class).run();
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(result.stdout()).startsWith("Catzilla diagnostics\n")
-			.contains("  platform: " + NativePlatform.current() + "\n", "  supported: true\n",
-					"  libc: glibc ", "  pageSize: 4096\n", "requiredGlibc: " + NativePlatform.MINIMUM_GLIBC)
+			.contains("  platform: " + NativePlatform.current() + "\n", "  supported: true\n", "  libc: glibc ",
+					"  pageSize: 4096\n", "requiredGlibc: " + NativePlatform.MINIMUM_GLIBC)
 			.contains("  available: true\n", "  version: 5.3.0-", "background_thread: ")
 			.contains("through: Netty ByteBufAllocator", "purgeReleasedBytes: ", "passed: true",
 					"result: OK: jemalloc works here");
@@ -98,10 +101,12 @@ class DiagnosticsTest {
 			assertThat(json).containsPattern("\"" + statistic.key() + "\":[0-9]+");
 		}
 		for (JemallocRatio ratio : JemallocRatio.values()) {
-			assertThat(json).containsPattern("\"" + ratio.key() + "\":\\{\"ratio\":[0-9.]+(E-?[0-9]+)?,\"bytes\":[0-9]+}");
+			assertThat(json)
+				.containsPattern("\"" + ratio.key() + "\":\\{\"ratio\":[0-9.]+(E-?[0-9]+)?,\"bytes\":[0-9]+}");
 		}
 		assertThat(json).containsPattern("\"arenas\":\\[\\{\"index\":0,\"threads\":[0-9]+,\"smallAllocated\":")
-			// after the self-test's threads ended, the small classes may hold no slab at all
+			// after the self-test's threads ended, the small classes may hold no slab at
+			// all
 			.contains("\"bins\":[", "\"largeClasses\":[");
 	}
 
@@ -134,13 +139,15 @@ class DiagnosticsTest {
 	@Test
 	void reportsAMissingLibraryWithTheFullCauseChainAsJson() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		// An empty working directory that is not writable makes extraction fail: the loader's whole chain shows.
+		// An empty working directory that is not writable makes extraction fail: the
+		// loader's whole chain shows.
 		ForkedJvm.Result result = ForkedJvm.main(Diagnostics.class)
 			.jvmArgs("-D" + NativeLibraryLoader.WORKDIR_PROPERTY + "=/proc/catzilla-not-writable")
 			.run("--json");
 		assertThat(result.exitCode()).as(result.describe()).isEqualTo(Diagnostics.UNAVAILABLE);
-		assertThat(result.stdout()).contains("\"available\":false", "\"causes\":[\"java.lang.UnsatisfiedLinkError: "
-				+ "Could not load Catzilla's native library", "/proc/catzilla-not-writable",
+		assertThat(result.stdout()).contains("\"available\":false",
+				"\"causes\":[\"java.lang.UnsatisfiedLinkError: " + "Could not load Catzilla's native library",
+				"/proc/catzilla-not-writable",
 				"(also tried) java.lang.UnsatisfiedLinkError: no catzilla_jemalloc_linux_x86_64 in java.library.path",
 				"\"fix\":\"The library for linux-x86_64 did not load", "\"exitStatus\":1");
 	}

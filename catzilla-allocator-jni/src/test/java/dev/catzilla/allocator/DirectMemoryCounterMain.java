@@ -12,16 +12,20 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Test support, run in a forked JVM by {@link DirectMemoryCounterTest}. Prints {@code key=value} lines
- * ({@link ForkedJvm.Result#values()}) and exits 0 when it got to the end.
+ * Test support, run in a forked JVM by {@link DirectMemoryCounterTest}. Prints
+ * {@code key=value} lines ({@link ForkedJvm.Result#values()}) and exits 0 when it got to
+ * the end.
  * <ul>
- * <li>{@code thread-churn <threads>}: that many short-lived threads (virtual threads on JDK 21+, else platform
- * threads, at most 256 alive at once) each allocate, touch and release one 4 KiB buffer under a 64 MiB cap; a
- * sampler records the most private counter slots seen while they run.</li>
- * <li>{@code growth-oom}: with the address space limited by the caller ({@code ulimit -v}), holds 1 GiB buffers until
- * jemalloc has no more, then grows a small buffer by 1.5 GiB: jemalloc refuses; prints the error message and the
- * bytes the live buffers held.</li>
- * <li>{@code no-false-refusal <threads> <cap MiB> <most live> <event loops>}: see {@link #noFalseRefusal}.</li>
+ * <li>{@code thread-churn <threads>}: that many short-lived threads (virtual threads on
+ * JDK 21+, else platform threads, at most 256 alive at once) each allocate, touch and
+ * release one 4 KiB buffer under a 64 MiB cap; a sampler records the most private counter
+ * slots seen while they run.</li>
+ * <li>{@code growth-oom}: with the address space limited by the caller
+ * ({@code ulimit -v}), holds 1 GiB buffers until jemalloc has no more, then grows a small
+ * buffer by 1.5 GiB: jemalloc refuses; prints the error message and the bytes the live
+ * buffers held.</li>
+ * <li>{@code no-false-refusal <threads> <cap MiB> <most live> <event loops>}: see
+ * {@link #noFalseRefusal}.</li>
  * </ul>
  */
 public final class DirectMemoryCounterMain {
@@ -93,7 +97,8 @@ public final class DirectMemoryCounterMain {
 		System.out.println("peakSlots=" + peakSlots.get());
 		System.out.println("slots=" + counter.slotCount());
 		System.out.println("elapsedMillis=" + TimeUnit.NANOSECONDS.toMillis(elapsed));
-		// The whole cap is still there for one buffer: no thread holds on to a share of it.
+		// The whole cap is still there for one buffer: no thread holds on to a share of
+		// it.
 		ByteBuf whole = allocator.directBuffer(64 * MIB);
 		System.out.println("wholeCap=" + whole.release());
 	}
@@ -102,13 +107,15 @@ public final class DirectMemoryCounterMain {
 	static final int EVENT_LOOP_BUFFERS = 20_000;
 
 	/**
-	 * {@code threads} short-lived threads (virtual on JDK 21+, else platform threads, at most 256 at once) and
-	 * {@code eventLoops} event-loop threads ({@link #EVENT_LOOP_BUFFERS} buffers each) allocate 4 KiB buffers under
-	 * {@code cap}; every other buffer is released at once by its thread, the rest are handed to one releaser thread.
-	 * A semaphore of {@code maxLive} permits, taken before each allocation and given back after its release, bounds
-	 * the buffers live or being allocated, so with {@code maxLive * 4 KiB <= cap} every refusal is a false one.
-	 * (Reading a live count after a refusal is not a sound check: the releaser may free thousands of buffers between
-	 * the counter's decision and that read.)
+	 * {@code threads} short-lived threads (virtual on JDK 21+, else platform threads, at
+	 * most 256 at once) and {@code eventLoops} event-loop threads
+	 * ({@link #EVENT_LOOP_BUFFERS} buffers each) allocate 4 KiB buffers under
+	 * {@code cap}; every other buffer is released at once by its thread, the rest are
+	 * handed to one releaser thread. A semaphore of {@code maxLive} permits, taken before
+	 * each allocation and given back after its release, bounds the buffers live or being
+	 * allocated, so with {@code maxLive * 4 KiB <= cap} every refusal is a false one.
+	 * (Reading a live count after a refusal is not a sound check: the releaser may free
+	 * thousands of buffers between the counter's decision and that read.)
 	 */
 	private static void noFalseRefusal(int threads, long cap, int maxLive, int eventLoops) throws Exception {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(cap).build();
@@ -196,14 +203,16 @@ public final class DirectMemoryCounterMain {
 	}
 
 	/**
-	 * Runs {@code task} on {@code count} new threads: virtual threads on JDK 21+ (all started at once), else platform
-	 * threads, at most 256 alive at once; {@code false} if they did not all finish within 100 s.
+	 * Runs {@code task} on {@code count} new threads: virtual threads on JDK 21+ (all
+	 * started at once), else platform threads, at most 256 alive at once; {@code false}
+	 * if they did not all finish within 100 s.
 	 */
 	private static boolean shortLivedThreads(int count, Runnable task) throws Exception {
 		if (Runtime.version().feature() < 21) {
 			return platformThreads(count, task, System.nanoTime() + TimeUnit.SECONDS.toNanos(100));
 		}
-		// Executors.newVirtualThreadPerTaskExecutor() is JDK 21+; the tests are compiled for 17.
+		// Executors.newVirtualThreadPerTaskExecutor() is JDK 21+; the tests are compiled
+		// for 17.
 		Method factory = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
 		ExecutorService executor = (ExecutorService) factory.invoke(null);
 		for (int i = 0; i < count; i++) {
@@ -213,7 +222,10 @@ public final class DirectMemoryCounterMain {
 		return executor.awaitTermination(100, TimeUnit.SECONDS);
 	}
 
-	/** Starts {@code count} platform threads running {@code task}, at most 256 alive at once. */
+	/**
+	 * Starts {@code count} platform threads running {@code task}, at most 256 alive at
+	 * once.
+	 */
 	private static boolean platformThreads(int count, Runnable task, long deadline) throws InterruptedException {
 		List<Thread> alive = new ArrayList<>();
 		for (int i = 0; i < count; i++) {

@@ -22,9 +22,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The cap counter ({@link DirectMemoryCounter}) through the allocator: an allocation that fits under the cap succeeds
- * whatever other live threads leased before; refusals tell the truth; the cap holds under concurrency; and per-thread
- * state stays bounded and cheap with very many short-lived threads.
+ * The cap counter ({@link DirectMemoryCounter}) through the allocator: an allocation that
+ * fits under the cap succeeds whatever other live threads leased before; refusals tell
+ * the truth; the cap holds under concurrency; and per-thread state stays bounded and
+ * cheap with very many short-lived threads.
  */
 class DirectMemoryCounterTest {
 
@@ -96,7 +97,8 @@ class DirectMemoryCounterTest {
 	@Test
 	void aGrowthThatJemallocRefusesReportsOnlyTheBytesLiveBuffersHold() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		// A 6 GiB address-space limit (ulimit -v): jemalloc runs out after a few 1 GiB buffers.
+		// A 6 GiB address-space limit (ulimit -v): jemalloc runs out after a few 1 GiB
+		// buffers.
 		ForkedJvm.Result result = ForkedJvm.main(DirectMemoryCounterMain.class)
 			.addressSpaceLimit(6L << 30)
 			.jvmArgs("-Xmx64m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m",
@@ -120,8 +122,10 @@ class DirectMemoryCounterTest {
 	@Test
 	void aHundredThousandShortLivedThreadsAllAllocateAndLeaveNoPerThreadStateBehind() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		// Virtual threads on JDK 21+ (all of them started at once), platform threads on 17. A correctness check with
-		// a generous deadline (100 s in the child); the speed is ThreadChurnBenchmark's business.
+		// Virtual threads on JDK 21+ (all of them started at once), platform threads on
+		// 17. A correctness check with
+		// a generous deadline (100 s in the child); the speed is ThreadChurnBenchmark's
+		// business.
 		ForkedJvm.Result result = ForkedJvm.main(DirectMemoryCounterMain.class)
 			.jvmArgs("-Xmx512m")
 			.run("thread-churn", "100000");
@@ -134,7 +138,8 @@ class DirectMemoryCounterTest {
 		assertThat(result.get("failed")).as(result.describe()).isEqualTo("0");
 		assertThat(result.get("used")).as(result.describe()).isEqualTo("0");
 		assertThat(result.get("wholeCap")).as(result.describe()).isEqualTo("true");
-		// Threads that are not event loops get no slot of their own: the counter's memory does not grow with them.
+		// Threads that are not event loops get no slot of their own: the counter's memory
+		// does not grow with them.
 		assertThat(result.get("peakSlots")).as(result.describe()).isEqualTo("0");
 		assertThat(result.get("slots")).as(result.describe()).isEqualTo("0");
 	}
@@ -145,7 +150,8 @@ class DirectMemoryCounterTest {
 		DirectMemoryCounter counter = allocator.directMemoryCounter();
 		for (int i = 0; i < 200; i++) {
 			AtomicReference<Throwable> failure = new AtomicReference<>();
-			// Says it cleans up its FastThreadLocals (so it gets a slot and a cache) but ends without doing so.
+			// Says it cleans up its FastThreadLocals (so it gets a slot and a cache) but
+			// ends without doing so.
 			Thread thread = new FastThreadLocalThread("no-cleanup-" + i) {
 
 				@Override
@@ -170,7 +176,8 @@ class DirectMemoryCounterTest {
 			assertThat(counter.slotCount()).as("slots are swept whenever their number doubles").isLessThanOrEqualTo(65);
 		}
 		assertThat(allocator.cachedDirectMemory()).as("slots not swept yet keep their cached blocks").isPositive();
-		// A request for the whole cap: before refusing, the counter folds the dead slots and takes back their leases.
+		// A request for the whole cap: before refusing, the counter folds the dead slots
+		// and takes back their leases.
 		allocate(allocator, MIB).release();
 		assertThat(counter.slotCount()).isZero();
 		assertThat(allocator.cachedDirectMemory()).as("their cached blocks were freed").isZero();
@@ -217,7 +224,8 @@ class DirectMemoryCounterTest {
 			}
 			mine.forEach(buf -> release(buf, live));
 		};
-		try (IdleThreads threads = new IdleThreads(2, true, worker); IdleThreads more = new IdleThreads(2, false, worker)) {
+		try (IdleThreads threads = new IdleThreads(2, true, worker);
+				IdleThreads more = new IdleThreads(2, false, worker)) {
 			threads.awaitReady();
 			more.awaitReady();
 			for (ByteBuf buf; (buf = handOver.poll()) != null;) {
@@ -228,21 +236,24 @@ class DirectMemoryCounterTest {
 			assertThat(allocations.get()).isGreaterThan(40_000);
 			assertThat(live.get()).isZero();
 			assertThat(allocator.usedDirectMemory()).isZero();
-			// The workers are alive and idle: their shares of the cap go back to whoever needs them.
+			// The workers are alive and idle: their shares of the cap go back to whoever
+			// needs them.
 			allocate(allocator, (int) cap).release();
 		}
 		assertThat(allocator.usedDirectMemory()).isZero();
 	}
 
 	/**
-	 * A direct buffer, or an assertion failure that quotes the refusal with the counter's state.
+	 * A direct buffer, or an assertion failure that quotes the refusal with the counter's
+	 * state.
 	 */
 	private static ByteBuf allocate(JemallocByteBufAllocator allocator, int size) {
 		try {
 			return allocator.directBuffer(size);
 		}
 		catch (JemallocCapExceededException ex) {
-			throw new AssertionError("refused " + size + " byte(s): " + ex.getMessage() + " " + allocator.directMemoryCounter());
+			throw new AssertionError(
+					"refused " + size + " byte(s): " + ex.getMessage() + " " + allocator.directMemoryCounter());
 		}
 	}
 
@@ -269,7 +280,8 @@ class DirectMemoryCounterTest {
 			}
 			assertThat(allocator.usedDirectMemory()).isEqualTo(cap);
 			assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> allocator.directBuffer(1));
-			// A growth past 16 KiB counts as large: refused while the live bytes are within the reserve.
+			// A growth past 16 KiB counts as large: refused while the live bytes are
+			// within the reserve.
 			ByteBuf small = held.remove(held.size() - 1);
 			small.release();
 			ByteBuf other = held.remove(held.size() - 1);
@@ -303,9 +315,11 @@ class DirectMemoryCounterTest {
 			DirectMemoryCounter.Slot slot = loopSlot.get();
 			long idle = slot.lease - slot.used;
 			assertThat(idle).as("the event loop's unused lease").isPositive();
-			// Fits under the cap only with the event loop's unused lease back in the shared total.
+			// Fits under the cap only with the event loop's unused lease back in the
+			// shared total.
 			int request = (int) (cap - idle + 4096);
-			// The event loop is counting this instant (as its own allocation or release does for a few
+			// The event loop is counting this instant (as its own allocation or release
+			// does for a few
 			// instructions): its lock is held.
 			assertThat(SLOT_LOCK.compareAndSet(slot, 0, 1)).isTrue();
 			AtomicReference<Object> outcome = new AtomicReference<>();
@@ -339,8 +353,10 @@ class DirectMemoryCounterTest {
 	void shortLivedThreadsHandingBuffersToAReleaserAreNeverRefusedWhileTheLiveBuffersFit(int threads, long capMiB,
 			int maxLive, int eventLoops) throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		// Virtual threads on JDK 21+, platform threads on 17 (a fifth as many: starting them is what costs); at most
-		// maxLive buffers (their bytes at most the cap) are live or being allocated at once, so every refusal is a
+		// Virtual threads on JDK 21+, platform threads on 17 (a fifth as many: starting
+		// them is what costs); at most
+		// maxLive buffers (their bytes at most the cap) are live or being allocated at
+		// once, so every refusal is a
 		// false one.
 		threads = (Runtime.version().feature() >= 21) ? threads : threads / 5;
 		ForkedJvm.Result result = ForkedJvm.main(DirectMemoryCounterMain.class)
@@ -359,14 +375,15 @@ class DirectMemoryCounterTest {
 	}
 
 	private static void release(ByteBuf buf, AtomicLong live) {
-		// Counted out before the release: the counter may give these bytes to another thread right after it.
+		// Counted out before the release: the counter may give these bytes to another
+		// thread right after it.
 		live.addAndGet(-buf.capacity());
 		buf.release();
 	}
 
 	/**
-	 * Threads that each run {@code work} once and then stay alive, idle, until closed: like the threads of a pool (or
-	 * event loops) after a burst of traffic.
+	 * Threads that each run {@code work} once and then stay alive, idle, until closed:
+	 * like the threads of a pool (or event loops) after a burst of traffic.
 	 */
 	private static final class IdleThreads implements AutoCloseable {
 

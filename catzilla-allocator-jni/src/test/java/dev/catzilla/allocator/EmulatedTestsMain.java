@@ -12,9 +12,10 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
- * Main class run inside the arm64 JVM under emulation (see {@link Aarch64EmulationTest}): runs the named test classes
- * of this module with the JUnit Platform launcher, in that JVM, and prints {@code key=value} counts. Test classes
- * that fork JVMs of their own are not given to it (an emulated JVM cannot start another one).
+ * Main class run inside the arm64 JVM under emulation (see {@link Aarch64EmulationTest}):
+ * runs the named test classes of this module with the JUnit Platform launcher, in that
+ * JVM, and prints {@code key=value} counts. Test classes that fork JVMs of their own are
+ * not given to it (an emulated JVM cannot start another one).
  */
 public final class EmulatedTestsMain {
 

@@ -7,7 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-/** The token bucket behind the sampled-allocation and cap-refusal JFR events, on a clock the test moves. */
+/**
+ * The token bucket behind the sampled-allocation and cap-refusal JFR events, on a clock
+ * the test moves.
+ */
 class EventThrottleTest {
 
 	private long now = 1_000_000_000L;

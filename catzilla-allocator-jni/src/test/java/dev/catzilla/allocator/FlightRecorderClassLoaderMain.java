@@ -18,12 +18,13 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Test support, run in a forked JVM by {@link FlightRecorderEventsTest}: while a JFR recording with every Catzilla
- * event runs (periodic ones every 100 ms), loads the allocator in an isolated class loader, samples, purges and
- * waits until the periodic statistics hooks are registered and have run; then drops the class loader and waits until
- * it is collected (the hooks must not keep it reachable), records on for a while (the hooks remove themselves) and
- * prints {@code key=value} lines: whether the loader was collected and how many events of each kind the recording
- * holds.
+ * Test support, run in a forked JVM by {@link FlightRecorderEventsTest}: while a JFR
+ * recording with every Catzilla event runs (periodic ones every 100 ms), loads the
+ * allocator in an isolated class loader, samples, purges and waits until the periodic
+ * statistics hooks are registered and have run; then drops the class loader and waits
+ * until it is collected (the hooks must not keep it reachable), records on for a while
+ * (the hooks remove themselves) and prints {@code key=value} lines: whether the loader
+ * was collected and how many events of each kind the recording holds.
  */
 public final class FlightRecorderClassLoaderMain {
 
@@ -49,7 +50,8 @@ public final class FlightRecorderClassLoaderMain {
 				Thread.sleep(50);
 			}
 			System.out.println("collected=" + (loader.get() == null));
-			Thread.sleep(1000); // the hooks run (and remove themselves) with their target gone
+			Thread.sleep(1000); // the hooks run (and remove themselves) with their target
+								// gone
 			recording.stop();
 			recording.dump(file);
 		}
@@ -66,7 +68,8 @@ public final class FlightRecorderClassLoaderMain {
 
 	private static WeakReference<ClassLoader> useAndClose(URL[] urls) throws Exception {
 		URLClassLoader loader = new URLClassLoader("catzilla-jfr", urls, ClassLoader.getPlatformClassLoader());
-		// On a thread that ends: Netty's thread-locals of a living thread would keep the loader reachable.
+		// On a thread that ends: Netty's thread-locals of a living thread would keep the
+		// loader reachable.
 		Thread worker = new Thread(() -> {
 			try {
 				use(loader);
@@ -111,7 +114,10 @@ public final class FlightRecorderClassLoaderMain {
 		}
 	}
 
-	/** The allocator's classes and Netty's jars, without this test's classes or anything else of the class path. */
+	/**
+	 * The allocator's classes and Netty's jars, without this test's classes or anything
+	 * else of the class path.
+	 */
 	private static URL[] isolatedClassPath() throws Exception {
 		List<URL> urls = new ArrayList<>();
 		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {

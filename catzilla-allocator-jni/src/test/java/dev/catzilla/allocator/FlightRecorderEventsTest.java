@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Catzilla's JFR events, recorded in this JVM with {@link Recording} and read back with {@link RecordingFile} (and once
- * with the JDK's own {@code jfr print}).
+ * Catzilla's JFR events, recorded in this JVM with {@link Recording} and read back with
+ * {@link RecordingFile} (and once with the JDK's own {@code jfr print}).
  */
 class FlightRecorderEventsTest {
 
@@ -46,7 +46,9 @@ class FlightRecorderEventsTest {
 		assertThat(event.getLong("requestedSize")).isEqualTo(1000);
 		assertThat(event.getLong("size")).isEqualTo(1000);
 		assertThat(event.getLong("usableSize")).isEqualTo(1024); // jemalloc's size class
-		assertThat(event.getDouble("weight")).isBetween(1.0, 1.01); // sampled every byte: each stands for itself
+		assertThat(event.getDouble("weight")).isBetween(1.0, 1.01); // sampled every byte:
+																	// each stands for
+																	// itself
 		assertThat(event.getLong("estimatedBytes")).isBetween(1000L, 1010L);
 		assertThat(event.getString("site")).startsWith(FlightRecorderEventsTest.class.getName() + ".allocateHere:");
 		assertThat(event.getBoolean("growth")).isFalse();
@@ -76,19 +78,20 @@ class FlightRecorderEventsTest {
 		List<RecordedEvent> events = record(FlightRecorderEvents.SAMPLE, () -> {
 			for (int i = 0; i < 20; i++) {
 				ByteBuf buf = allocator.directBuffer(16, 1 << 20);
-				buf.writeZero(256 * 1024); // grows: the growth crosses the countdown in most rounds
+				buf.writeZero(256 * 1024); // grows: the growth crosses the countdown in
+											// most rounds
 				buf.release();
 			}
 		});
 		assertThat(events).anySatisfy((e) -> {
 			assertThat(e.getBoolean("growth")).isTrue();
 			assertThat(e.getLong("size")).isGreaterThanOrEqualTo(256 * 1024);
-			// The profiler names the first frame past the allocator (here Netty's ensureWritable0); JFR's stack
+			// The profiler names the first frame past the allocator (here Netty's
+			// ensureWritable0); JFR's stack
 			// goes on to the code that wrote.
 			List<RecordedFrame> frames = e.getStackTrace().getFrames();
 			assertThat(frames.get(0).getMethod().getType().getName()).isEqualTo(JemallocByteBuf.class.getName());
-			assertThat(indexOf(frames, "lambda$aSampledGrowthIsRecordedByTheThreadThatGrewTheBuffer"))
-				.as("%s", frames)
+			assertThat(indexOf(frames, "lambda$aSampledGrowthIsRecordedByTheThreadThatGrewTheBuffer")).as("%s", frames)
 				.isBetween(4, 8);
 		});
 	}
@@ -122,7 +125,9 @@ class FlightRecorderEventsTest {
 
 	@Test
 	void anExplicitPurgeIsRecordedWithTheBytesItReleased() throws Exception {
-		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().profiling(ProfilingOptions.off()).build();
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder()
+			.profiling(ProfilingOptions.off())
+			.build();
 		long[] released = new long[1];
 		List<RecordedEvent> events = record(FlightRecorderEvents.PURGE, () -> {
 			freeManyPages(allocator);
@@ -139,7 +144,9 @@ class FlightRecorderEventsTest {
 
 	@Test
 	void theQuietPurgeIsRecordedAsQuiet() throws Exception {
-		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().profiling(ProfilingOptions.off()).build();
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder()
+			.profiling(ProfilingOptions.off())
+			.build();
 		Jemalloc.initialize();
 		long purges = QuietPurge.purges();
 		List<RecordedEvent> events = record(FlightRecorderEvents.PURGE, () -> {
@@ -161,7 +168,10 @@ class FlightRecorderEventsTest {
 		});
 	}
 
-	/** 64 MiB in 1 MiB buffers, allocated, written and freed: dirty pages for a purge to give back. */
+	/**
+	 * 64 MiB in 1 MiB buffers, allocated, written and freed: dirty pages for a purge to
+	 * give back.
+	 */
 	private static void freeManyPages(JemallocByteBufAllocator allocator) {
 		List<ByteBuf> buffers = new ArrayList<>();
 		for (int i = 0; i < 64; i++) {
@@ -218,7 +228,8 @@ class FlightRecorderEventsTest {
 			recording.enable(FlightRecorderEvents.JEMALLOC_STATISTICS).withPeriod(Duration.ofMillis(100));
 			recording.enable(FlightRecorderEvents.ALLOCATOR_STATISTICS).withPeriod(Duration.ofMillis(100));
 		}, () -> {
-			// Built while JFR runs: registers the periodic hooks (once per JVM, on a thread of their own).
+			// Built while JFR runs: registers the periodic hooks (once per JVM, on a
+			// thread of their own).
 			allocator[0] = JemallocByteBufAllocator.builder()
 				.maxDirectMemory(64 << 20)
 				.profiling(ProfilingOptions.off())
@@ -234,7 +245,8 @@ class FlightRecorderEventsTest {
 			Thread.sleep(500);
 		});
 		held.forEach(ByteBuf::release);
-		assertThat(events).filteredOn((e) -> e.getEventType().getName().equals(FlightRecorderEvents.JEMALLOC_STATISTICS))
+		assertThat(events)
+			.filteredOn((e) -> e.getEventType().getName().equals(FlightRecorderEvents.JEMALLOC_STATISTICS))
 			.isNotEmpty()
 			.anySatisfy((e) -> assertThat(e.getLong("allocated")).isGreaterThanOrEqualTo(1_000_000))
 			.allSatisfy((e) -> {
@@ -244,8 +256,9 @@ class FlightRecorderEventsTest {
 				assertThat(e.getLong("metadata")).isPositive();
 			});
 		String name = "allocator-" + allocator[0].jfrId;
-		assertThat(events).filteredOn((e) -> e.getEventType().getName().equals(FlightRecorderEvents.ALLOCATOR_STATISTICS)
-				&& e.getString("allocator").equals(name))
+		assertThat(events)
+			.filteredOn((e) -> e.getEventType().getName().equals(FlightRecorderEvents.ALLOCATOR_STATISTICS)
+					&& e.getString("allocator").equals(name))
 			.isNotEmpty()
 			.anySatisfy((e) -> assertThat(e.getLong("used")).isEqualTo(1_000_000))
 			.allSatisfy((e) -> {
@@ -315,7 +328,8 @@ class FlightRecorderEventsTest {
 		assertThat(result.get("hooksRegistered")).as(result.describe()).isEqualTo("true");
 		assertThat(result.get("collected")).as(result.describe()).isEqualTo("true");
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.SAMPLE))).as(result.describe()).isEqualTo(50);
-		// The explicit purge, and a quiet purge when the released blocks went through the hand-off cache first.
+		// The explicit purge, and a quiet purge when the released blocks went through the
+		// hand-off cache first.
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.PURGE))).as(result.describe()).isBetween(1, 2);
 		assertThat(Integer.parseInt(result.get(FlightRecorderEvents.JEMALLOC_STATISTICS))).as(result.describe())
 			.isPositive();

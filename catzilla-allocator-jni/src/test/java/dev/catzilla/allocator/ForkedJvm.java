@@ -13,17 +13,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Test support: runs a main class of the test class path in a fresh JVM: the same java binary as this test JVM
- * ({@code java.home}), {@code -Xcheck:jni}, this JVM's class path, plus the given JVM arguments and environment.
- * The child's jemalloc-related environment ({@code MALLOC_CONF}, {@code CATZILLA_JE_MALLOC_CONF}, {@code LD_PRELOAD})
- * is cleared unless a test sets it. Output goes to files, so a child that hangs ends in a failure after 120 s
- * instead of blocking the build.
+ * Test support: runs a main class of the test class path in a fresh JVM: the same java
+ * binary as this test JVM ({@code java.home}), {@code -Xcheck:jni}, this JVM's class
+ * path, plus the given JVM arguments and environment. The child's jemalloc-related
+ * environment ({@code MALLOC_CONF}, {@code CATZILLA_JE_MALLOC_CONF}, {@code LD_PRELOAD})
+ * is cleared unless a test sets it. Output goes to files, so a child that hangs ends in a
+ * failure after 120 s instead of blocking the build.
  */
 final class ForkedJvm {
 
 	private static final long TIMEOUT_SECONDS = 120;
 
-	/** An emulated arm64 JVM starts in ~1 s but runs code several times slower than a native one. */
+	/**
+	 * An emulated arm64 JVM starts in ~1 s but runs code several times slower than a
+	 * native one.
+	 */
 	private static final long EMULATED_TIMEOUT_SECONDS = 1200;
 
 	private Aarch64Emulation emulation;
@@ -55,7 +59,10 @@ final class ForkedJvm {
 		return new ForkedJvm(NativeProbe.class);
 	}
 
-	/** A JVM that runs {@code java -jar <jar>} (the jar's own manifest, nothing else on the class path). */
+	/**
+	 * A JVM that runs {@code java -jar <jar>} (the jar's own manifest, nothing else on
+	 * the class path).
+	 */
 	static ForkedJvm jar(Path jar) {
 		ForkedJvm forked = new ForkedJvm(null);
 		forked.jar = jar;
@@ -83,7 +90,10 @@ final class ForkedJvm {
 		return this;
 	}
 
-	/** Runs the child in the arm64 JVM under qemu user-mode emulation instead of this JVM's java binary. */
+	/**
+	 * Runs the child in the arm64 JVM under qemu user-mode emulation instead of this
+	 * JVM's java binary.
+	 */
 	ForkedJvm onAarch64Emulation() {
 		this.emulation = Aarch64Emulation.require();
 		return this;
@@ -95,25 +105,37 @@ final class ForkedJvm {
 		return this;
 	}
 
-	/** Runs the child in Temurin 25 on Debian 11's glibc 2.31 (through its loader) instead of this JVM. */
+	/**
+	 * Runs the child in Temurin 25 on Debian 11's glibc 2.31 (through its loader) instead
+	 * of this JVM.
+	 */
 	ForkedJvm onOldGlibc() {
 		this.oldGlibc = OldGlibc.require();
 		return this;
 	}
 
-	/** Runs the child in Debian 11's arm64 OpenJDK 17 on its glibc 2.31, under qemu user-mode emulation. */
+	/**
+	 * Runs the child in Debian 11's arm64 OpenJDK 17 on its glibc 2.31, under qemu
+	 * user-mode emulation.
+	 */
 	ForkedJvm onOldGlibcAarch64() {
 		this.emulation = OldGlibc.require().aarch64();
 		return this;
 	}
 
-	/** Limits the child's address space to {@code bytes} ({@code ulimit -v}, through bash). */
+	/**
+	 * Limits the child's address space to {@code bytes} ({@code ulimit -v}, through
+	 * bash).
+	 */
 	ForkedJvm addressSpaceLimit(long bytes) {
 		this.addressSpaceLimit = bytes;
 		return this;
 	}
 
-	/** Leaves out of the child's class path every entry whose path contains {@code part} (e.g. {@code micrometer}). */
+	/**
+	 * Leaves out of the child's class path every entry whose path contains {@code part}
+	 * (e.g. {@code micrometer}).
+	 */
 	ForkedJvm withoutClassPathEntries(String part) {
 		this.leftOut = part;
 		return this;
@@ -127,9 +149,10 @@ final class ForkedJvm {
 		}
 		String classPath = System.getProperty("java.class.path");
 		if (this.leftOut != null) {
-			classPath = String.join(File.pathSeparator, Arrays.stream(classPath.split(File.pathSeparator))
-				.filter((entry) -> !entry.contains(this.leftOut))
-				.toList());
+			classPath = String.join(File.pathSeparator,
+					Arrays.stream(classPath.split(File.pathSeparator))
+						.filter((entry) -> !entry.contains(this.leftOut))
+						.toList());
 		}
 		if (this.classPathFirst != null) {
 			classPath = this.classPathFirst.toAbsolutePath() + File.pathSeparator + classPath;
@@ -192,7 +215,10 @@ final class ForkedJvm {
 			return lines;
 		}
 
-		/** The {@code key=value} lines of standard output ({@link NativeProbe}'s format), the last one per key. */
+		/**
+		 * The {@code key=value} lines of standard output ({@link NativeProbe}'s format),
+		 * the last one per key.
+		 */
 		Map<String, String> values() {
 			Map<String, String> values = new LinkedHashMap<>();
 			for (String line : this.stdout.split("\n")) {

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The tables of docs/statistics.md and docs/spring.md's meter table are generated from {@link JemallocStatistic},
- * {@link JemallocRatio} and {@link CatzillaMeter}: this test fails when a doc differs from the code. Run it with
- * {@code -Dcatzilla.docs.write=true} to rewrite the generated sections, then review the diff.
+ * The tables of docs/statistics.md and docs/spring.md's meter table are generated from
+ * {@link JemallocStatistic}, {@link JemallocRatio} and {@link CatzillaMeter}: this test
+ * fails when a doc differs from the code. Run it with {@code -Dcatzilla.docs.write=true}
+ * to rewrite the generated sections, then review the diff.
  */
 class GeneratedDocsTest {
 
@@ -43,7 +44,8 @@ class GeneratedDocsTest {
 			assertThat(meter.description()).isNotBlank();
 			if (meter.statistic() != null) {
 				shown.add(meter.statistic());
-				assertThat(meter.getName()).isEqualTo("catzilla.jemalloc." + CatzillaMeter.dotted(meter.statistic().key()));
+				assertThat(meter.getName())
+					.isEqualTo("catzilla.jemalloc." + CatzillaMeter.dotted(meter.statistic().key()));
 			}
 		}
 		assertThat(shown).as("every total statistic is a meter")
@@ -52,7 +54,8 @@ class GeneratedDocsTest {
 				"`resident.active`", "`process.resident.allocated`", "`metadata.share`");
 		assertThat(CatzillaMeter.JEMALLOC_BACKGROUND_THREAD_RUNS.prometheusName())
 			.isEqualTo("catzilla_jemalloc_background_thread_runs_total");
-		assertThat(CatzillaMeter.ALLOCATOR_REFUSED.prometheusName()).isEqualTo("catzilla_allocator_refused_bytes_total");
+		assertThat(CatzillaMeter.ALLOCATOR_REFUSED.prometheusName())
+			.isEqualTo("catzilla_allocator_refused_bytes_total");
 		assertThat(CatzillaMeter.JEMALLOC_RATIO_BYTES.prometheusName()).isEqualTo("catzilla_jemalloc_ratio_bytes");
 	}
 

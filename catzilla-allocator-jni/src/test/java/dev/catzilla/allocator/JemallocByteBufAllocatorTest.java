@@ -91,8 +91,10 @@ class JemallocByteBufAllocatorTest {
 		long during = Jemalloc.stats().allocated();
 		big.release();
 		zero.release();
-		// stats.allocated is process-wide: a thread that ended in an earlier test may flush its jemalloc thread
-		// cache at any moment (after join() returned), lowering it by up to a few hundred KiB.
+		// stats.allocated is process-wide: a thread that ended in an earlier test may
+		// flush its jemalloc thread
+		// cache at any moment (after join() returned), lowering it by up to a few hundred
+		// KiB.
 		assertThat(during - before).isGreaterThanOrEqualTo(8 * MIB - MIB);
 		assertThat(allocator.usedDirectMemory()).isZero();
 		assertThat(Jemalloc.stats().allocated()).isLessThanOrEqualTo(during - 8 * MIB);
@@ -134,8 +136,8 @@ class JemallocByteBufAllocatorTest {
 		ByteBuf b = allocator.directBuffer(MIB / 2);
 		assertThat(allocator.usedDirectMemory()).isEqualTo(MIB);
 		assertThatExceptionOfType(JemallocCapExceededException.class).isThrownBy(() -> allocator.directBuffer(1))
-			.withMessage("failed to allocate 1 byte(s) of direct memory from jemalloc (used: " + MIB + ", max: " + MIB
-					+ ")")
+			.withMessage(
+					"failed to allocate 1 byte(s) of direct memory from jemalloc (used: " + MIB + ", max: " + MIB + ")")
 			.satisfies(refusal -> assertThat(refusal.requested()).isEqualTo(1))
 			.satisfies(refusal -> assertThat(refusal.used()).isEqualTo(MIB))
 			.satisfies(refusal -> assertThat(refusal.max()).isEqualTo(MIB));
@@ -189,7 +191,8 @@ class JemallocByteBufAllocatorTest {
 	@Test
 	void capacityLeasedByThreadsThatEndedIsReclaimed() throws Exception {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(MIB).build();
-		// 200 threads that each allocated once and ended: whatever share of the cap they took must be back.
+		// 200 threads that each allocated once and ended: whatever share of the cap they
+		// took must be back.
 		for (int i = 0; i < 200; i++) {
 			AtomicReference<Throwable> failure = new AtomicReference<>();
 			Thread thread = new Thread(() -> {

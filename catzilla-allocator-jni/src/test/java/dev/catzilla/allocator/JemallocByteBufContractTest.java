@@ -4,9 +4,10 @@ import io.netty.buffer.AbstractByteBufTest;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Netty's own ByteBuf contract suite ({@code AbstractByteBufTest} from {@code netty-buffer}'s {@code tests}
- * artifact, at the Netty version this module builds with) against the allocator's direct buffer itself, as the
- * allocator makes it before Netty's leak detector wraps it.
+ * Netty's own ByteBuf contract suite ({@code AbstractByteBufTest} from
+ * {@code netty-buffer}'s {@code tests} artifact, at the Netty version this module builds
+ * with) against the allocator's direct buffer itself, as the allocator makes it before
+ * Netty's leak detector wraps it.
  */
 class JemallocByteBufContractTest extends AbstractByteBufTest {
 

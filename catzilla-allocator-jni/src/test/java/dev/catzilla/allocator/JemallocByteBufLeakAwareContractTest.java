@@ -4,8 +4,9 @@ import io.netty.buffer.AbstractByteBufTest;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Netty's own ByteBuf contract suite against the buffers applications get from the allocator: with this module's
- * tests at Netty's paranoid leak-detection level, every one is wrapped by Netty's leak detector.
+ * Netty's own ByteBuf contract suite against the buffers applications get from the
+ * allocator: with this module's tests at Netty's paranoid leak-detection level, every one
+ * is wrapped by Netty's leak detector.
  */
 class JemallocByteBufLeakAwareContractTest extends AbstractByteBufTest {
 

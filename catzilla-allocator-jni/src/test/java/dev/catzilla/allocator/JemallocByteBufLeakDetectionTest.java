@@ -11,7 +11,10 @@ import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The leak guard itself: Netty's detector tracks our buffers and the recorder sees a deliberate leak. */
+/**
+ * The leak guard itself: Netty's detector tracks our buffers and the recorder sees a
+ * deliberate leak.
+ */
 class JemallocByteBufLeakDetectionTest {
 
 	@BeforeAll
@@ -39,9 +42,10 @@ class JemallocByteBufLeakDetectionTest {
 			LeakRecorder.collectAndReport(1);
 			reports.addAll(LeakRecorder.drainDeliberateLeaks());
 		}
-		assertThat(reports).as("leak reports").anySatisfy(report -> assertThat(report).contains(marker)
-			.contains("LEAK: ByteBuf.release() was not called")
-			.contains(JemallocByteBufLeakDetectionTest.class.getName() + ".leak"));
+		assertThat(reports).as("leak reports")
+			.anySatisfy(report -> assertThat(report).contains(marker)
+				.contains("LEAK: ByteBuf.release() was not called")
+				.contains(JemallocByteBufLeakDetectionTest.class.getName() + ".leak"));
 	}
 
 	private static void leak(JemallocByteBufAllocator allocator, String marker) {

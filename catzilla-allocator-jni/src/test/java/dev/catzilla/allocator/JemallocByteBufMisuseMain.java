@@ -8,9 +8,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.IllegalReferenceCountException;
 
 /**
- * Test support, run in a forked JVM by {@link JemallocByteBufMisuseTest}: every misuse must end in the expected
- * exception and the JVM must survive. Prints {@code OK <case>} per case and {@link #SURVIVED} at the end; any
- * surprise exits with status 1 (a crash exits otherwise).
+ * Test support, run in a forked JVM by {@link JemallocByteBufMisuseTest}: every misuse
+ * must end in the expected exception and the JVM must survive. Prints {@code OK <case>}
+ * per case and {@link #SURVIVED} at the end; any surprise exits with status 1 (a crash
+ * exits otherwise).
  */
 public final class JemallocByteBufMisuseMain {
 
@@ -66,7 +67,8 @@ public final class JemallocByteBufMisuseMain {
 		expect("capacity-above-max", IllegalArgumentException.class, () -> bounded.capacity(33));
 		expect("negative-new-capacity", IllegalArgumentException.class, () -> bounded.capacity(-1));
 		expect("write-beyond-max", IndexOutOfBoundsException.class, () -> bounded.writeBytes(new byte[33]));
-		expect("ensure-writable-huge", IndexOutOfBoundsException.class, () -> bounded.ensureWritable(Integer.MAX_VALUE));
+		expect("ensure-writable-huge", IndexOutOfBoundsException.class,
+				() -> bounded.ensureWritable(Integer.MAX_VALUE));
 		expect("negative-index", IndexOutOfBoundsException.class, () -> bounded.getInt(-4));
 		expect("negative-length", IndexOutOfBoundsException.class, () -> bounded.getBytes(0, new byte[4], 0, -1));
 		ByteBuf unbounded = allocator.directBuffer(16);
@@ -76,8 +78,10 @@ public final class JemallocByteBufMisuseMain {
 		bounded.release();
 		unbounded.release();
 
-		// The cap is never exceeded, and idle leases are revoked before a refusal (see DirectMemoryCounter):
-		// 48 MiB live, so 17 MiB more does not fit under 64 MiB, and 60 MiB fits once they are released.
+		// The cap is never exceeded, and idle leases are revoked before a refusal (see
+		// DirectMemoryCounter):
+		// 48 MiB live, so 17 MiB more does not fit under 64 MiB, and 60 MiB fits once
+		// they are released.
 		List<ByteBuf> held = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
 			held.add(allocator.directBuffer(16 * MIB));
@@ -93,7 +97,10 @@ public final class JemallocByteBufMisuseMain {
 		System.out.println(SURVIVED);
 	}
 
-	/** With the address space limited by the caller (ulimit -v): mallocx returns NULL; we throw, never crash. */
+	/**
+	 * With the address space limited by the caller (ulimit -v): mallocx returns NULL; we
+	 * throw, never crash.
+	 */
 	private static void nativeOutOfMemory() {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(Long.MAX_VALUE).build();
 		List<ByteBuf> held = new ArrayList<>();

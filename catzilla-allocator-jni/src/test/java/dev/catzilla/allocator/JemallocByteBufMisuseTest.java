@@ -2,11 +2,13 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Misuse ends in exceptions in a forked JVM (with -Xcheck:jni) that survives: exit 0 and the marker line. */
+/**
+ * Misuse ends in exceptions in a forked JVM (with -Xcheck:jni) that survives: exit 0 and
+ * the marker line.
+ */
 class JemallocByteBufMisuseTest {
 
 	@BeforeAll
@@ -39,7 +41,8 @@ class JemallocByteBufMisuseTest {
 
 	@Test
 	void aFailedMallocxThrowsInsteadOfCrashing() throws Exception {
-		// A 6 GiB address-space limit (ulimit -v) for the forked JVM: jemalloc's 1 GiB allocations run out of it.
+		// A 6 GiB address-space limit (ulimit -v) for the forked JVM: jemalloc's 1 GiB
+		// allocations run out of it.
 		ForkedJvm.Result result = ForkedJvm.main(JemallocByteBufMisuseMain.class)
 			.addressSpaceLimit(6L << 30)
 			.jvmArgs("-Xmx64m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m",

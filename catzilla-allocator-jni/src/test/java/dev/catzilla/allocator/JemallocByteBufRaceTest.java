@@ -7,10 +7,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A read that races the final release (an application bug Netty's own buffers survive) must end in stale bytes or
- * an {@code IllegalReferenceCountException}, never in a crash: two million buffers handed to a reading thread and
- * released under it, in a forked JVM whose exit status is asserted; with Netty's accessibility check on (the
- * default) and off.
+ * A read that races the final release (an application bug Netty's own buffers survive)
+ * must end in stale bytes or an {@code IllegalReferenceCountException}, never in a crash:
+ * two million buffers handed to a reading thread and released under it, in a forked JVM
+ * whose exit status is asserted; with Netty's accessibility check on (the default) and
+ * off.
  */
 class JemallocByteBufRaceTest {
 
@@ -31,7 +32,8 @@ class JemallocByteBufRaceTest {
 		assertThat(result.get("used")).as("every buffer released").isEqualTo("0");
 		assertThat(result.get("retain")).as("jemalloc keeps freed memory mapped").isEqualTo("true");
 		assertThat(Long.parseLong(result.get("reads")) + Long.parseLong(result.get("refused")))
-			.as("the reader raced the releases").isPositive();
+			.as("the reader raced the releases")
+			.isPositive();
 		if (!checkAccessible) {
 			assertThat(result.get("refused")).as("no accessibility check, no refusals").isEqualTo("0");
 		}

@@ -17,11 +17,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Two producer threads allocate, fill and (half of the time) hand buffers to two consumer threads through a bounded
- * queue; consumers check the content, sometimes grow the buffer, and release it. Afterwards nothing is counted and
- * jemalloc's {@code stats.allocated} is back where it started: once the worker threads have ended, jemalloc has
- * flushed their thread caches, so no tolerance is needed. Producers are event loops (their own caches) or plain
- * threads (the hand-off cache, which consumers fill and the quiet purge empties).
+ * Two producer threads allocate, fill and (half of the time) hand buffers to two consumer
+ * threads through a bounded queue; consumers check the content, sometimes grow the
+ * buffer, and release it. Afterwards nothing is counted and jemalloc's
+ * {@code stats.allocated} is back where it started: once the worker threads have ended,
+ * jemalloc has flushed their thread caches, so no tolerance is needed. Producers are
+ * event loops (their own caches) or plain threads (the hand-off cache, which consumers
+ * fill and the quiet purge empties).
  */
 class JemallocByteBufStressTest {
 
@@ -70,8 +72,10 @@ class JemallocByteBufStressTest {
 		assertThat(producers).noneMatch(Thread::isAlive);
 		assertThat(consumers).noneMatch(Thread::isAlive);
 		assertThat(allocator.usedDirectMemory()).isZero();
-		// Thread.join() returns before the native thread has run its TLS destructors (jemalloc's tcache flush):
-		// wait for that, not for a time; and for the quiet purge to empty the hand-off cache (1 s after the last put).
+		// Thread.join() returns before the native thread has run its TLS destructors
+		// (jemalloc's tcache flush):
+		// wait for that, not for a time; and for the quiet purge to empty the hand-off
+		// cache (1 s after the last put).
 		long allocated = Jemalloc.stats().allocated();
 		for (int i = 0; i < 800 && allocated != baseline; i++) {
 			Thread.sleep(25);

@@ -39,7 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** ByteBuf behaviour of {@link JemallocByteBuf}, compared with Netty's heap buffers where useful. */
+/**
+ * ByteBuf behaviour of {@link JemallocByteBuf}, compared with Netty's heap buffers where
+ * useful.
+ */
 class JemallocByteBufTest {
 
 	private final JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
@@ -58,8 +61,7 @@ class JemallocByteBufTest {
 				buf.release(buf.refCnt());
 			}
 		}
-		assertThat(this.allocator.usedDirectMemory()).as("native bytes held after every buffer was released")
-			.isZero();
+		assertThat(this.allocator.usedDirectMemory()).as("native bytes held after every buffer was released").isZero();
 	}
 
 	private ByteBuf direct(int initialCapacity) {
@@ -97,7 +99,8 @@ class JemallocByteBufTest {
 	}
 
 	@Test
-	@SuppressWarnings("deprecation") // ByteBuf.order() is deprecated, but still part of what a buffer must answer
+	@SuppressWarnings("deprecation") // ByteBuf.order() is deprecated, but still part of
+										// what a buffer must answer
 	void isADirectJemallocBufferWithARealMemoryAddressTrackedByTheLeakDetector() {
 		ByteBuf buf = direct(100);
 		assertThat(buf.isDirect()).isTrue();
@@ -174,20 +177,58 @@ class JemallocByteBufTest {
 		for (int i = 0; i < 500; i++) {
 			long value = random.nextLong();
 			switch (i % 13) {
-				case 0 -> { ours.writeByte((int) value); heap.writeByte((int) value); }
-				case 1 -> { ours.writeShort((int) value); heap.writeShort((int) value); }
-				case 2 -> { ours.writeShortLE((int) value); heap.writeShortLE((int) value); }
-				case 3 -> { ours.writeMedium((int) value); heap.writeMedium((int) value); }
-				case 4 -> { ours.writeMediumLE((int) value); heap.writeMediumLE((int) value); }
-				case 5 -> { ours.writeInt((int) value); heap.writeInt((int) value); }
-				case 6 -> { ours.writeIntLE((int) value); heap.writeIntLE((int) value); }
-				case 7 -> { ours.writeLong(value); heap.writeLong(value); }
-				case 8 -> { ours.writeLongLE(value); heap.writeLongLE(value); }
-				case 9 -> { ours.writeDouble(value); heap.writeDouble(value); }
-				case 10 -> { ours.writeFloatLE(value); heap.writeFloatLE(value); }
-				case 11 -> { ours.writeZero(3); heap.writeZero(3); }
-				default -> { ours.writeCharSequence("é" + i, io.netty.util.CharsetUtil.UTF_8);
-					heap.writeCharSequence("é" + i, io.netty.util.CharsetUtil.UTF_8); }
+				case 0 -> {
+					ours.writeByte((int) value);
+					heap.writeByte((int) value);
+				}
+				case 1 -> {
+					ours.writeShort((int) value);
+					heap.writeShort((int) value);
+				}
+				case 2 -> {
+					ours.writeShortLE((int) value);
+					heap.writeShortLE((int) value);
+				}
+				case 3 -> {
+					ours.writeMedium((int) value);
+					heap.writeMedium((int) value);
+				}
+				case 4 -> {
+					ours.writeMediumLE((int) value);
+					heap.writeMediumLE((int) value);
+				}
+				case 5 -> {
+					ours.writeInt((int) value);
+					heap.writeInt((int) value);
+				}
+				case 6 -> {
+					ours.writeIntLE((int) value);
+					heap.writeIntLE((int) value);
+				}
+				case 7 -> {
+					ours.writeLong(value);
+					heap.writeLong(value);
+				}
+				case 8 -> {
+					ours.writeLongLE(value);
+					heap.writeLongLE(value);
+				}
+				case 9 -> {
+					ours.writeDouble(value);
+					heap.writeDouble(value);
+				}
+				case 10 -> {
+					ours.writeFloatLE(value);
+					heap.writeFloatLE(value);
+				}
+				case 11 -> {
+					ours.writeZero(3);
+					heap.writeZero(3);
+				}
+				default -> {
+					ours.writeCharSequence("é" + i, io.netty.util.CharsetUtil.UTF_8);
+					heap.writeCharSequence("é" + i, io.netty.util.CharsetUtil.UTF_8);
+				}
 			}
 		}
 		assertThat(ByteBufUtil.equals(ours, heap)).isTrue();
@@ -206,10 +247,8 @@ class JemallocByteBufTest {
 		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> buf.getLong(1));
 		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> buf.setInt(-1, 0));
 		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> buf.readByte());
-		assertThatExceptionOfType(IndexOutOfBoundsException.class)
-			.isThrownBy(() -> buf.getBytes(4, new byte[8], 0, 5));
-		assertThatExceptionOfType(IndexOutOfBoundsException.class)
-			.isThrownBy(() -> buf.setBytes(0, new byte[4], 1, 4));
+		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> buf.getBytes(4, new byte[8], 0, 5));
+		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> buf.setBytes(0, new byte[4], 1, 4));
 		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> buf.nioBuffer(4, 5));
 		assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> buf.writeZero(9));
 	}
@@ -259,8 +298,7 @@ class JemallocByteBufTest {
 		assertThat(buf.refCnt()).isEqualTo(2);
 		assertThatIllegalArgumentException().isThrownBy(() -> buf.retain(0));
 		assertThatIllegalArgumentException().isThrownBy(() -> buf.release(-1));
-		assertThatExceptionOfType(IllegalReferenceCountException.class)
-			.isThrownBy(() -> buf.retain(Integer.MAX_VALUE));
+		assertThatExceptionOfType(IllegalReferenceCountException.class).isThrownBy(() -> buf.retain(Integer.MAX_VALUE));
 		assertThatExceptionOfType(IllegalReferenceCountException.class).isThrownBy(() -> buf.release(3));
 		assertThat(buf.refCnt()).as("failed retain/release change nothing").isEqualTo(2);
 		assertThat(this.allocator.usedDirectMemory()).isEqualTo(64);
@@ -332,7 +370,8 @@ class JemallocByteBufTest {
 		ByteBuffer internal = buf.internalNioBuffer(4, 8);
 		assertThat(internal.position()).isEqualTo(4);
 		assertThat(internal.limit()).isEqualTo(12);
-		internal.position(internal.limit()); // callers may move it; later accesses must not care
+		internal.position(internal.limit()); // callers may move it; later accesses must
+												// not care
 		assertThat(buf.getLong(4)).isEqualTo(nio.getLong(4));
 		buf.capacity(4096); // the views are rebuilt for the new capacity
 		assertThat(buf.nioBuffer(0, 4096).remaining()).isEqualTo(4096);
@@ -345,12 +384,14 @@ class JemallocByteBufTest {
 		byte[] bytes = pattern(100, 3);
 		buf.writeBytes(bytes);
 		long address = buf.memoryAddress();
-		buf.capacity(110); // 100 and 110 share jemalloc's 112-byte class: xallocx grows in place
+		buf.capacity(110); // 100 and 110 share jemalloc's 112-byte class: xallocx grows
+							// in place
 		assertThat(buf.memoryAddress()).isEqualTo(address);
 		assertThat(content(buf, 0, 100)).isEqualTo(bytes);
 		assertThat(this.allocator.usedDirectMemory()).isEqualTo(110);
 
-		buf.capacity(5000); // a small allocation cannot change size class in place: rallocx moves it
+		buf.capacity(5000); // a small allocation cannot change size class in place:
+							// rallocx moves it
 		assertThat(buf.memoryAddress()).isNotEqualTo(address);
 		assertThat(buf.capacity()).isEqualTo(5000);
 		assertThat(content(buf, 0, 100)).isEqualTo(bytes);
@@ -366,8 +407,10 @@ class JemallocByteBufTest {
 
 	@Test
 	void shrinkingTrimsIndicesKeepsTheHeadAndReturnsLargeMemory() {
-		// Both sizes are large classes for jemalloc built with 4 KiB pages (x86_64, large from 16 KiB) and with
-		// 64 KiB pages (aarch64, large from 256 KiB; smaller sizes live in slabs and cannot shrink in place).
+		// Both sizes are large classes for jemalloc built with 4 KiB pages (x86_64, large
+		// from 16 KiB) and with
+		// 64 KiB pages (aarch64, large from 256 KiB; smaller sizes live in slabs and
+		// cannot shrink in place).
 		ByteBuf buf = direct(1024 * 1024);
 		byte[] bytes = pattern(64, 4);
 		buf.writeBytes(bytes);
@@ -399,7 +442,8 @@ class JemallocByteBufTest {
 		buf.capacity(newCapacity);
 		assertThat(buf.capacity()).isEqualTo(newCapacity);
 		assertThat(content(buf, 0, head.length)).isEqualTo(head);
-		// What the counter counts is at most the new capacity's size class (a quarter more, 16 bytes at least).
+		// What the counter counts is at most the new capacity's size class (a quarter
+		// more, 16 bytes at least).
 		assertThat(this.allocator.usedDirectMemory()).isBetween((long) newCapacity,
 				newCapacity + Math.max(16L, newCapacity >> 2));
 		assertThat(JemallocNative.usableSize(buf.memoryAddress())).isLessThan(2L * newCapacity + 4096);
@@ -645,7 +689,6 @@ class JemallocByteBufTest {
 		assertThatExceptionOfType(IllegalReferenceCountException.class).isThrownBy(buf::memoryAddress);
 	}
 
-
 	@Test
 	void derivedBuffersWriteToAndReadFromFileChannelsOnManyThreadsWithoutSharingState(@TempDir Path dir)
 			throws Exception {
@@ -674,7 +717,8 @@ class JemallocByteBufTest {
 							FileChannel read = FileChannel.open(files[part], StandardOpenOption.READ)) {
 						start.await();
 						for (int r = 0; r < rounds; r++) {
-							// A broadcast: every thread writes its own duplicate of the same buffer ...
+							// A broadcast: every thread writes its own duplicate of the
+							// same buffer ...
 							ByteBuf dup = source.retainedDuplicate();
 							try {
 								assertThat(dup.getBytes(0, write, 0L, length)).isEqualTo(length);
@@ -682,7 +726,8 @@ class JemallocByteBufTest {
 							finally {
 								dup.release();
 							}
-							// ... and fills its own slice of a shared buffer from its own file.
+							// ... and fills its own slice of a shared buffer from its own
+							// file.
 							assertThat(slice.setBytes(0, read, 0L, length)).isEqualTo(length);
 						}
 					}

@@ -11,12 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Test support, run in a forked JVM by {@link JemallocClassLoaderTest}: loads the allocator in an isolated class
- * loader (as a plugin system, an application server or a restart class loader would), allocates and releases
- * 10,000 buffers with jemalloc's background threads running, loads the classes again in a second class loader
- * while the first is alive, then drops both and waits until the first is collected (and with it, Netty's
- * {@code NativeLibraries} entry: the JVM unloads the library). jemalloc's background threads keep running after
- * that; the JVM must survive it. Prints {@code key=value} lines and {@link #SURVIVED}.
+ * Test support, run in a forked JVM by {@link JemallocClassLoaderTest}: loads the
+ * allocator in an isolated class loader (as a plugin system, an application server or a
+ * restart class loader would), allocates and releases 10,000 buffers with jemalloc's
+ * background threads running, loads the classes again in a second class loader while the
+ * first is alive, then drops both and waits until the first is collected (and with it,
+ * Netty's {@code NativeLibraries} entry: the JVM unloads the library). jemalloc's
+ * background threads keep running after that; the JVM must survive it. Prints
+ * {@code key=value} lines and {@link #SURVIVED}.
  */
 public final class JemallocClassLoaderMain {
 
@@ -37,12 +39,14 @@ public final class JemallocClassLoaderMain {
 	}
 
 	/**
-	 * Loads the library in a first class loader and uses it; tries a second one while the first is alive; closes
-	 * both and returns a weak reference to the first, which nothing else references any more.
+	 * Loads the library in a first class loader and uses it; tries a second one while the
+	 * first is alive; closes both and returns a weak reference to the first, which
+	 * nothing else references any more.
 	 */
 	private static WeakReference<ClassLoader> useAndClose(URL[] urls) throws Exception {
 		URLClassLoader first = new URLClassLoader("catzilla-first", urls, ClassLoader.getPlatformClassLoader());
-		// Allocate on a thread that ends: Netty's thread-locals of a living thread would keep the loader reachable.
+		// Allocate on a thread that ends: Netty's thread-locals of a living thread would
+		// keep the loader reachable.
 		Thread worker = new Thread(() -> {
 			try {
 				System.out.println("first.available=" + available(first));
@@ -73,14 +77,18 @@ public final class JemallocClassLoaderMain {
 			Thread.sleep(50);
 		}
 		System.out.println("first.collected=" + (ref.get() == null));
-		// jemalloc's background threads are still purging (DIRTY_DECAY): give them time to run in the library.
+		// jemalloc's background threads are still purging (DIRTY_DECAY): give them time
+		// to run in the library.
 		for (int i = 0; i < 30; i++) {
 			System.gc();
 			Thread.sleep(100);
 		}
 	}
 
-	/** The allocator's classes and Netty's jars, without this test's classes or anything else of the class path. */
+	/**
+	 * The allocator's classes and Netty's jars, without this test's classes or anything
+	 * else of the class path.
+	 */
 	private static URL[] isolatedClassPath() throws Exception {
 		List<URL> urls = new ArrayList<>();
 		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -95,8 +103,9 @@ public final class JemallocClassLoaderMain {
 	}
 
 	/**
-	 * A decay time that keeps jemalloc's background threads busy (purging the freed buffers step by step) during
-	 * the seconds after the class loader is collected: without {@code -z nodelete} they crash the JVM then.
+	 * A decay time that keeps jemalloc's background threads busy (purging the freed
+	 * buffers step by step) during the seconds after the class loader is collected:
+	 * without {@code -z nodelete} they crash the JVM then.
 	 */
 	private static final Duration DIRTY_DECAY = Duration.ofSeconds(4);
 

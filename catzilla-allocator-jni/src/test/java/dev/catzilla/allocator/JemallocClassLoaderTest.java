@@ -9,9 +9,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Class-loader isolation and unloading, in a forked JVM whose exit status is asserted: the class loader that loaded
- * the library is collected while jemalloc's background threads run (the library is never unmapped), and a second
- * class loader gets the library as unavailable with a cause naming both, never a second jemalloc heap.
+ * Class-loader isolation and unloading, in a forked JVM whose exit status is asserted:
+ * the class loader that loaded the library is collected while jemalloc's background
+ * threads run (the library is never unmapped), and a second class loader gets the library
+ * as unavailable with a cause naming both, never a second jemalloc heap.
  */
 class JemallocClassLoaderTest {
 

@@ -2,13 +2,13 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * jemalloc's options: set from Java before it initialises, read back from jemalloc, never taken from the process's
- * MALLOC_CONF. Each test forks a JVM, because jemalloc initialises once per process.
+ * jemalloc's options: set from Java before it initialises, read back from jemalloc, never
+ * taken from the process's MALLOC_CONF. Each test forks a JVM, because jemalloc
+ * initialises once per process.
  */
 class JemallocConfigurationTest {
 
@@ -27,9 +27,10 @@ class JemallocConfigurationTest {
 	}
 
 	/**
-	 * Also the proof that jemalloc's library constructor is neutralised: the library is loaded ("load") before the
-	 * options are set; had jemalloc initialised during System.load, it would run with its own defaults
-	 * (tcache_max 32768, dirty_decay_ms 10000, background_thread false).
+	 * Also the proof that jemalloc's library constructor is neutralised: the library is
+	 * loaded ("load") before the options are set; had jemalloc initialised during
+	 * System.load, it would run with its own defaults (tcache_max 32768, dirty_decay_ms
+	 * 10000, background_thread false).
 	 */
 	@Test
 	void optionsSetFromJavaAfterTheLibraryLoadedAreTheOnesJemallocRunsWith() throws Exception {
@@ -73,10 +74,9 @@ class JemallocConfigurationTest {
 
 	@Test
 	void onlyTheCatzillaPrefixedEnvironmentVariableReachesJemalloc() throws Exception {
-		// The control for the test above: the same setting under our prefixed name is read.
-		ForkedJvm.Result result = ForkedJvm.probe()
-			.environment("CATZILLA_JE_MALLOC_CONF", "narenas:3")
-			.run("options");
+		// The control for the test above: the same setting under our prefixed name is
+		// read.
+		ForkedJvm.Result result = ForkedJvm.probe().environment("CATZILLA_JE_MALLOC_CONF", "narenas:3").run("options");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("opt.narenas")).isEqualTo("3");
 	}

@@ -17,10 +17,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * What each built shared object ({@link NativePlatform#SUPPORTED}: the host's, the cross-built linux-aarch64 one and
- * the two musl ones) exposes to the process and how it is linked: only the JNI entry points; no allocator symbols;
- * dlopen-safe TLS; never unloaded; the C library it needs (glibc: nothing newer than the floor; musl: its libc.so
- * alone, no glibc symbol version). Host binutils read both architectures' ELF files.
+ * What each built shared object ({@link NativePlatform#SUPPORTED}: the host's, the
+ * cross-built linux-aarch64 one and the two musl ones) exposes to the process and how it
+ * is linked: only the JNI entry points; no allocator symbols; dlopen-safe TLS; never
+ * unloaded; the C library it needs (glibc: nothing newer than the floor; musl: its
+ * libc.so alone, no glibc symbol version). Host binutils read both architectures' ELF
+ * files.
  */
 class JemallocExportTest {
 
@@ -31,7 +33,8 @@ class JemallocExportTest {
 	private void findBuiltLibrary(String platform) {
 		NativeTestSupport.requireLinuxX86_64();
 		if ("qemu".equals(NativePlatform.field(platform, "tested"))) {
-			Aarch64Emulation.require(); // fails with the reason when this build made no linux-aarch64 library
+			Aarch64Emulation.require(); // fails with the reason when this build made no
+										// linux-aarch64 library
 		}
 		this.library = Paths.get(System.getProperty("catzilla.test.nativeDir", "target/classes/META-INF/native"),
 				NativePlatform.fileName(platform));
@@ -48,8 +51,8 @@ class JemallocExportTest {
 		assertThat(exported).containsExactlyInAnyOrder("JNI_OnLoad", "JNI_OnUnload");
 		assertThat(exported).doesNotContain("malloc", "free", "calloc", "realloc", "mallocx", "sdallocx", "mallctl",
 				"catzilla_je_mallocx", "catzilla_je_malloc_conf");
-		assertThat(exported).noneMatch((symbol) -> symbol.contains("je_") || symbol.contains("jemalloc")
-				|| symbol.startsWith("Java_"));
+		assertThat(exported)
+			.noneMatch((symbol) -> symbol.contains("je_") || symbol.contains("jemalloc") || symbol.startsWith("Java_"));
 	}
 
 	@ParameterizedTest
@@ -97,8 +100,10 @@ class JemallocExportTest {
 		while (neededMatcher.find()) {
 			needed.add(neededMatcher.group(1));
 		}
-		// glibc: libpthread.so.0 explicitly (below glibc 2.34 the old pthread symbol versions live there,
-		// glibc-floor.h). musl: exactly libc.so (no NEEDED at all would mean musl's libc.a was linked in).
+		// glibc: libpthread.so.0 explicitly (below glibc 2.34 the old pthread symbol
+		// versions live there,
+		// glibc-floor.h). musl: exactly libc.so (no NEEDED at all would mean musl's
+		// libc.a was linked in).
 		List<String> expected = List.of(NativePlatform.field(platform, "needed").split(","));
 		assertThat(needed).as("needs nothing but its C library").containsExactlyElementsOf(expected);
 	}

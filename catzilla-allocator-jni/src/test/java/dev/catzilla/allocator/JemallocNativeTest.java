@@ -8,8 +8,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The library in this JVM (loaded the way a user's JVM loads it: extracted from the class path). Never configures
- * options here (other tests in this JVM may depend on the defaults); option tests fork their own JVM.
+ * The library in this JVM (loaded the way a user's JVM loads it: extracted from the class
+ * path). Never configures options here (other tests in this JVM may depend on the
+ * defaults); option tests fork their own JVM.
  */
 class JemallocNativeTest {
 
@@ -89,8 +90,10 @@ class JemallocNativeTest {
 		JemallocStats before;
 		JemallocStats during;
 		JemallocStats after;
-		// Threads of earlier test classes flush their thread caches when they end, which lowers stats.allocated at
-		// any moment (40 KiB once, right after DirectMemoryCounterTest): a rise short of 16 MiB is measured again.
+		// Threads of earlier test classes flush their thread caches when they end, which
+		// lowers stats.allocated at
+		// any moment (40 KiB once, right after DirectMemoryCounterTest): a rise short of
+		// 16 MiB is measured again.
 		int attempt = 0;
 		do {
 			before = Jemalloc.stats();

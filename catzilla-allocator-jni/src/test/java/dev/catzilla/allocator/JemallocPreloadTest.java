@@ -9,9 +9,10 @@ import java.nio.file.Paths;
 import org.junit.jupiter.api.Test;
 
 /**
- * A JVM that runs with a system jemalloc preloaded (a common deployment) still loads our library, and both heaps
- * work side by side. The system jemalloc is Debian's libjemalloc2, fetched by the build
- * (src/main/native/system-jemalloc.sh), never installed.
+ * A JVM that runs with a system jemalloc preloaded (a common deployment) still loads our
+ * library, and both heaps work side by side. The system jemalloc is Debian's
+ * libjemalloc2, fetched by the build (src/main/native/system-jemalloc.sh), never
+ * installed.
  */
 class JemallocPreloadTest {
 

@@ -2,10 +2,12 @@ package dev.catzilla.allocator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import org.junit.jupiter.api.Test;
 
-/** purge() gives freed pages back: checked in a JVM where nothing decays on its own (dirty decay -1, no thread). */
+/**
+ * purge() gives freed pages back: checked in a JVM where nothing decays on its own (dirty
+ * decay -1, no thread).
+ */
 class JemallocPurgeTest {
 
 	private static final long MIB = 1024 * 1024;

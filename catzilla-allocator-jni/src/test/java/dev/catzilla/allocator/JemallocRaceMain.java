@@ -7,11 +7,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.IllegalReferenceCountException;
 
 /**
- * Test support, run in a forked JVM by {@link JemallocByteBufRaceTest}: one thread reads every long of a 256-byte
- * buffer, again and again, while another allocates buffers, hands each over and releases it at once. An
- * application race, as Netty's own buffers allow it: every read must either return (stale) bytes or throw
- * {@link IllegalReferenceCountException}, and the JVM must survive. Prints the counts and {@link #SURVIVED}; any
- * other exception exits with status 1.
+ * Test support, run in a forked JVM by {@link JemallocByteBufRaceTest}: one thread reads
+ * every long of a 256-byte buffer, again and again, while another allocates buffers,
+ * hands each over and releases it at once. An application race, as Netty's own buffers
+ * allow it: every read must either return (stale) bytes or throw
+ * {@link IllegalReferenceCountException}, and the JVM must survive. Prints the counts and
+ * {@link #SURVIVED}; any other exception exits with status 1.
  */
 public final class JemallocRaceMain {
 

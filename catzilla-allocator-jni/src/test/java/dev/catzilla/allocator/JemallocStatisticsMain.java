@@ -3,9 +3,10 @@ package dev.catzilla.allocator;
 import java.time.Duration;
 
 /**
- * Run in a forked JVM by {@link JemallocStatisticsTest}: jemalloc with dirty decay off and no quiet purge, so freed
- * pages stay dirty until an explicit purge; then mallctl names that do not exist or are read with the wrong type.
- * Prints {@code key=value} lines; exits 0 when it got to the end (the JVM did not crash).
+ * Run in a forked JVM by {@link JemallocStatisticsTest}: jemalloc with dirty decay off
+ * and no quiet purge, so freed pages stay dirty until an explicit purge; then mallctl
+ * names that do not exist or are read with the wrong type. Prints {@code key=value}
+ * lines; exits 0 when it got to the end (the JVM did not crash).
  */
 public final class JemallocStatisticsMain {
 
@@ -13,10 +14,8 @@ public final class JemallocStatisticsMain {
 	}
 
 	public static void main(String[] args) {
-		Jemalloc.configure(JemallocOptions.builder()
-			.dirtyDecay(Duration.ofMillis(-1))
-			.quietPurge(Duration.ZERO)
-			.build());
+		Jemalloc
+			.configure(JemallocOptions.builder().dirtyDecay(Duration.ofMillis(-1)).quietPurge(Duration.ZERO).build());
 		long mib = 1024 * 1024;
 		long dirtyBefore = JemallocStatistics.read().get(JemallocStatistic.DIRTY);
 		long[] addresses = new long[64];

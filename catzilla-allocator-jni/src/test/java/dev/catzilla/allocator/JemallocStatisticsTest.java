@@ -19,7 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.within;
 
-/** The statistics model read by name on the real jemalloc, the ratios from given numbers, and the cache. */
+/**
+ * The statistics model read by name on the real jemalloc, the ratios from given numbers,
+ * and the cache.
+ */
 class JemallocStatisticsTest {
 
 	private static final long MIB = 1024 * 1024;
@@ -29,7 +32,8 @@ class JemallocStatisticsTest {
 		NativeTestSupport.requireNativeLibrary();
 		Jemalloc.initialize();
 		for (JemallocStatistic statistic : JemallocStatistic.values()) {
-			// index 0: arena 0 exists once jemalloc is initialised; bin and large class 0 always exist
+			// index 0: arena 0 exists once jemalloc is initialised; bin and large class 0
+			// always exist
 			long value = JemallocStatistics.readByName(statistic.mallctlName(0), statistic.type());
 			assertThat(value).as("%s (%s)", statistic, statistic.mallctl()).isNotNegative();
 		}
@@ -38,7 +42,8 @@ class JemallocStatisticsTest {
 	@Test
 	void aSnapshotIsPlausibleAndConsistent() {
 		NativeTestSupport.requireNativeLibrary();
-		// at rest; a thread of an earlier test that ends flushes its cache meanwhile, so a torn snapshot is read again
+		// at rest; a thread of an earlier test that ends flushes its cache meanwhile, so
+		// a torn snapshot is read again
 		JemallocStatistics.Snapshot read = JemallocStatistics.read();
 		for (int attempt = 1; attempt < 3
 				&& read.get(JemallocStatistic.ACTIVE) < read.get(JemallocStatistic.ALLOCATED); attempt++) {
@@ -61,8 +66,8 @@ class JemallocStatisticsTest {
 			.allSatisfy((arena) -> assertThat(arena.index()).isBetween(0,
 					(int) snapshot.get(JemallocStatistic.ARENAS) - 1));
 		long dirty = snapshot.arenas().stream().mapToLong(JemallocStatistics.Arena::dirty).sum();
-		assertThat(dirty).as("the arenas' dirty bytes sum to the merged figure").isEqualTo(
-				snapshot.get(JemallocStatistic.DIRTY));
+		assertThat(dirty).as("the arenas' dirty bytes sum to the merged figure")
+			.isEqualTo(snapshot.get(JemallocStatistic.DIRTY));
 		assertThat(snapshot.bins()).hasSizeGreaterThan(30);
 		assertThat(snapshot.bins().get(0).size()).isEqualTo(8);
 		assertThat(snapshot.largeClasses().get(0).size())
@@ -74,10 +79,7 @@ class JemallocStatisticsTest {
 			assertThat(bin.utilisation()).isBetween(0.0, 1.0);
 			small += bin.usedBytes();
 		}
-		long smallAllocated = snapshot.arenas()
-			.stream()
-			.mapToLong(JemallocStatistics.Arena::smallAllocated)
-			.sum();
+		long smallAllocated = snapshot.arenas().stream().mapToLong(JemallocStatistics.Arena::smallAllocated).sum();
 		assertThat(small).as("bins' bytes in use = the arenas' small allocated bytes").isEqualTo(smallAllocated);
 	}
 
@@ -103,14 +105,14 @@ class JemallocStatisticsTest {
 			JemallocNative.free(address, 40000);
 		}
 		JemallocStatistics.Snapshot after = JemallocStatistics.read();
-		// the thread cache may hold up to 200 regions of a small class and 20 extents of a large one
+		// the thread cache may hold up to 200 regions of a small class and 20 extents of
+		// a large one
 		assertThat(binOfSize(during, 3072).regions() - bin.regions()).isGreaterThanOrEqualTo(1800);
 		assertThat(binOfSize(during, 3072).slabs()).isGreaterThan(bin.slabs());
 		assertThat(largeOfSize(during, 40960).extents() - large.extents()).isGreaterThanOrEqualTo(180);
 		assertThat(during.get(JemallocStatistic.ALLOCATED) - before.get(JemallocStatistic.ALLOCATED))
 			.isGreaterThanOrEqualTo((1800L * 3072) + (180L * 40960));
-		assertThat(binOfSize(during, 3072).regions() - binOfSize(after, 3072).regions())
-			.isGreaterThanOrEqualTo(1800);
+		assertThat(binOfSize(during, 3072).regions() - binOfSize(after, 3072).regions()).isGreaterThanOrEqualTo(1800);
 	}
 
 	@Test
@@ -127,14 +129,17 @@ class JemallocStatisticsTest {
 			.isEqualTo("jemalloc mallctl(\"stats.no_such_statistic\") failed: errno 2 (ENOENT)");
 		assertThat(result.get("unknown:stats.arenas.4096.bins.9999.curregs")).contains("ENOENT");
 		assertThat(result.get("unknown:stats.arenas.77.pdirty")).contains("stats.arenas.77.pdirty").contains("ENOENT");
-		assertThat(result.get("wrongType")).isEqualTo("jemalloc mallctl(\"stats.allocated\") failed: errno 22 (EINVAL)");
+		assertThat(result.get("wrongType"))
+			.isEqualTo("jemalloc mallctl(\"stats.allocated\") failed: errno 22 (EINVAL)");
 		assertThat(Long.parseLong(result.get("allocatedAtEnd"))).isPositive();
 	}
 
 	@Test
 	void statisticsRatiosAndTheDoctorNeedNoMicrometer() throws Exception {
 		NativeTestSupport.requireNativeLibrary();
-		ForkedJvm.Result result = ForkedJvm.main(WithoutMicrometerMain.class).withoutClassPathEntries("micrometer").run();
+		ForkedJvm.Result result = ForkedJvm.main(WithoutMicrometerMain.class)
+			.withoutClassPathEntries("micrometer")
+			.run();
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("micrometer")).as(result.describe()).isEqualTo("absent");
 		assertThat(Long.parseLong(result.get("allocated"))).isGreaterThanOrEqualTo(5000);
@@ -172,8 +177,10 @@ class JemallocStatisticsTest {
 			}));
 			for (int i = 0; i < 200; i++) {
 				JemallocStatistics.Snapshot snapshot = JemallocStatistics.read();
-				// Under load the totals are no atomic snapshot: jemalloc merges the arenas one after the other, and
-				// active fell 0.7 MB below allocated once here. Each bin is read under its lock: always consistent.
+				// Under load the totals are no atomic snapshot: jemalloc merges the
+				// arenas one after the other, and
+				// active fell 0.7 MB below allocated once here. Each bin is read under
+				// its lock: always consistent.
 				assertThat(snapshot.totals().values()).allSatisfy((value) -> assertThat(value).isNotNegative());
 				assertThat(snapshot.get(JemallocStatistic.RESIDENT)).isPositive();
 				assertThat(snapshot.ratioBytes(JemallocRatio.ACTIVE_ALLOCATED)).isNotNegative();
@@ -219,7 +226,8 @@ class JemallocStatisticsTest {
 		assertThat(given.ratioBytes(JemallocRatio.METADATA_SHARE)).isEqualTo(10 * MIB);
 		assertThat(given.ratio(JemallocRatio.BIN_FRAGMENTATION)).as("no bins: 0, not NaN").isZero();
 
-		// 10 slabs of 64 regions of 64 B hold 100 regions: 40960 B of slabs for 6400 B in use
+		// 10 slabs of 64 regions of 64 B hold 100 regions: 40960 B of slabs for 6400 B in
+		// use
 		JemallocStatistics.Bin sparse = JemallocStatistics.Bin.of(3, 64, 64, 100, 10);
 		JemallocStatistics.Bin full = JemallocStatistics.Bin.of(7, 128, 32, 64, 2);
 		assertThat(sparse.utilisation()).isCloseTo(100.0 / 640, within(1e-9));
@@ -274,7 +282,8 @@ class JemallocStatisticsTest {
 			clock.addAndGet(Duration.ofMillis(250).toNanos());
 			Future<JemallocStatistics.Snapshot> refresher = pool.submit(cache::get);
 			assertThat(refreshStarted.await(30, TimeUnit.SECONDS)).isTrue();
-			// while that refresh is under way, every other caller gets the previous snapshot at once
+			// while that refresh is under way, every other caller gets the previous
+			// snapshot at once
 			List<Future<JemallocStatistics.Snapshot>> others = new ArrayList<>();
 			for (int t = 0; t < 6; t++) {
 				others.add(pool.submit(cache::get));

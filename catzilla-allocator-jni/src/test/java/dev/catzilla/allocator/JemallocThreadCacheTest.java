@@ -15,8 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-thread caches of free blocks of up to 64 KiB (see {@link DirectMemoryCounter}): only on threads that clean
- * up their FastThreadLocals, bounded per size class, never counted as used, freed when the event loop ends.
+ * The per-thread caches of free blocks of up to 64 KiB (see {@link DirectMemoryCounter}):
+ * only on threads that clean up their FastThreadLocals, bounded per size class, never
+ * counted as used, freed when the event loop ends.
  */
 class JemallocThreadCacheTest {
 
@@ -25,8 +26,12 @@ class JemallocThreadCacheTest {
 		NativeTestSupport.requireNativeLibrary();
 	}
 
-	/** Runs a task on a Netty event-loop-like thread (a FastThreadLocalThread that cleans up) and waits for its end. */
-	@SuppressWarnings("deprecation") // willCleanupFastThreadLocals(): deprecated in 4.2, still what the caches rely on
+	/**
+	 * Runs a task on a Netty event-loop-like thread (a FastThreadLocalThread that cleans
+	 * up) and waits for its end.
+	 */
+	@SuppressWarnings("deprecation") // willCleanupFastThreadLocals(): deprecated in 4.2,
+										// still what the caches rely on
 	private static <T> T onEventLoop(Callable<T> task) throws Exception {
 		FutureTask<T> future = new FutureTask<>(task);
 		Thread thread = new FastThreadLocalThread(future, "test-event-loop");
@@ -40,8 +45,7 @@ class JemallocThreadCacheTest {
 	@Test
 	void sizeClassesComeFromJemallocAndEveryRequestMapsToTheSmallestClassThatFits() {
 		Jemalloc.initialize();
-		assertThat(SizeClasses.cacheableMax(Jemalloc.effectiveOptions())).as("tcache_max of this JVM")
-			.isEqualTo(65536);
+		assertThat(SizeClasses.cacheableMax(Jemalloc.effectiveOptions())).as("tcache_max of this JVM").isEqualTo(65536);
 		assertThat(SizeClasses.MAX_CACHED).isEqualTo(65536);
 		assertThat(JemallocNative.sizeClasses(65536)).startsWith(8L, 16L, 32L)
 			.isSorted()
@@ -111,7 +115,8 @@ class JemallocThreadCacheTest {
 		});
 		assertThat(cached).as("bytes kept by the event loop before it ended").isPositive();
 		assertThat(allocator.cachedDirectMemory()).isZero();
-		// As in the stress test: wait for the ended thread's jemalloc tcache flush, not for a time.
+		// As in the stress test: wait for the ended thread's jemalloc tcache flush, not
+		// for a time.
 		long allocated = Jemalloc.stats().allocated();
 		for (int i = 0; i < 200 && allocated != baseline; i++) {
 			Thread.sleep(25);
@@ -218,7 +223,8 @@ class JemallocThreadCacheTest {
 		}
 		bufs.forEach(ByteBuf::release);
 		assertThat(allocator.cachedDirectMemory()).isPositive();
-		// The watch drains after 1 s without a put (the default quiet time); wait for that, at most 20 s.
+		// The watch drains after 1 s without a put (the default quiet time); wait for
+		// that, at most 20 s.
 		for (int i = 0; i < 400 && allocator.cachedDirectMemory() != 0; i++) {
 			Thread.sleep(50);
 		}
@@ -231,7 +237,8 @@ class JemallocThreadCacheTest {
 
 	@Test
 	void cachesFollowJemallocsThreadCacheSwitchAndLimit() {
-		assertThat(SizeClasses.cacheableMax(java.util.Map.of("tcache", "true", "tcache_max", "32768"))).isEqualTo(32768);
+		assertThat(SizeClasses.cacheableMax(java.util.Map.of("tcache", "true", "tcache_max", "32768")))
+			.isEqualTo(32768);
 		assertThat(SizeClasses.cacheableMax(java.util.Map.of("tcache", "true", "tcache_max", "8388608")))
 			.isEqualTo(SizeClasses.CACHE_LIMIT);
 		assertThat(SizeClasses.cacheableMax(java.util.Map.of("tcache", "false", "tcache_max", "65536"))).isZero();

@@ -10,12 +10,15 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Test support, run in a forked JVM by {@link LargeBufferTest}; prints {@code key=value} lines.
+ * Test support, run in a forked JVM by {@link LargeBufferTest}; prints {@code key=value}
+ * lines.
  * <ul>
- * <li>{@code faults <MiB>}: 50 rounds of allocating, touching every page of and releasing one buffer of that size
- * (after 5 rounds of warm-up); prints the minor page faults per round.</li>
- * <li>{@code return <MiB>}: holds 1 GiB in touched buffers of that size, releases them all, and prints the resident
- * set above the baseline right after and after the first moment it was within 32 MiB of it (up to 20 s).</li>
+ * <li>{@code faults <MiB>}: 50 rounds of allocating, touching every page of and releasing
+ * one buffer of that size (after 5 rounds of warm-up); prints the minor page faults per
+ * round.</li>
+ * <li>{@code return <MiB>}: holds 1 GiB in touched buffers of that size, releases them
+ * all, and prints the resident set above the baseline right after and after the first
+ * moment it was within 32 MiB of it (up to 20 s).</li>
  * </ul>
  */
 public final class LargeBufferMain {
@@ -28,7 +31,8 @@ public final class LargeBufferMain {
 	public static void main(String[] args) throws Exception {
 		int size = Integer.parseInt(args[1]) * MIB;
 		if (args.length > 2) {
-			Jemalloc.configure(JemallocOptions.builder().quietPurge(Duration.ofMillis(Long.parseLong(args[2]))).build());
+			Jemalloc
+				.configure(JemallocOptions.builder().quietPurge(Duration.ofMillis(Long.parseLong(args[2]))).build());
 		}
 		long waitSeconds = (args.length > 3) ? Long.parseLong(args[3]) : 20;
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(4L << 30).build();

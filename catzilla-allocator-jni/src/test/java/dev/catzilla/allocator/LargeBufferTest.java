@@ -8,9 +8,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Large buffers, each in a forked JVM (jemalloc's options and its resident set are the process's): buffers of 8 MiB
- * and more are reused without page faults, and memory freed at the end of a burst comes back within a few seconds
- * ({@link QuietPurge}). Bounded waits on a condition, not speed measurements.
+ * Large buffers, each in a forked JVM (jemalloc's options and its resident set are the
+ * process's): buffers of 8 MiB and more are reused without page faults, and memory freed
+ * at the end of a burst comes back within a few seconds ({@link QuietPurge}). Bounded
+ * waits on a condition, not speed measurements.
  */
 class LargeBufferTest {
 
@@ -28,7 +29,8 @@ class LargeBufferTest {
 			.run("faults", String.valueOf(mib));
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(result.get("exit")).as(result.describe()).isEqualTo("normal");
-		// Before Catzilla kept them, jemalloc purged every freed extent of 8 MiB or more: 256 faults per MiB.
+		// Before Catzilla kept them, jemalloc purged every freed extent of 8 MiB or more:
+		// 256 faults per MiB.
 		assertThat(Long.parseLong(result.get("faultsPerRound"))).as(result.describe()).isLessThan(64);
 	}
 
@@ -41,7 +43,8 @@ class LargeBufferTest {
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(Long.parseLong(result.get("peakAboveBaselineMiB"))).as(result.describe()).isGreaterThan(900);
 		long within = Long.parseLong(result.get("backWithin32MiBAfterMillis"));
-		// About 1.3 s: a second without large frees, then one purge (before QuietPurge: 4.8 s for 1 MiB buffers, and
+		// About 1.3 s: a second without large frees, then one purge (before QuietPurge:
+		// 4.8 s for 1 MiB buffers, and
 		// 15–20 s once extents of 8 MiB and more were kept for reuse).
 		assertThat(within).as(result.describe()).isBetween(0L, 3000L);
 	}
@@ -53,7 +56,8 @@ class LargeBufferTest {
 			.run("return", "16", "0", "3");
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(result.get("quietPurges")).as(result.describe()).isEqualTo("0");
-		// dirty_decay_ms 10 s returns the pages over 10 s: three seconds later most of 1 GiB is still resident.
+		// dirty_decay_ms 10 s returns the pages over 10 s: three seconds later most of 1
+		// GiB is still resident.
 		assertThat(Long.parseLong(result.get("backWithin32MiBAfterMillis"))).as(result.describe()).isEqualTo(-1L);
 	}
 

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Test support, auto-detected for every test class of the module (see {@code junit-platform.properties}): after
- * each class, collects garbage, makes Netty report leaks and fails the class if any buffer leaked. Also fails if
- * the leak guard itself is not in place (detector level below PARANOID or Netty's detector not made by
+ * Test support, auto-detected for every test class of the module (see
+ * {@code junit-platform.properties}): after each class, collects garbage, makes Netty
+ * report leaks and fails the class if any buffer leaked. Also fails if the leak guard
+ * itself is not in place (detector level below PARANOID or Netty's detector not made by
  * {@link LeakRecorder}).
  */
 public final class LeakCheckExtension implements AfterAllCallback {

@@ -4,8 +4,9 @@ import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
- * Test support, registered in {@code META-INF/services}: runs before any test class loads, so Netty's leak detector
- * runs at PARANOID (unless the build chose a level) and reports into {@link LeakRecorder}.
+ * Test support, registered in {@code META-INF/services}: runs before any test class
+ * loads, so Netty's leak detector runs at PARANOID (unless the build chose a level) and
+ * reports into {@link LeakRecorder}.
  */
 public final class LeakDetectionSessionListener implements LauncherSessionListener {
 
@@ -21,7 +22,8 @@ public final class LeakDetectionSessionListener implements LauncherSessionListen
 	public void launcherSessionClosed(LauncherSession session) {
 		LeakRecorder.collectAndReport(3);
 		for (String leak : LeakRecorder.drainLeaks()) {
-			// Too late to fail a test here; LeakCheckExtension fails the test classes. Make it visible anyway.
+			// Too late to fail a test here; LeakCheckExtension fails the test classes.
+			// Make it visible anyway.
 			System.err.println("Netty reported a buffer leak after the last test class: " + leak);
 		}
 	}

@@ -11,10 +11,12 @@ import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 
 /**
- * Test support: a {@link ResourceLeakDetectorFactory} whose detectors record every leak Netty reports (instead of
- * only logging it), installed by {@link LeakDetectionSessionListener} before any {@code ByteBuf} class loads.
- * {@link LeakCheckExtension} fails a test class when a leak was recorded. Leaks whose records carry
- * {@link #DELIBERATE} (a touch hint) are kept apart: they come from the test that proves the guard works.
+ * Test support: a {@link ResourceLeakDetectorFactory} whose detectors record every leak
+ * Netty reports (instead of only logging it), installed by
+ * {@link LeakDetectionSessionListener} before any {@code ByteBuf} class loads.
+ * {@link LeakCheckExtension} fails a test class when a leak was recorded. Leaks whose
+ * records carry {@link #DELIBERATE} (a touch hint) are kept apart: they come from the
+ * test that proves the guard works.
  */
 public final class LeakRecorder extends ResourceLeakDetectorFactory {
 
@@ -43,7 +45,10 @@ public final class LeakRecorder extends ResourceLeakDetectorFactory {
 		return installed;
 	}
 
-	/** Resource types this factory made detectors for ({@code ByteBuf} once any buffer class initialised). */
+	/**
+	 * Resource types this factory made detectors for ({@code ByteBuf} once any buffer
+	 * class initialised).
+	 */
 	static List<Class<?>> detectorTypes() {
 		return new ArrayList<>(DETECTORS);
 	}
@@ -67,8 +72,9 @@ public final class LeakRecorder extends ResourceLeakDetectorFactory {
 	}
 
 	/**
-	 * Makes Netty report what the garbage collector found: leak reports happen in {@code track()}, i.e. when later
-	 * buffers are allocated. Uses Netty's unpooled direct buffers (tracked by the same detector), not jemalloc.
+	 * Makes Netty report what the garbage collector found: leak reports happen in
+	 * {@code track()}, i.e. when later buffers are allocated. Uses Netty's unpooled
+	 * direct buffers (tracked by the same detector), not jemalloc.
 	 */
 	static void collectAndReport(int rounds) {
 		for (int round = 0; round < rounds; round++) {
@@ -92,7 +98,8 @@ public final class LeakRecorder extends ResourceLeakDetectorFactory {
 	}
 
 	@Override
-	@SuppressWarnings("deprecation") // the factory's abstract method is deprecated in Netty 4.2, yet the one to implement
+	@SuppressWarnings("deprecation") // the factory's abstract method is deprecated in
+										// Netty 4.2, yet the one to implement
 	public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
 			long maxActive) {
 		DETECTORS.add(resource);

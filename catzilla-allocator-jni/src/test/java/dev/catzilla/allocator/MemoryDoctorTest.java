@@ -6,7 +6,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** The memory doctor's rules: each fires above its threshold and floor only, with its numbers and an action. */
+/**
+ * The memory doctor's rules: each fires above its threshold and floor only, with its
+ * numbers and an action.
+ */
 class MemoryDoctorTest {
 
 	private static final long MIB = 1024 * 1024;
@@ -40,26 +43,27 @@ class MemoryDoctorTest {
 
 	@Test
 	void residentPagesBeyondTheActiveOnesPointAtDecayQuietPurgeOrTheBackgroundThreads() {
-		MemoryDoctor.Finding finding = find(MemoryDoctor.examine(facts(stats(100 * MIB, 100 * MIB, 300 * MIB), 0, 0,
-				null)), "unused-resident");
+		MemoryDoctor.Finding finding = find(
+				MemoryDoctor.examine(facts(stats(100 * MIB, 100 * MIB, 300 * MIB), 0, 0, null)), "unused-resident");
 		assertThat(finding.summary()).contains("200 MiB resident beyond its active pages").contains("3.0x");
 		assertThat(finding.action()).contains("catzilla.jemalloc.dirty-decay (10000 ms)")
 			.contains("catzilla.jemalloc.quiet-purge (1000 ms)");
 		JemallocOptions noBackground = JemallocOptions.builder().backgroundThread(false).build();
-		MemoryDoctor.Facts facts = new MemoryDoctor.Facts(stats(100 * MIB, 100 * MIB, 300 * MIB), 0, 1024 * MIB, 0,
-				0, noBackground, null);
+		MemoryDoctor.Facts facts = new MemoryDoctor.Facts(stats(100 * MIB, 100 * MIB, 300 * MIB), 0, 1024 * MIB, 0, 0,
+				noBackground, null);
 		assertThat(find(MemoryDoctor.examine(facts), "unused-resident").action())
 			.contains("catzilla.jemalloc.background-thread=true");
 	}
 
 	@Test
 	void binFragmentationNeedsARatioAboveOnePointOneAndTenMegabytesFreeAndNamesTheWorstSizeClass() {
-		// 3072 B class: 1,000 slabs of 20 regions, 4,000 in use (20 %): 48 MiB free in its slabs
+		// 3072 B class: 1,000 slabs of 20 regions, 4,000 in use (20 %): 48 MiB free in
+		// its slabs
 		JemallocStatistics.Bin sparse = JemallocStatistics.Bin.of(27, 3072, 20, 4000, 1000);
 		// 64 B class: full slabs
 		JemallocStatistics.Bin full = JemallocStatistics.Bin.of(4, 64, 64, 64 * 1000, 1000);
-		MemoryDoctor.Report report = MemoryDoctor.examine(facts(withBins(100 * MIB, 104 * MIB, 108 * MIB, MIB,
-				List.of(full, sparse)), 0, 0, null));
+		MemoryDoctor.Report report = MemoryDoctor
+			.examine(facts(withBins(100 * MIB, 104 * MIB, 108 * MIB, MIB, List.of(full, sparse)), 0, 0, null));
 		MemoryDoctor.Finding finding = find(report, "bin-fragmentation");
 		assertThat(finding.severity()).isEqualTo(MemoryDoctor.Severity.WARNING);
 		assertThat(finding.summary()).contains("the worst is the 3072 B class")
@@ -68,7 +72,8 @@ class MemoryDoctorTest {
 			.containsEntry("worstBinWastedBytes", 16000L * 3072)
 			.containsEntry("bytes", JemallocRatio.BIN_FRAGMENTATION.bytes(withBins(0, 0, 0, 0, List.of(full, sparse))));
 		assertThat(finding.action()).contains("/actuator/catzilla/profile");
-		// below the floor: 100 slabs of 20 regions, 1 in use: 2.5x over all bins but 6 MB free
+		// below the floor: 100 slabs of 20 regions, 1 in use: 2.5x over all bins but 6 MB
+		// free
 		JemallocStatistics.Bin small = JemallocStatistics.Bin.of(27, 3072, 20, 1, 100);
 		assertThat(rules(withBins(100 * MIB, 104 * MIB, 108 * MIB, MIB, List.of(full, small))))
 			.doesNotContain("bin-fragmentation");
@@ -86,13 +91,14 @@ class MemoryDoctorTest {
 	void theDoctorsPageRatiosAreTheOnesJemallocRatioDefines() {
 		JemallocStatistics.Snapshot stats = stats(100 * MIB, 150 * MIB, 300 * MIB);
 		MemoryDoctor.Report report = MemoryDoctor.examine(facts(stats, 0, 0, null));
-		assertThat(find(report, "fragmentation").numbers()).containsEntry("ratio",
-				MemoryDoctor.rounded(JemallocRatio.ACTIVE_ALLOCATED.ratio(stats)))
+		assertThat(find(report, "fragmentation").numbers())
+			.containsEntry("ratio", MemoryDoctor.rounded(JemallocRatio.ACTIVE_ALLOCATED.ratio(stats)))
 			.containsEntry("bytes", JemallocRatio.ACTIVE_ALLOCATED.bytes(stats));
-		assertThat(find(report, "unused-resident").numbers()).containsEntry("ratio",
-				MemoryDoctor.rounded(JemallocRatio.RESIDENT_ACTIVE.ratio(stats)))
+		assertThat(find(report, "unused-resident").numbers())
+			.containsEntry("ratio", MemoryDoctor.rounded(JemallocRatio.RESIDENT_ACTIVE.ratio(stats)))
 			.containsEntry("bytes", JemallocRatio.RESIDENT_ACTIVE.bytes(stats));
-		// the process RSS is 4x allocated here (the JVM heap): no rule compares it with 1.1
+		// the process RSS is 4x allocated here (the JVM heap): no rule compares it with
+		// 1.1
 		assertThat(JemallocRatio.PROCESS_RESIDENT_ALLOCATED.ratio(stats)).isGreaterThan(1.1);
 		assertThat(report.findings()).extracting(MemoryDoctor.Finding::rule)
 			.containsExactlyInAnyOrder("fragmentation", "unused-resident", "profiling-off");
@@ -107,10 +113,11 @@ class MemoryDoctorTest {
 
 	@Test
 	void refusalsAtTheCapAreCriticalAndComeFirstWithTheTopLiveSite() {
-		AllocationProfiler.SiteProfile site = new AllocationProfiler.SiteProfile("com.example.Cache.put:42",
-				List.of(), 900 * MIB, 900, 30, 0, 0, 0, 0);
+		AllocationProfiler.SiteProfile site = new AllocationProfiler.SiteProfile("com.example.Cache.put:42", List.of(),
+				900 * MIB, 900, 30, 0, 0, 0, 0);
 		MemoryDoctor.Facts facts = new MemoryDoctor.Facts(stats(1000 * MIB, 1500 * MIB, 1500 * MIB), 1000 * MIB,
-				1024 * MIB, 7, 7 * MIB, OPTIONS, profile(List.of(site), new AllocationProfiler.Leaks(0, 0, 0, List.of())));
+				1024 * MIB, 7, 7 * MIB, OPTIONS,
+				profile(List.of(site), new AllocationProfiler.Leaks(0, 0, 0, List.of())));
 		MemoryDoctor.Report report = MemoryDoctor.examine(facts);
 		assertThat(report.findings()).extracting(MemoryDoctor.Finding::rule)
 			.startsWith("cap-refusals")
@@ -124,19 +131,23 @@ class MemoryDoctorTest {
 
 	@Test
 	void buffersOlderThanAMinuteAreAFindingOnlyWhenTheyAreAShareOfTheLiveBytesAboveTheFloor() {
-		List<AllocationProfiler.AgeBucket> ages = List.of(new AllocationProfiler.AgeBucket("<10ms", 10, 50 * MIB, 50, 5),
+		List<AllocationProfiler.AgeBucket> ages = List.of(
+				new AllocationProfiler.AgeBucket("<10ms", 10, 50 * MIB, 50, 5),
 				new AllocationProfiler.AgeBucket("1m-10m", 600_000, 40 * MIB, 4, 2));
 		AllocationProfiler.LiveBuffer oldest = new AllocationProfiler.LiveBuffer("com.example.Aggregator.join:17",
 				List.of(), 20 * MIB, 20 * MIB, 20 * MIB, 125_000, "reactor-http-epoll-1");
 		AllocationProfiler.Snapshot snapshot = new AllocationProfiler.Snapshot(0, 0, 4 * MIB, 60_000, 90 * MIB, 54,
 				List.of(), ages, List.of(oldest), new AllocationProfiler.Leaks(0, 0, 0, List.of()), memory(0));
-		MemoryDoctor.Finding finding = find(MemoryDoctor.examine(facts(stats(90 * MIB, 91 * MIB, 92 * MIB), 0, 0,
-				snapshot)), "old-buffers");
-		assertThat(finding.summary()).contains("40 MiB").contains("44%").contains("125 s").contains("Aggregator.join:17");
-		List<AllocationProfiler.AgeBucket> small = List.of(new AllocationProfiler.AgeBucket("1m-10m", 600_000,
-				5 * MIB, 1, 1));
-		AllocationProfiler.Snapshot few = new AllocationProfiler.Snapshot(0, 0, 4 * MIB, 60_000, 5 * MIB, 1,
-				List.of(), small, List.of(), new AllocationProfiler.Leaks(0, 0, 0, List.of()), memory(0));
+		MemoryDoctor.Finding finding = find(
+				MemoryDoctor.examine(facts(stats(90 * MIB, 91 * MIB, 92 * MIB), 0, 0, snapshot)), "old-buffers");
+		assertThat(finding.summary()).contains("40 MiB")
+			.contains("44%")
+			.contains("125 s")
+			.contains("Aggregator.join:17");
+		List<AllocationProfiler.AgeBucket> small = List
+			.of(new AllocationProfiler.AgeBucket("1m-10m", 600_000, 5 * MIB, 1, 1));
+		AllocationProfiler.Snapshot few = new AllocationProfiler.Snapshot(0, 0, 4 * MIB, 60_000, 5 * MIB, 1, List.of(),
+				small, List.of(), new AllocationProfiler.Leaks(0, 0, 0, List.of()), memory(0));
 		assertThat(MemoryDoctor.examine(facts(stats(5 * MIB, 5 * MIB, 5 * MIB), 0, 0, few)).findings()).isEmpty();
 	}
 
@@ -160,8 +171,8 @@ class MemoryDoctorTest {
 			.build();
 		leakHere(allocator);
 		MemoryDoctor.Report report = MemoryDoctor.examine(MemoryDoctor.Facts.of(allocator));
-		for (int attempt = 0; attempt < 100 && report.findings().stream().noneMatch((f) -> f.rule().equals("leaks"));
-				attempt++) {
+		for (int attempt = 0; attempt < 100
+				&& report.findings().stream().noneMatch((f) -> f.rule().equals("leaks")); attempt++) {
 			System.gc();
 			Thread.sleep(20);
 			report = MemoryDoctor.examine(MemoryDoctor.Facts.of(allocator));

@@ -17,11 +17,13 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Test support: the musl C harness ({@code src/test/c/musl_jni_harness.c}) that {@code src/main/native/musl-harness.sh}
- * compiled for one musl platform (Maven phase process-test-classes), and how to run it: with musl's own dynamic loader
- * natively, or under the build's qemu for a row whose {@code tested} is {@code qemu}. On a linux-x86_64 build machine
- * a missing harness, toolchain or library is a test FAILURE with the reason; only {@code -Dcatzilla.test.aarch64=false}
- * turns the qemu rows off, and off linux-x86_64 the tests are skipped.
+ * Test support: the musl C harness ({@code src/test/c/musl_jni_harness.c}) that
+ * {@code src/main/native/musl-harness.sh} compiled for one musl platform (Maven phase
+ * process-test-classes), and how to run it: with musl's own dynamic loader natively, or
+ * under the build's qemu for a row whose {@code tested} is {@code qemu}. On a
+ * linux-x86_64 build machine a missing harness, toolchain or library is a test FAILURE
+ * with the reason; only {@code -Dcatzilla.test.aarch64=false} turns the qemu rows off,
+ * and off linux-x86_64 the tests are skipped.
  */
 record MuslHarness(String platform, Path harness, Path root, Path loader, boolean emulated) {
 
@@ -29,7 +31,8 @@ record MuslHarness(String platform, Path harness, Path root, Path loader, boolea
 		NativeTestSupport.requireLinuxX86_64();
 		boolean emulated = "qemu".equals(NativePlatform.field(platform, "tested"));
 		if (emulated) {
-			Aarch64Emulation.require(); // skips only with -Dcatzilla.test.aarch64=false, else fails with the reason
+			Aarch64Emulation.require(); // skips only with -Dcatzilla.test.aarch64=false,
+										// else fails with the reason
 		}
 		Path work = Path.of(System.getProperty("catzilla.test.nativeWork", "target/native"));
 		Path missing = work.resolve("missing-" + platform + ".txt");
@@ -53,8 +56,8 @@ record MuslHarness(String platform, Path harness, Path root, Path loader, boolea
 		assertThat(properties.getProperty(platform + ".harness")).as("the harness for %s in %s", platform, file)
 			.isNotNull();
 		MuslHarness harness = new MuslHarness(platform, Path.of(properties.getProperty(platform + ".harness")),
-				Path.of(properties.getProperty(platform + ".root")), Path.of(properties.getProperty(platform + ".loader")),
-				emulated);
+				Path.of(properties.getProperty(platform + ".root")),
+				Path.of(properties.getProperty(platform + ".loader")), emulated);
 		assertThat(harness.harness()).isExecutable();
 		assertThat(harness.loader()).exists();
 		return harness;
@@ -66,14 +69,18 @@ record MuslHarness(String platform, Path harness, Path root, Path loader, boolea
 				NativePlatform.fileName(platform));
 	}
 
-	/** Runs the harness with {@code args} ({@code <library> load} or {@code <library> run <conf>}). */
+	/**
+	 * Runs the harness with {@code args} ({@code <library> load} or
+	 * {@code <library> run <conf>}).
+	 */
 	Result run(String... args) throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>();
 		if (this.emulated) {
 			command.addAll(List.of(Aarch64Emulation.require().qemu().toString(), "-L", this.root.toString()));
 		}
 		else {
-			command.add(this.loader.toString()); // musl's dynamic loader, run as a program
+			command.add(this.loader.toString()); // musl's dynamic loader, run as a
+													// program
 		}
 		command.add(this.harness.toString());
 		command.addAll(List.of(args));
@@ -81,8 +88,10 @@ record MuslHarness(String platform, Path harness, Path root, Path loader, boolea
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(process.waitFor(300, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
 		Map<String, String> facts = new LinkedHashMap<>();
-		output.lines().filter((line) -> line.contains("=") && !line.startsWith("FAIL:")).forEach((line) -> facts
-			.putIfAbsent(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+		output.lines()
+			.filter((line) -> line.contains("=") && !line.startsWith("FAIL:"))
+			.forEach((line) -> facts.putIfAbsent(line.substring(0, line.indexOf('=')),
+					line.substring(line.indexOf('=') + 1)));
 		return new Result(process.exitValue(), output, facts, String.join(" ", command));
 	}
 

@@ -8,13 +8,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * The musl (Alpine) libraries, which no JVM on the build machine can load (no musl JVM was used: none is obtainable
- * here), run by the musl C harness ({@code src/test/c/musl_jni_harness.c}, compiled with Debian's musl): musl's own
- * dynamic loader loads the musl library and refuses the glibc one of the same architecture; and the harness, playing
- * the JVM with a minimal JNIEnv, calls JNI_OnLoad, takes the registered natives by name and runs them: allocation,
- * reallocation and release on 4 threads with Catzilla's default options (jemalloc's background threads on),
- * statistics back to their baseline, a purge giving freed pages back, options, size classes and the error paths.
- * linux-x86_64-musl natively, linux-aarch64-musl under the build's qemu user-mode emulation.
+ * The musl (Alpine) libraries, which no JVM on the build machine can load (no musl JVM
+ * was used: none is obtainable here), run by the musl C harness
+ * ({@code src/test/c/musl_jni_harness.c}, compiled with Debian's musl): musl's own
+ * dynamic loader loads the musl library and refuses the glibc one of the same
+ * architecture; and the harness, playing the JVM with a minimal JNIEnv, calls JNI_OnLoad,
+ * takes the registered natives by name and runs them: allocation, reallocation and
+ * release on 4 threads with Catzilla's default options (jemalloc's background threads
+ * on), statistics back to their baseline, a purge giving freed pages back, options, size
+ * classes and the error paths. linux-x86_64-musl natively, linux-aarch64-musl under the
+ * build's qemu user-mode emulation.
  */
 class MuslHarnessTest {
 
@@ -35,8 +38,10 @@ class MuslHarnessTest {
 				NativePlatform.GLIBC);
 		MuslHarness.Result glibc = harness.run(MuslHarness.library(glibcPlatform).toString(), "load");
 		assertThat(glibc.exitCode()).as("the %s library under musl: %s", glibcPlatform, glibc.describe()).isEqualTo(3);
-		// x86_64: "Error loading shared library ld-linux-x86-64.so.2"; aarch64: "Error relocating ...:
-		// __register_atfork: symbol not found" (glibc-only symbols the glibc build of jemalloc calls).
+		// x86_64: "Error loading shared library ld-linux-x86-64.so.2"; aarch64: "Error
+		// relocating ...:
+		// __register_atfork: symbol not found" (glibc-only symbols the glibc build of
+		// jemalloc calls).
 		assertThat(glibc.get("dlerror")).as(glibc.describe())
 			.containsAnyOf("Error loading shared library", "symbol not found");
 	}

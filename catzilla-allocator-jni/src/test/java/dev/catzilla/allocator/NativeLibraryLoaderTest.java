@@ -17,7 +17,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Finding, extracting, verifying and loading the library; and every way it can be unavailable. */
+/**
+ * Finding, extracting, verifying and loading the library; and every way it can be
+ * unavailable.
+ */
 class NativeLibraryLoaderTest {
 
 	private static final String RESOURCE = "META-INF/native/libcatzilla_jemalloc_linux_x86_64.so";
@@ -83,7 +86,8 @@ class NativeLibraryLoaderTest {
 	@Test
 	void aClassPathWithoutTheLibraryMakesLoadingFailWithThePlatformAndResourceNamed() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		// This JVM's Jemalloc may have claimed the library already: lift the claim for this one call.
+		// This JVM's Jemalloc may have claimed the library already: lift the claim for
+		// this one call.
 		Object claim = System.getProperties().remove(NativeLibraryLoader.OWNER_PROPERTY);
 		try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
 			assertThatThrownBy(() -> NativeLibraryLoader.load(empty)).isInstanceOf(UnsatisfiedLinkError.class)
@@ -122,8 +126,8 @@ class NativeLibraryLoaderTest {
 	@Test
 	void aWorkDirectoryOnANoexecFileSystemIsRefusedBeforeAnythingIsWritten() throws Exception {
 		Path dir = Files.createDirectories(this.parent.resolve("work")).toRealPath();
-		Path mounts = Files.writeString(this.parent.resolve("mounts"), "/dev/root / ext4 rw,relatime 0 0\n"
-				+ "tmpfs " + this.parent.toRealPath() + " tmpfs rw,nosuid,nodev,noexec,relatime 0 0\n");
+		Path mounts = Files.writeString(this.parent.resolve("mounts"), "/dev/root / ext4 rw,relatime 0 0\n" + "tmpfs "
+				+ this.parent.toRealPath() + " tmpfs rw,nosuid,nodev,noexec,relatime 0 0\n");
 		assertThatExceptionOfType(IOException.class)
 			.isThrownBy(() -> NativeLibraryLoader.checkWorkDirectory(dir, mounts))
 			.withMessageContaining("mounted noexec (mount point " + this.parent.toRealPath() + ")")
@@ -135,11 +139,9 @@ class NativeLibraryLoaderTest {
 
 	@Test
 	void theMountTableIsReadWithItsEscapesAndTheLongestMountPointWins() throws Exception {
-		Path mounts = Files.writeString(this.parent.resolve("mounts"), String.join("\n",
-				"/dev/root / ext4 rw,noexec 0 0",
-				"tmpfs /tmp tmpfs rw,nosuid 0 0",
-				"tmpfs /tmp/no\\040exec tmpfs rw,noexec 0 0",
-				"short line"));
+		Path mounts = Files.writeString(this.parent.resolve("mounts"),
+				String.join("\n", "/dev/root / ext4 rw,noexec 0 0", "tmpfs /tmp tmpfs rw,nosuid 0 0",
+						"tmpfs /tmp/no\\040exec tmpfs rw,noexec 0 0", "short line"));
 		assertThat(NativeLibraryLoader.noexecMountPoint(Path.of("/tmp/x"), mounts)).isNull();
 		assertThat(NativeLibraryLoader.noexecMountPoint(Path.of("/tmp/no exec/x"), mounts)).isEqualTo("/tmp/no exec");
 		assertThat(NativeLibraryLoader.noexecMountPoint(Path.of("/home/x"), mounts)).isEqualTo("/");
@@ -175,15 +177,18 @@ class NativeLibraryLoaderTest {
 	@Test
 	void aJdkThatDeniesNativeAccessLeavesJemallocUnavailableWithThatCauseAndItsFix() throws Exception {
 		NativeTestSupport.requireLinuxX86_64();
-		Path temurin = Path.of(System.getProperty("catzilla.test.temurin25.java",
-				"/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
+		Path temurin = Path
+			.of(System.getProperty("catzilla.test.temurin25.java", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
 		assertThat(temurin).as("Temurin 25 (-Dcatzilla.temurin25.java)").isExecutable();
 		ForkedJvm.Result result = ForkedJvm.probe().java(temurin).jvmArgs("--illegal-native-access=deny").run("load");
 		NativeTestSupport.assertCleanExit(result);
 		assertThat(result.get("available")).isEqualTo("false");
-		assertThat(result.get("cause")).contains("refuses native access", "--enable-native-access=ALL-UNNAMED",
-				"Enable-Native-Access: ALL-UNNAMED").doesNotContain("noexec");
-		ForkedJvm.Result diagnostics = ForkedJvm.main(Diagnostics.class).java(temurin)
+		assertThat(result.get("cause"))
+			.contains("refuses native access", "--enable-native-access=ALL-UNNAMED",
+					"Enable-Native-Access: ALL-UNNAMED")
+			.doesNotContain("noexec");
+		ForkedJvm.Result diagnostics = ForkedJvm.main(Diagnostics.class)
+			.java(temurin)
 			.jvmArgs("--illegal-native-access=deny")
 			.run();
 		assertThat(diagnostics.exitCode()).as(diagnostics.describe()).isEqualTo(Diagnostics.UNAVAILABLE);
@@ -201,8 +206,10 @@ class NativeLibraryLoaderTest {
 		assertThat(result.get("available")).isEqualTo("false");
 		assertThat(result.get("cause")).contains("/libcatzilla_jemalloc_linux_aarch64.so");
 		if (NativeTestSupport.platformsInJar().contains("linux-aarch64")) {
-			// The jar carries the cross-built aarch64 library: it is found, extracted, checked and handed to the
-			// x86_64 JVM, which refuses it (the real aarch64 run is Aarch64EmulationTest).
+			// The jar carries the cross-built aarch64 library: it is found, extracted,
+			// checked and handed to the
+			// x86_64 JVM, which refuses it (the real aarch64 run is
+			// Aarch64EmulationTest).
 			assertThat(result.get("cause")).contains("can't load AARCH64 .so on a AMD 64 platform");
 		}
 	}
@@ -264,7 +271,10 @@ class NativeLibraryLoaderTest {
 		assertThat(result.get("ensure")).startsWith("java.lang.UnsatisfiedLinkError");
 	}
 
-	/** A class path directory with its own META-INF/native library and checksum, to put ahead of the real one. */
+	/**
+	 * A class path directory with its own META-INF/native library and checksum, to put
+	 * ahead of the real one.
+	 */
 	private Path fakeClassPathEntry(byte[] library, String checksum) throws IOException {
 		Path classes = this.parent.resolve("classes");
 		Path nativeDir = Files.createDirectories(classes.resolve("META-INF/native"));

@@ -42,11 +42,13 @@ class NativePlatformTest {
 			String libc = NativePlatform.field(platform, "libc");
 			assertThat(NativePlatform.platform("linux", arch, libc)).isEqualTo(platform);
 		}
-		// An unknown C library is named like glibc; the loader refuses it before loading (NativeLoadFailureTest).
+		// An unknown C library is named like glibc; the loader refuses it before loading
+		// (NativeLoadFailureTest).
 		assertThat(NativePlatform.libcFamily("unknown")).isNull();
 		assertThat(NativePlatform.platform("linux", "x86_64", null)).isEqualTo("linux-x86_64");
 		assertThat(NativeLoadFailure.libcRefusal("unknown")).isNotNull();
-		// A musl machine of an architecture without a musl row gets no library, not the glibc one.
+		// A musl machine of an architecture without a musl row gets no library, not the
+		// glibc one.
 		assertThat(NativePlatform.platform("linux", "riscv64", NativePlatform.MUSL)).isEqualTo("linux-riscv64-musl");
 		assertThat(NativePlatform.isSupported("linux-riscv64-musl")).isFalse();
 	}
@@ -55,7 +57,8 @@ class NativePlatformTest {
 	void theListIsThePlatformTableWhichTheDocsMatrixAndTheReadmeFollow() throws Exception {
 		Path module = Path.of(System.getProperty("user.dir"));
 		Path table = module.resolve("src/main/resources/dev/catzilla/allocator/platforms.tsv");
-		List<String> rows = Files.readAllLines(table).stream()
+		List<String> rows = Files.readAllLines(table)
+			.stream()
 			.filter((line) -> !line.startsWith("#") && !line.isBlank())
 			.skip(1)
 			.map((line) -> line.split("\t")[0])
@@ -66,7 +69,10 @@ class NativePlatformTest {
 		assertThat(NativePlatform.field("linux-ppc64le", "triplet")).isNull();
 		assertThat(NativePlatform.field("linux-aarch64-musl", "triplet")).isEqualTo("aarch64-linux-musl");
 		for (Path doc : List.of(module.resolve("../docs/native.md"), module.resolve("../README.md"))) {
-			List<String> matrix = Files.readAllLines(doc).stream().filter((line) -> line.startsWith("| linux-")).toList();
+			List<String> matrix = Files.readAllLines(doc)
+				.stream()
+				.filter((line) -> line.startsWith("| linux-"))
+				.toList();
 			assertThat(matrix).as("the platform matrix of %s: one row per platform of the table", doc)
 				.map((line) -> line.substring(2, line.indexOf(',')))
 				.containsExactlyElementsOf(rows);

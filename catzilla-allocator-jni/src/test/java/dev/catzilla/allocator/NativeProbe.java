@@ -13,8 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Main class of the JVMs the native tests fork (see {@link ForkedJvm#probe()}). Runs its arguments as steps in order
- * and prints {@code key=value} lines for the test to assert on. Exits 0 unless a step throws.
+ * Main class of the JVMs the native tests fork (see {@link ForkedJvm#probe()}). Runs its
+ * arguments as steps in order and prints {@code key=value} lines for the test to assert
+ * on. Exits 0 unless a step throws.
  */
 public final class NativeProbe {
 
@@ -27,8 +28,8 @@ public final class NativeProbe {
 			switch (step[0]) {
 				case "loadtime" -> loadTime();
 				case "load" -> load();
-				case "configure" -> configure(Long.parseLong(step[1]), Long.parseLong(step[2]),
-						Boolean.parseBoolean(step[3]));
+				case "configure" ->
+					configure(Long.parseLong(step[1]), Long.parseLong(step[2]), Boolean.parseBoolean(step[3]));
 				case "options" -> options();
 				case "reconfigure-different" -> reconfigureDifferent();
 				case "reconfigure-same" -> {
@@ -109,7 +110,10 @@ public final class NativeProbe {
 		}
 	}
 
-	/** Many threads need jemalloc at once: it must initialise exactly once and every caller must see it ready. */
+	/**
+	 * Many threads need jemalloc at once: it must initialise exactly once and every
+	 * caller must see it ready.
+	 */
 	private static void race() throws Exception {
 		int threads = 8;
 		ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -156,7 +160,10 @@ public final class NativeProbe {
 		print("residentAfterPurge", after.resident());
 	}
 
-	/** Allocates through our jemalloc and through the JVM's malloc (a preloaded jemalloc, if any) side by side. */
+	/**
+	 * Allocates through our jemalloc and through the JVM's malloc (a preloaded jemalloc,
+	 * if any) side by side.
+	 */
 	private static void bothHeaps() throws Exception {
 		Jemalloc.initialize();
 		List<Long> ours = new ArrayList<>();
@@ -170,7 +177,8 @@ public final class NativeProbe {
 			JemallocNative.directBuffer(address, size).put(0, (byte) i);
 			ours.add(address);
 			ours.add(size);
-			theirs.add(ByteBuffer.allocateDirect((int) size)); // Unsafe.allocateMemory: the process's malloc
+			theirs.add(ByteBuffer.allocateDirect((int) size)); // Unsafe.allocateMemory:
+																// the process's malloc
 		}
 		for (int i = 0; i < ours.size(); i += 2) {
 			JemallocNative.free(ours.get(i), ours.get(i + 1));

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Shared by the native tests. Native tests are skipped ONLY off the platforms of {@link NativePlatform#SUPPORTED}
- * (CI runs them on linux-x86_64 natively and on linux-aarch64 under emulation); there, a missing or unloadable library
- * is a failure.
+ * Shared by the native tests. Native tests are skipped ONLY off the platforms of
+ * {@link NativePlatform#SUPPORTED} (CI runs them on linux-x86_64 natively and on
+ * linux-aarch64 under emulation); there, a missing or unloadable library is a failure.
  */
 final class NativeTestSupport {
 
@@ -31,8 +31,9 @@ final class NativeTestSupport {
 	}
 
 	/**
-	 * The platforms whose library this build must have put into the jar: all of {@link NativePlatform#SUPPORTED},
-	 * minus linux-aarch64 when its tests are turned off on purpose ({@code -Dcatzilla.test.aarch64=false}).
+	 * The platforms whose library this build must have put into the jar: all of
+	 * {@link NativePlatform#SUPPORTED}, minus linux-aarch64 when its tests are turned off
+	 * on purpose ({@code -Dcatzilla.test.aarch64=false}).
 	 */
 	static List<String> platformsInJar() {
 		return NativePlatform.SUPPORTED.stream()
@@ -55,27 +56,31 @@ final class NativeTestSupport {
 	}
 
 	/**
-	 * Empties every allocator's hand-off cache into jemalloc and waits (at most 10 s) until no quiet-purge watch
-	 * runs, and until jemalloc's {@code stats.allocated} holds still for 50 ms (at most 2 s), so that nothing earlier
-	 * tests left behind is freed in the background while a test compares it before and after.
+	 * Empties every allocator's hand-off cache into jemalloc and waits (at most 10 s)
+	 * until no quiet-purge watch runs, and until jemalloc's {@code stats.allocated} holds
+	 * still for 50 ms (at most 2 s), so that nothing earlier tests left behind is freed
+	 * in the background while a test compares it before and after.
 	 */
 	static void settleBackgroundFrees() throws InterruptedException {
 		Jemalloc.initialize();
 		HandOffCache.drainAll();
-		// The drain freed the blocks into this thread's jemalloc cache, whose garbage collection would otherwise give
+		// The drain freed the blocks into this thread's jemalloc cache, whose garbage
+		// collection would otherwise give
 		// them back during the test's own allocations: flush it (and purge).
 		JemallocNative.purge();
 		for (int i = 0; i < 400 && QuietPurge.watching(); i++) {
 			Thread.sleep(25);
 		}
 		assertThat(QuietPurge.watching()).as("a quiet-purge watch still runs after 10 s").isFalse();
-		// The watch thread flushes its jemalloc cache when it ends, after it stopped watching.
+		// The watch thread flushes its jemalloc cache when it ends, after it stopped
+		// watching.
 		for (Thread thread : Thread.getAllStackTraces().keySet()) {
 			if (thread.getName().equals("catzilla-quiet-purge")) {
 				thread.join(10_000);
 			}
 		}
-		// Threads of earlier tests flush theirs when they end, a moment after join() returned: until it is stable.
+		// Threads of earlier tests flush theirs when they end, a moment after join()
+		// returned: until it is stable.
 		long allocated = Jemalloc.stats().allocated();
 		for (int i = 0; i < 40; i++) {
 			Thread.sleep(50);

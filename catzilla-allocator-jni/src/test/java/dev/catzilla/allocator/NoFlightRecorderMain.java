@@ -3,9 +3,9 @@ package dev.catzilla.allocator;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Test support, run by {@link FlightRecorderEventsTest} in a JVM whose runtime has no {@code jdk.jfr} module
- * ({@code --limit-modules}): sampling, leaks, purges and refusals at the cap must work without it. Prints
- * {@code key=value} lines.
+ * Test support, run by {@link FlightRecorderEventsTest} in a JVM whose runtime has no
+ * {@code jdk.jfr} module ({@code --limit-modules}): sampling, leaks, purges and refusals
+ * at the cap must work without it. Prints {@code key=value} lines.
  */
 public final class NoFlightRecorderMain {
 

@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * Test support: Debian 11's real glibc 2.31 that {@code src/main/native/old-glibc.sh} fetched (Maven phase
- * process-test-classes), and Temurin 25 run on it through that glibc's own dynamic loader. On a linux-x86_64 build
- * machine a missing glibc or JVM is a test FAILURE with the reason; off linux-x86_64 the tests are skipped.
+ * Test support: Debian 11's real glibc 2.31 that {@code src/main/native/old-glibc.sh}
+ * fetched (Maven phase process-test-classes), and Temurin 25 run on it through that
+ * glibc's own dynamic loader. On a linux-x86_64 build machine a missing glibc or JVM is a
+ * test FAILURE with the reason; off linux-x86_64 the tests are skipped.
  */
 record OldGlibc(Path loader, String libraryPath, String version, Path java, Path aarch64Sysroot, Path aarch64Java) {
 
@@ -35,18 +36,18 @@ record OldGlibc(Path loader, String libraryPath, String version, Path java, Path
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
-		OldGlibc glibc = new OldGlibc(Path.of(properties.getProperty("loader")),
-				properties.getProperty("libraryPath"), properties.getProperty("glibc"),
-				Path.of(properties.getProperty("java")), path(properties.getProperty("aarch64Sysroot")),
-				path(properties.getProperty("aarch64Java")));
+		OldGlibc glibc = new OldGlibc(Path.of(properties.getProperty("loader")), properties.getProperty("libraryPath"),
+				properties.getProperty("glibc"), Path.of(properties.getProperty("java")),
+				path(properties.getProperty("aarch64Sysroot")), path(properties.getProperty("aarch64Java")));
 		assertThat(glibc.loader()).isExecutable();
 		assertThat(glibc.java()).isExecutable();
 		return glibc;
 	}
 
 	/**
-	 * The bullseye arm64 sysroot (glibc 2.31, Debian 11's OpenJDK 17) under the build's qemu; fails when it was not
-	 * fetched, skips only when the linux-aarch64 tests are off ({@code -Dcatzilla.test.aarch64=false}).
+	 * The bullseye arm64 sysroot (glibc 2.31, Debian 11's OpenJDK 17) under the build's
+	 * qemu; fails when it was not fetched, skips only when the linux-aarch64 tests are
+	 * off ({@code -Dcatzilla.test.aarch64=false}).
 	 */
 	Aarch64Emulation aarch64() {
 		Aarch64Emulation emulation = Aarch64Emulation.require();

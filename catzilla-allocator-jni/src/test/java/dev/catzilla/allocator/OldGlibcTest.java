@@ -6,11 +6,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The linux-x86_64 library loaded and exercised by Temurin 25 running on Debian 11's real glibc 2.31 (older than the
- * 2.36 it is built against; {@link NativePlatform#MINIMUM_GLIBC} is the floor): the diagnostics self-test
- * (allocation and release on several threads, statistics back to baseline, purge, jemalloc's background threads on)
- * and a purge of freed pages; and the linux-aarch64 library's self-test in Debian 11's arm64 OpenJDK 17 on its glibc 2.31
- * under qemu user-mode emulation. On main before the glibc floor the load failed there ("GLIBC_2.32 not found").
+ * The linux-x86_64 library loaded and exercised by Temurin 25 running on Debian 11's real
+ * glibc 2.31 (older than the 2.36 it is built against;
+ * {@link NativePlatform#MINIMUM_GLIBC} is the floor): the diagnostics self-test
+ * (allocation and release on several threads, statistics back to baseline, purge,
+ * jemalloc's background threads on) and a purge of freed pages; and the linux-aarch64
+ * library's self-test in Debian 11's arm64 OpenJDK 17 on its glibc 2.31 under qemu
+ * user-mode emulation. On main before the glibc floor the load failed there ("GLIBC_2.32
+ * not found").
  */
 class OldGlibcTest {
 

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 
-/** The profile's outputs: collapsed stacks, pprof (decoded back here), SVG flame graph. */
+/**
+ * The profile's outputs: collapsed stacks, pprof (decoded back here), SVG flame graph.
+ */
 class ProfileFormatsTest {
 
 	private static final List<ByteBuf> held = new ArrayList<>();
@@ -102,10 +104,10 @@ class ProfileFormatsTest {
 			assertThat(locations.size()).isGreaterThan(1);
 			valuesByLeaf.put(leaf, values);
 		}
-		assertThat(valuesByLeaf.get(ProfileFormatsTest.class.getName() + ".readBuffers"))
-			.containsExactly(3L, 3000L, 3L, 3000L);
-		assertThat(valuesByLeaf.get(ProfileFormatsTest.class.getName() + ".writeBuffers"))
-			.containsExactly(1L, 5000L, 1L, 5000L);
+		assertThat(valuesByLeaf.get(ProfileFormatsTest.class.getName() + ".readBuffers")).containsExactly(3L, 3000L, 3L,
+				3000L);
+		assertThat(valuesByLeaf.get(ProfileFormatsTest.class.getName() + ".writeBuffers")).containsExactly(1L, 5000L,
+				1L, 5000L);
 	}
 
 	@Test
@@ -125,7 +127,9 @@ class ProfileFormatsTest {
 		Files.writeString(out, svg);
 	}
 
-	/** Fields of one protobuf message: varints as Long, length-delimited ones as byte[]. */
+	/**
+	 * Fields of one protobuf message: varints as Long, length-delimited ones as byte[].
+	 */
 	private static Map<Integer, List<Object>> decode(byte[] message) {
 		Map<Integer, List<Object>> fields = new HashMap<>();
 		int[] at = { 0 };

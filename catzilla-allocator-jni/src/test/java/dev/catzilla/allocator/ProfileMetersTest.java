@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link ProfileMeters}: live bytes in total and for the top sites plus {@code other}, leaks, samples. */
+/**
+ * {@link ProfileMeters}: live bytes in total and for the top sites plus {@code other},
+ * leaks, samples.
+ */
 class ProfileMetersTest {
 
 	@Test
@@ -34,8 +37,7 @@ class ProfileMetersTest {
 			assertThat(registry.get("catzilla.profile.samples").gauge().value()).isEqualTo(7);
 			List<Gauge> bySite = new ArrayList<>(registry.get("catzilla.profile.site.live").gauges());
 			assertThat(bySite).hasSize(6);
-			assertThat(registry.get("catzilla.profile.site.live").tag("site", "other").gauge().value())
-				.isEqualTo(3000);
+			assertThat(registry.get("catzilla.profile.site.live").tag("site", "other").gauge().value()).isEqualTo(3000);
 			assertThat(bySite).extracting((g) -> g.getId().getTag("site"))
 				.filteredOn((site) -> !site.equals("other"))
 				.allSatisfy((site) -> assertThat(site).contains(ProfileMetersTest.class.getName()));

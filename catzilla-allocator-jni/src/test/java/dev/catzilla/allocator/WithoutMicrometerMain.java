@@ -3,8 +3,9 @@ package dev.catzilla.allocator;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Run by {@link JemallocStatisticsTest} in a JVM without Micrometer on the class path: the allocator, the statistics,
- * the ratios and the doctor work (Micrometer is an optional dependency, needed only by the meter binder).
+ * Run by {@link JemallocStatisticsTest} in a JVM without Micrometer on the class path:
+ * the allocator, the statistics, the ratios and the doctor work (Micrometer is an
+ * optional dependency, needed only by the meter binder).
  */
 public final class WithoutMicrometerMain {
 

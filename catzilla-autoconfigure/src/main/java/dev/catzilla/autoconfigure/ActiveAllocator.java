@@ -8,7 +8,10 @@ public enum ActiveAllocator {
 	/** Catzilla's {@code JemallocByteBufAllocator}. */
 	JEMALLOC("jemalloc"),
 
-	/** Netty's default allocator ({@code ByteBufAllocator.DEFAULT}: adaptive in Netty 4.2 unless configured). */
+	/**
+	 * Netty's default allocator ({@code ByteBufAllocator.DEFAULT}: adaptive in Netty 4.2
+	 * unless configured).
+	 */
 	NETTY("netty");
 
 	private final String id;

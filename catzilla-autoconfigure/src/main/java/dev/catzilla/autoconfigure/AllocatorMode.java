@@ -1,15 +1,21 @@
 package dev.catzilla.autoconfigure;
 
 /**
- * Which allocator {@code catzilla.allocator} asks for. Bound leniently, so {@code jemalloc}, {@code JEMALLOC} and
- * {@code CATZILLA_ALLOCATOR=jemalloc} all work.
+ * Which allocator {@code catzilla.allocator} asks for. Bound leniently, so
+ * {@code jemalloc}, {@code JEMALLOC} and {@code CATZILLA_ALLOCATOR=jemalloc} all work.
  */
 public enum AllocatorMode {
 
-	/** jemalloc when its native library loads, otherwise Netty's default allocator (the reason is logged). */
+	/**
+	 * jemalloc when its native library loads, otherwise Netty's default allocator (the
+	 * reason is logged).
+	 */
 	AUTO,
 
-	/** jemalloc or nothing: the application fails to start when the native library cannot load. */
+	/**
+	 * jemalloc or nothing: the application fails to start when the native library cannot
+	 * load.
+	 */
 	JEMALLOC,
 
 	/** Netty's default allocator; Catzilla's native library is never loaded. */

@@ -3,8 +3,9 @@ package dev.catzilla.autoconfigure;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * Turns {@code catzilla.*} properties into the one {@link CatzillaAllocator} outcome. In {@code malloc} mode this
- * never touches a class that could load native code ({@code Jemalloc} lives behind {@link JemallocSupport}).
+ * Turns {@code catzilla.*} properties into the one {@link CatzillaAllocator} outcome. In
+ * {@code malloc} mode this never touches a class that could load native code
+ * ({@code Jemalloc} lives behind {@link JemallocSupport}).
  */
 final class AllocatorSelector {
 

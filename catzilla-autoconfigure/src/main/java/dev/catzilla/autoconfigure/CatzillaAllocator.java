@@ -8,8 +8,9 @@ import java.util.Objects;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The outcome of choosing an allocator: what was requested, which allocator is active, and why. The single source
- * every other Catzilla bean (server and client wiring, meters, endpoint, health) reads. Immutable.
+ * The outcome of choosing an allocator: what was requested, which allocator is active,
+ * and why. The single source every other Catzilla bean (server and client wiring, meters,
+ * endpoint, health) reads. Immutable.
  */
 public final class CatzillaAllocator {
 
@@ -32,8 +33,8 @@ public final class CatzillaAllocator {
 	 * @param reason one sentence saying why this allocator is active
 	 * @param unavailabilityCause why jemalloc could not load, or {@code null}
 	 */
-	public CatzillaAllocator(AllocatorMode requested, ActiveAllocator active, ByteBufAllocator allocator,
-			String reason, Throwable unavailabilityCause) {
+	public CatzillaAllocator(AllocatorMode requested, ActiveAllocator active, ByteBufAllocator allocator, String reason,
+			Throwable unavailabilityCause) {
 		this(requested, active, allocator, reason, unavailabilityCause, Map.of());
 	}
 
@@ -43,11 +44,11 @@ public final class CatzillaAllocator {
 	 * @param allocator the allocator instance handed to Reactor Netty
 	 * @param reason one sentence saying why this allocator is active
 	 * @param unavailabilityCause why jemalloc could not load, or {@code null}
-	 * @param requestedJemallocOptions the jemalloc options this application context asked for (option name to
-	 * value), empty when jemalloc is not active
+	 * @param requestedJemallocOptions the jemalloc options this application context asked
+	 * for (option name to value), empty when jemalloc is not active
 	 */
-	public CatzillaAllocator(AllocatorMode requested, ActiveAllocator active, ByteBufAllocator allocator,
-			String reason, Throwable unavailabilityCause, Map<String, String> requestedJemallocOptions) {
+	public CatzillaAllocator(AllocatorMode requested, ActiveAllocator active, ByteBufAllocator allocator, String reason,
+			Throwable unavailabilityCause, Map<String, String> requestedJemallocOptions) {
 		this.requested = Objects.requireNonNull(requested, "requested");
 		this.active = Objects.requireNonNull(active, "active");
 		this.allocator = Objects.requireNonNull(allocator, "allocator");
@@ -69,7 +70,9 @@ public final class CatzillaAllocator {
 		return this.allocator;
 	}
 
-	/** The allocator's class name, e.g. {@code io.netty.buffer.AdaptiveByteBufAllocator}. */
+	/**
+	 * The allocator's class name, e.g. {@code io.netty.buffer.AdaptiveByteBufAllocator}.
+	 */
 	public String allocatorClass() {
 		return this.allocator.getClass().getName();
 	}
@@ -78,14 +81,18 @@ public final class CatzillaAllocator {
 		return this.reason;
 	}
 
-	/** Why jemalloc could not be loaded, or {@code null} when it was not needed or loaded fine. */
+	/**
+	 * Why jemalloc could not be loaded, or {@code null} when it was not needed or loaded
+	 * fine.
+	 */
 	public Throwable unavailabilityCause() {
 		return this.unavailabilityCause;
 	}
 
 	/**
-	 * The jemalloc options this application context asked for ({@code catzilla.jemalloc.*} as jemalloc option
-	 * names); jemalloc may run with others if another user of the JVM configured it first.
+	 * The jemalloc options this application context asked for
+	 * ({@code catzilla.jemalloc.*} as jemalloc option names); jemalloc may run with
+	 * others if another user of the JVM configured it first.
 	 */
 	public Map<String, String> requestedJemallocOptions() {
 		return this.requestedJemallocOptions;
@@ -95,7 +102,10 @@ public final class CatzillaAllocator {
 		return this.active == ActiveAllocator.JEMALLOC;
 	}
 
-	/** Whether jemalloc's native library was (attempted to be) loaded: false only for {@code malloc}. */
+	/**
+	 * Whether jemalloc's native library was (attempted to be) loaded: false only for
+	 * {@code malloc}.
+	 */
 	public boolean isNativeLibraryConsidered() {
 		return this.requested != AllocatorMode.MALLOC;
 	}

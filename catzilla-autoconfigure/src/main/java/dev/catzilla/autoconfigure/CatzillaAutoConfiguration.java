@@ -10,8 +10,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * Chooses the allocator ({@code catzilla.allocator}) and applies jemalloc's options before anything allocates.
- * Everything else Catzilla configures reads the resulting {@link CatzillaAllocator}.
+ * Chooses the allocator ({@code catzilla.allocator}) and applies jemalloc's options
+ * before anything allocates. Everything else Catzilla configures reads the resulting
+ * {@link CatzillaAllocator}.
  */
 @AutoConfiguration
 @ConditionalOnClass(ByteBufAllocator.class)

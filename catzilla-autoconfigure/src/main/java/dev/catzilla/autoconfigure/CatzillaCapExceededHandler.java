@@ -15,13 +15,15 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 
 /**
- * Degrades instead of failing when a request's buffers do not fit under the allocator's cap
- * ({@link JemallocCapExceededException} anywhere in the cause chain): a response that has not started is answered
- * {@code 503 Service Unavailable} with {@code Retry-After: 1} and no body (a body would need the memory that just ran
- * out); a response already on its way (status and headers sent) cannot be answered any more, so its connection is
- * closed, which the client sees as a cut-off body, as from any server that stops mid-response. Neither is logged per
- * request: the allocator logs refusals boundedly. Runs before Boot's error handler (order -2), which would log each
- * one and try to allocate an error page.
+ * Degrades instead of failing when a request's buffers do not fit under the allocator's
+ * cap ({@link JemallocCapExceededException} anywhere in the cause chain): a response that
+ * has not started is answered {@code 503 Service Unavailable} with {@code Retry-After: 1}
+ * and no body (a body would need the memory that just ran out); a response already on its
+ * way (status and headers sent) cannot be answered any more, so its connection is closed,
+ * which the client sees as a cut-off body, as from any server that stops mid-response.
+ * Neither is logged per request: the allocator logs refusals boundedly. Runs before
+ * Boot's error handler (order -2), which would log each one and try to allocate an error
+ * page.
  */
 final class CatzillaCapExceededHandler implements WebExceptionHandler, Ordered {
 

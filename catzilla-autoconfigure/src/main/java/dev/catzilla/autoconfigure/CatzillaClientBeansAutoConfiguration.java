@@ -11,10 +11,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
- * Hands the active allocator to the {@code HttpClient} and {@code ReactorNettyWebSocketClient} beans an application
- * (or a library such as Spring Cloud Gateway) declares, unless {@code catzilla.client.enabled=false} or the kind's
- * own switch ({@code catzilla.client.http-client-beans.enabled}, {@code catzilla.client.websocket.enabled}) is off.
- * Its post-processors look up the allocator only when the first such bean appears.
+ * Hands the active allocator to the {@code HttpClient} and
+ * {@code ReactorNettyWebSocketClient} beans an application (or a library such as Spring
+ * Cloud Gateway) declares, unless {@code catzilla.client.enabled=false} or the kind's own
+ * switch ({@code catzilla.client.http-client-beans.enabled},
+ * {@code catzilla.client.websocket.enabled}) is off. Its post-processors look up the
+ * allocator only when the first such bean appears.
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class)
 @ConditionalOnClass({ HttpClient.class, io.netty.buffer.ByteBufAllocator.class })

@@ -5,8 +5,9 @@ import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorB
 import org.springframework.core.Ordered;
 
 /**
- * Sets the active allocator on the Reactor Netty {@code HttpClient} behind the {@code ClientHttpConnector} (and so
- * the {@code WebClient.Builder}) that Spring Boot builds. Runs last and keeps an allocator a user's customizer set.
+ * Sets the active allocator on the Reactor Netty {@code HttpClient} behind the
+ * {@code ClientHttpConnector} (and so the {@code WebClient.Builder}) that Spring Boot
+ * builds. Runs last and keeps an allocator a user's customizer set.
  */
 public final class CatzillaClientHttpConnectorBuilderCustomizer
 		implements ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder>, Ordered {

@@ -5,9 +5,9 @@ import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFacto
 import org.springframework.core.Ordered;
 
 /**
- * Sets the active allocator on the Reactor Netty {@code HttpClient} behind the request factory Boot builds for
- * {@code RestClient} and {@code RestTemplate} (when that factory is Reactor Netty's). Runs last and keeps an
- * allocator a user's customizer set.
+ * Sets the active allocator on the Reactor Netty {@code HttpClient} behind the request
+ * factory Boot builds for {@code RestClient} and {@code RestTemplate} (when that factory
+ * is Reactor Netty's). Runs last and keeps an allocator a user's customizer set.
  */
 public final class CatzillaClientHttpRequestFactoryBuilderCustomizer
 		implements ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder>, Ordered {

@@ -10,9 +10,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Hands the active allocator to Spring Cloud Gateway's proxy {@code HttpClient} when the gateway (an optional
- * dependency) is present, unless {@code catzilla.client.enabled=false} or
- * {@code catzilla.client.gateway.enabled=false}.
+ * Hands the active allocator to Spring Cloud Gateway's proxy {@code HttpClient} when the
+ * gateway (an optional dependency) is present, unless
+ * {@code catzilla.client.enabled=false} or {@code catzilla.client.gateway.enabled=false}.
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class)
 @ConditionalOnClass(value = HttpClient.class,

@@ -6,8 +6,9 @@ import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.core.Ordered;
 
 /**
- * Sets the active allocator on Spring Cloud Gateway's proxy {@code HttpClient} (which the gateway's WebSocket client
- * is built from too). Runs last and keeps an allocator a user's {@code HttpClientCustomizer} set.
+ * Sets the active allocator on Spring Cloud Gateway's proxy {@code HttpClient} (which the
+ * gateway's WebSocket client is built from too). Runs last and keeps an allocator a
+ * user's {@code HttpClientCustomizer} set.
  */
 public final class CatzillaGatewayHttpClientCustomizer implements HttpClientCustomizer, Ordered {
 

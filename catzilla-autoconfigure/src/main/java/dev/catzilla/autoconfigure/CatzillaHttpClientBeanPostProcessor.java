@@ -10,9 +10,10 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 
 /**
- * Sets the active allocator on every {@code reactor.netty.http.client.HttpClient} bean the application declares
- * (the client is immutable, so the bean becomes the configured copy). A bean that already has an allocator keeps
- * it. Spring Cloud Gateway's proxy client is left to {@link CatzillaGatewayHttpClientCustomizer} and its switch.
+ * Sets the active allocator on every {@code reactor.netty.http.client.HttpClient} bean
+ * the application declares (the client is immutable, so the bean becomes the configured
+ * copy). A bean that already has an allocator keeps it. Spring Cloud Gateway's proxy
+ * client is left to {@link CatzillaGatewayHttpClientCustomizer} and its switch.
  */
 public final class CatzillaHttpClientBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware {
 

@@ -12,8 +12,9 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Hands the active allocator to every channel of the Reactor Netty web server, and answers requests that do not fit
- * under its cap with 503 ({@link CatzillaCapExceededHandler}), unless {@code catzilla.server.enabled=false}.
+ * Hands the active allocator to every channel of the Reactor Netty web server, and
+ * answers requests that do not fit under its cap with 503
+ * ({@link CatzillaCapExceededHandler}), unless {@code catzilla.server.enabled=false}.
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class)
 @ConditionalOnClass({ HttpServer.class, NettyServerCustomizer.class })

@@ -7,8 +7,9 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.core.Ordered;
 
 /**
- * Sets the active allocator on the Reactor Netty server channel and on every accepted connection. Runs last and
- * leaves an allocator that a user's own customizer set ({@link ChannelOption#ALLOCATOR}) in place.
+ * Sets the active allocator on the Reactor Netty server channel and on every accepted
+ * connection. Runs last and leaves an allocator that a user's own customizer set
+ * ({@link ChannelOption#ALLOCATOR}) in place.
  */
 public final class CatzillaNettyServerCustomizer implements NettyServerCustomizer, Ordered {
 

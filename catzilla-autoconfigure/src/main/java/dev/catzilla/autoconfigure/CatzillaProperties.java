@@ -16,8 +16,9 @@ import org.springframework.util.unit.DataSize;
 public class CatzillaProperties {
 
 	/**
-	 * Which allocator serves Reactor Netty's buffers: auto (jemalloc if its native library loads, else Netty's
-	 * default), jemalloc (fail to start without it) or malloc (Netty's default, no native code loaded).
+	 * Which allocator serves Reactor Netty's buffers: auto (jemalloc if its native
+	 * library loads, else Netty's default), jemalloc (fail to start without it) or malloc
+	 * (Netty's default, no native code loaded).
 	 */
 	private AllocatorMode allocator = AllocatorMode.AUTO;
 
@@ -54,12 +55,14 @@ public class CatzillaProperties {
 	}
 
 	/**
-	 * The sampled profile of live network buffers by Java stack ({@code /actuator/catzilla/profile}).
+	 * The sampled profile of live network buffers by Java stack
+	 * ({@code /actuator/catzilla/profile}).
 	 */
 	public static class Profile {
 
 		/**
-		 * Mean bytes between two sampled buffer allocations (exponentially distributed); 0 turns sampling off.
+		 * Mean bytes between two sampled buffer allocations (exponentially distributed);
+		 * 0 turns sampling off.
 		 */
 		private DataSize sampleInterval = DataSize.ofMegabytes(4);
 
@@ -94,8 +97,8 @@ public class CatzillaProperties {
 		private Duration leakWarnInterval = Duration.ofMinutes(1);
 
 		/**
-		 * Sampled-allocation JFR events (catzilla.AllocationSample) recorded per second at most; the others are counted
-		 * as throttled, and 0 records none.
+		 * Sampled-allocation JFR events (catzilla.AllocationSample) recorded per second
+		 * at most; the others are counted as throttled, and 0 records none.
 		 */
 		private int maxJfrEventsPerSecond = 100;
 
@@ -163,7 +166,10 @@ public class CatzillaProperties {
 			this.maxJfrEventsPerSecond = maxJfrEventsPerSecond;
 		}
 
-		/** These settings as the allocator's options; an invalid value fails with the property's name. */
+		/**
+		 * These settings as the allocator's options; an invalid value fails with the
+		 * property's name.
+		 */
 		dev.catzilla.allocator.ProfilingOptions toOptions() {
 			if (this.sampleInterval == null || this.sampleInterval.toBytes() < 0) {
 				throw new InvalidConfigurationPropertyValueException("catzilla.profile.sample-interval",
@@ -183,28 +189,32 @@ public class CatzillaProperties {
 	}
 
 	/**
-	 * jemalloc's settings, read once when jemalloc initialises (before the first allocation).
+	 * jemalloc's settings, read once when jemalloc initialises (before the first
+	 * allocation).
 	 */
 	public static class Jemalloc {
 
 		/**
-		 * Whether jemalloc runs background threads that return unused pages to the operating system on time, even
-		 * while the application idles.
+		 * Whether jemalloc runs background threads that return unused pages to the
+		 * operating system on time, even while the application idles.
 		 */
 		private boolean backgroundThread = true;
 
 		/**
-		 * How long unused dirty pages are kept before they are purged; a negative value means never.
+		 * How long unused dirty pages are kept before they are purged; a negative value
+		 * means never.
 		 */
 		private Duration dirtyDecay = Duration.ofSeconds(10);
 
 		/**
-		 * How long unused muzzy pages are kept before they are purged; a negative value means never.
+		 * How long unused muzzy pages are kept before they are purged; a negative value
+		 * means never.
 		 */
 		private Duration muzzyDecay = Duration.ofSeconds(0);
 
 		/**
-		 * Largest allocation served from jemalloc's per-thread cache and Catzilla's event-loop caches (at most 8MB).
+		 * Largest allocation served from jemalloc's per-thread cache and Catzilla's
+		 * event-loop caches (at most 8MB).
 		 */
 		private DataSize tcacheMax = DataSize.ofKilobytes(64);
 
@@ -214,20 +224,23 @@ public class CatzillaProperties {
 		private int arenas = 0;
 
 		/**
-		 * How long after the last free of a buffer above 64KB Catzilla purges every arena once, so that memory comes
-		 * back soon after a burst and nothing is purged under steady load; 0 means never.
+		 * How long after the last free of a buffer above 64KB Catzilla purges every arena
+		 * once, so that memory comes back soon after a burst and nothing is purged under
+		 * steady load; 0 means never.
 		 */
 		private Duration quietPurge = Duration.ofSeconds(1);
 
 		/**
-		 * Cap on the native memory held by live Netty buffers from jemalloc; beyond it allocation fails with a
-		 * JemallocCapExceededException (answered 503 by the server). Defaults to the JVM's maximum direct memory.
+		 * Cap on the native memory held by live Netty buffers from jemalloc; beyond it
+		 * allocation fails with a JemallocCapExceededException (answered 503 by the
+		 * server). Defaults to the JVM's maximum direct memory.
 		 */
 		private @Nullable DataSize maxDirectMemory;
 
 		/**
-		 * Part of the cap kept for allocations of at most 16KB (reads, headers, small answers), so that a server at
-		 * its cap keeps reading and answers 503; by default a sixteenth of the cap, at most 4MB; 0 means none.
+		 * Part of the cap kept for allocations of at most 16KB (reads, headers, small
+		 * answers), so that a server at its cap keeps reading and answers 503; by default
+		 * a sixteenth of the cap, at most 4MB; 0 means none.
 		 */
 		private @Nullable DataSize capReserve;
 
@@ -296,7 +309,8 @@ public class CatzillaProperties {
 		}
 
 		/**
-		 * These settings as {@link JemallocOptions}; a value jemalloc does not accept fails with the property's name.
+		 * These settings as {@link JemallocOptions}; a value jemalloc does not accept
+		 * fails with the property's name.
 		 */
 		JemallocOptions toOptions() {
 			JemallocOptions.Builder builder = JemallocOptions.builder().backgroundThread(this.backgroundThread);
@@ -310,7 +324,10 @@ public class CatzillaProperties {
 			return builder.build();
 		}
 
-		/** The allocator's cap in bytes, or -1 for the allocator's default (the JVM's max direct memory). */
+		/**
+		 * The allocator's cap in bytes, or -1 for the allocator's default (the JVM's max
+		 * direct memory).
+		 */
 		long maxDirectMemoryBytes() {
 			if (this.maxDirectMemory == null) {
 				return -1;
@@ -322,7 +339,10 @@ public class CatzillaProperties {
 			return this.maxDirectMemory.toBytes();
 		}
 
-		/** The cap reserve in bytes for a cap of {@code max} bytes (see {@link #getCapReserve()}). */
+		/**
+		 * The cap reserve in bytes for a cap of {@code max} bytes (see
+		 * {@link #getCapReserve()}).
+		 */
 		long capReserveBytes(long max) {
 			if (this.capReserve == null) {
 				return Math.min(max / 16, 4L * 1024 * 1024);
@@ -359,7 +379,8 @@ public class CatzillaProperties {
 	public static class Server {
 
 		/**
-		 * Whether the Reactor Netty web server's channels allocate from Catzilla's allocator.
+		 * Whether the Reactor Netty web server's channels allocate from Catzilla's
+		 * allocator.
 		 */
 		private boolean enabled = true;
 
@@ -374,13 +395,14 @@ public class CatzillaProperties {
 	}
 
 	/**
-	 * The Reactor Netty clients Catzilla reaches; {@code enabled} switches all of them, each kind has its own switch.
+	 * The Reactor Netty clients Catzilla reaches; {@code enabled} switches all of them,
+	 * each kind has its own switch.
 	 */
 	public static class Client {
 
 		/**
-		 * Whether Reactor Netty clients allocate from Catzilla's allocator at all; false leaves every client alone,
-		 * whatever the per-client switches say.
+		 * Whether Reactor Netty clients allocate from Catzilla's allocator at all; false
+		 * leaves every client alone, whatever the per-client switches say.
 		 */
 		private boolean enabled = true;
 
@@ -402,12 +424,18 @@ public class CatzillaProperties {
 			this.enabled = enabled;
 		}
 
-		/** The HttpClient behind the WebClient.Builder (and ClientHttpConnector) Boot builds. */
+		/**
+		 * The HttpClient behind the WebClient.Builder (and ClientHttpConnector) Boot
+		 * builds.
+		 */
 		public Toggle getWebclient() {
 			return this.webclient;
 		}
 
-		/** The HttpClient behind Boot's Reactor Netty request factory for RestClient and RestTemplate. */
+		/**
+		 * The HttpClient behind Boot's Reactor Netty request factory for RestClient and
+		 * RestTemplate.
+		 */
 		public Toggle getRestclient() {
 			return this.restclient;
 		}

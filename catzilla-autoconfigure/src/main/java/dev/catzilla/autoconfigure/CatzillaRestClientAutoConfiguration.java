@@ -25,19 +25,24 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
 
 /**
- * Hands the active allocator to the Reactor Netty {@code HttpClient} behind Boot's {@code RestClient} and
- * {@code RestTemplate} (when their request factory is Reactor Netty's), unless {@code catzilla.client.enabled=false}
- * or {@code catzilla.client.restclient.enabled=false}.
+ * Hands the active allocator to the Reactor Netty {@code HttpClient} behind Boot's
+ * {@code RestClient} and {@code RestTemplate} (when their request factory is Reactor
+ * Netty's), unless {@code catzilla.client.enabled=false} or
+ * {@code catzilla.client.restclient.enabled=false}.
  * <p>
- * Boot applies {@link ClientHttpRequestFactoryBuilderCustomizer} beans only outside reactive applications; in a
- * reactive one it defines no {@link ClientHttpRequestFactoryBuilder} and {@code RestClient.Builder} detects one. There
- * Catzilla defines the builder Boot's {@code ImperativeHttpClientAutoConfiguration} defines elsewhere, step by step
- * as Boot does: {@code spring.http.clients.imperative.factory} or detection, a virtual-thread executor for the JDK
- * client when {@code spring.threads.virtual.enabled}, then the customizer beans. Boot offers no public way to reuse
- * its own (the configuration is final and skipped in reactive applications, {@code Factory.builder()} is not
- * public), so {@code CatzillaRestClientAutoConfigurationTests} compares the two for every value of every
- * {@code spring.http.clients.imperative.*} property and fails when Boot adds one. Boot's {@code ClientHttpRequestFactory}
- * bean is not repeated: {@code RestClient.Builder} builds its factory from the builder.
+ * Boot applies {@link ClientHttpRequestFactoryBuilderCustomizer} beans only outside
+ * reactive applications; in a reactive one it defines no
+ * {@link ClientHttpRequestFactoryBuilder} and {@code RestClient.Builder} detects one.
+ * There Catzilla defines the builder Boot's {@code ImperativeHttpClientAutoConfiguration}
+ * defines elsewhere, step by step as Boot does:
+ * {@code spring.http.clients.imperative.factory} or detection, a virtual-thread executor
+ * for the JDK client when {@code spring.threads.virtual.enabled}, then the customizer
+ * beans. Boot offers no public way to reuse its own (the configuration is final and
+ * skipped in reactive applications, {@code Factory.builder()} is not public), so
+ * {@code CatzillaRestClientAutoConfigurationTests} compares the two for every value of
+ * every {@code spring.http.clients.imperative.*} property and fails when Boot adds one.
+ * Boot's {@code ClientHttpRequestFactory} bean is not repeated:
+ * {@code RestClient.Builder} builds its factory from the builder.
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class,
 		afterName = "org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration",

@@ -14,10 +14,11 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextRefreshedEvent;
 
 /**
- * Logs the one INFO line that says which allocator serves what, and why, when the application context has been
- * refreshed (the web server and the singleton clients exist by then). It lists what was actually wired
- * ({@link CatzillaWiring}); a kind of client first wired later (a {@code RestClient.Builder} asked for at run time,
- * say) gets one INFO line of its own when it happens.
+ * Logs the one INFO line that says which allocator serves what, and why, when the
+ * application context has been refreshed (the web server and the singleton clients exist
+ * by then). It lists what was actually wired ({@link CatzillaWiring}); a kind of client
+ * first wired later (a {@code RestClient.Builder} asked for at run time, say) gets one
+ * INFO line of its own when it happens.
  */
 final class CatzillaStartupReporter implements ApplicationListener<ContextRefreshedEvent>, ApplicationContextAware {
 
@@ -67,7 +68,8 @@ final class CatzillaStartupReporter implements ApplicationListener<ContextRefres
 			line.append(jemallocLabel(JemallocSupport.shortVersion(), JemallocSupport.platform()));
 		}
 		else {
-			line.append("Netty's default allocator (").append(allocator.allocator().getClass().getSimpleName())
+			line.append("Netty's default allocator (")
+				.append(allocator.allocator().getClass().getSimpleName())
 				.append(")");
 		}
 		if (served.isEmpty() && kept.isEmpty()) {
@@ -88,7 +90,8 @@ final class CatzillaStartupReporter implements ApplicationListener<ContextRefres
 
 	/**
 	 * {@code jemalloc 5.3.0}, and the platform when its library is not a glibc one, e.g.
-	 * {@code jemalloc 5.3.0 (linux-x86_64-musl)}: the line then says that the musl library serves.
+	 * {@code jemalloc 5.3.0 (linux-x86_64-musl)}: the line then says that the musl
+	 * library serves.
 	 */
 	static String jemallocLabel(String version, String platform) {
 		String libc = NativePlatform.cLibraryOf(platform);

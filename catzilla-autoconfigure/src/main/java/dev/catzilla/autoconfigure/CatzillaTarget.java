@@ -1,18 +1,24 @@
 package dev.catzilla.autoconfigure;
 
 /**
- * A kind of Reactor Netty server or client Catzilla hands its allocator to, named in the startup line and in
- * {@code /actuator/catzilla}.
+ * A kind of Reactor Netty server or client Catzilla hands its allocator to, named in the
+ * startup line and in {@code /actuator/catzilla}.
  */
 public enum CatzillaTarget {
 
 	/** The Reactor Netty web server: its server channel and every accepted connection. */
 	SERVER("server"),
 
-	/** The {@code HttpClient} behind the {@code WebClient.Builder} (and {@code ClientHttpConnector}) Boot builds. */
+	/**
+	 * The {@code HttpClient} behind the {@code WebClient.Builder} (and
+	 * {@code ClientHttpConnector}) Boot builds.
+	 */
 	WEBCLIENT("webclient"),
 
-	/** The {@code HttpClient} behind the Reactor Netty request factory of Boot's {@code RestClient} and {@code RestTemplate}. */
+	/**
+	 * The {@code HttpClient} behind the Reactor Netty request factory of Boot's
+	 * {@code RestClient} and {@code RestTemplate}.
+	 */
 	RESTCLIENT("restclient"),
 
 	/** Spring Cloud Gateway's proxy {@code HttpClient}. */

@@ -13,8 +13,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Hands the active allocator to the Reactor Netty {@code HttpClient} behind the {@code WebClient} Boot builds,
- * unless {@code catzilla.client.enabled=false} or {@code catzilla.client.webclient.enabled=false}.
+ * Hands the active allocator to the Reactor Netty {@code HttpClient} behind the
+ * {@code WebClient} Boot builds, unless {@code catzilla.client.enabled=false} or
+ * {@code catzilla.client.webclient.enabled=false}.
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class,
 		beforeName = "org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration")
@@ -27,8 +28,8 @@ public final class CatzillaWebClientAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "catzilla.client.webclient.enabled", matchIfMissing = true)
-	CatzillaClientHttpConnectorBuilderCustomizer catzillaClientHttpConnectorBuilderCustomizer(
-			CatzillaAllocator outcome, CatzillaWiring wiring) {
+	CatzillaClientHttpConnectorBuilderCustomizer catzillaClientHttpConnectorBuilderCustomizer(CatzillaAllocator outcome,
+			CatzillaWiring wiring) {
 		return new CatzillaClientHttpConnectorBuilderCustomizer(outcome, wiring);
 	}
 

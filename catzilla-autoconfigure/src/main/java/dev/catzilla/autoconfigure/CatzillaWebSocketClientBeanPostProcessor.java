@@ -13,10 +13,12 @@ import org.springframework.util.ClassUtils;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
- * Sets the active allocator on the {@code HttpClient} of every {@link ReactorNettyWebSocketClient} bean: a client
- * whose {@code HttpClient} has no allocator is replaced by one with the same {@code WebsocketClientSpec} and
- * Catzilla's allocator. A client built from a served {@code HttpClient} (Spring Cloud Gateway's) is only recorded;
- * one with the application's own allocator keeps it. Subclasses are left alone.
+ * Sets the active allocator on the {@code HttpClient} of every
+ * {@link ReactorNettyWebSocketClient} bean: a client whose {@code HttpClient} has no
+ * allocator is replaced by one with the same {@code WebsocketClientSpec} and Catzilla's
+ * allocator. A client built from a served {@code HttpClient} (Spring Cloud Gateway's) is
+ * only recorded; one with the application's own allocator keeps it. Subclasses are left
+ * alone.
  */
 public final class CatzillaWebSocketClientBeanPostProcessor implements BeanPostProcessor {
 

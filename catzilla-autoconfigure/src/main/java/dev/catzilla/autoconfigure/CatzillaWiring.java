@@ -8,9 +8,10 @@ import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What Catzilla actually wired: a target is recorded when the allocator is applied to a real server or client (not
- * when a customizer bean exists), or when the application's own allocator was found there and kept. Thread-safe;
- * read by the startup line and {@code /actuator/catzilla}.
+ * What Catzilla actually wired: a target is recorded when the allocator is applied to a
+ * real server or client (not when a customizer bean exists), or when the application's
+ * own allocator was found there and kept. Thread-safe; read by the startup line and
+ * {@code /actuator/catzilla}.
  */
 public final class CatzillaWiring {
 
@@ -25,7 +26,10 @@ public final class CatzillaWiring {
 		record(this.served, target, true);
 	}
 
-	/** Records that a server or client of this kind already had the application's own allocator, which was kept. */
+	/**
+	 * Records that a server or client of this kind already had the application's own
+	 * allocator, which was kept.
+	 */
 	public void keptOwnAllocator(CatzillaTarget target) {
 		record(this.kept, target, false);
 	}
@@ -43,12 +47,17 @@ public final class CatzillaWiring {
 		}
 	}
 
-	/** The kinds of servers and clients Catzilla's allocator serves, in {@link CatzillaTarget} order. */
+	/**
+	 * The kinds of servers and clients Catzilla's allocator serves, in
+	 * {@link CatzillaTarget} order.
+	 */
 	public synchronized List<String> served() {
 		return this.served.stream().map(CatzillaTarget::id).toList();
 	}
 
-	/** The kinds of servers and clients where the application's own allocator was kept. */
+	/**
+	 * The kinds of servers and clients where the application's own allocator was kept.
+	 */
 	public synchronized List<String> keptOwnAllocator() {
 		return this.kept.stream().map(CatzillaTarget::id).toList();
 	}

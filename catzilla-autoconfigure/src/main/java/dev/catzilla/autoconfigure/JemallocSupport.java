@@ -15,9 +15,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The only class of this module that calls {@link Jemalloc} (and so may load the native library). Nothing reaches
- * it in {@code malloc} mode.
- * Public for the actuator packages only; not an API.
+ * The only class of this module that calls {@link Jemalloc} (and so may load the native
+ * library). Nothing reaches it in {@code malloc} mode. Public for the actuator packages
+ * only; not an API.
  */
 public final class JemallocSupport {
 
@@ -29,7 +29,8 @@ public final class JemallocSupport {
 	public static CatzillaAllocator select(AllocatorMode mode, CatzillaProperties.Jemalloc properties,
 			CatzillaProperties.Profile profile) {
 		dev.catzilla.allocator.ProfilingOptions profiling = profile.toOptions();
-		// Invalid settings fail in every mode that could use them, even when the library is unavailable.
+		// Invalid settings fail in every mode that could use them, even when the library
+		// is unavailable.
 		JemallocOptions options = properties.toOptions();
 		long maxDirectMemory = properties.maxDirectMemoryBytes();
 		if (!Jemalloc.isAvailable()) {
@@ -61,8 +62,9 @@ public final class JemallocSupport {
 	}
 
 	/**
-	 * Applies the options. jemalloc reads its options once per JVM: when another user of the JVM (e.g. another
-	 * application context) chose other options first, a WARN names both, and so does the returned note.
+	 * Applies the options. jemalloc reads its options once per JVM: when another user of
+	 * the JVM (e.g. another application context) chose other options first, a WARN names
+	 * both, and so does the returned note.
 	 */
 	private static String configure(JemallocOptions options) {
 		JemallocOptions earlier = Jemalloc.isConfigured() ? Jemalloc.requestedOptions() : null;
@@ -128,7 +130,10 @@ public final class JemallocSupport {
 		return Jemalloc.isInitialized();
 	}
 
-	/** The options as jemalloc option names and values ({@code malloc_conf} syntax), in order. */
+	/**
+	 * The options as jemalloc option names and values ({@code malloc_conf} syntax), in
+	 * order.
+	 */
 	public static Map<String, String> optionsMap(JemallocOptions requested) {
 		Map<String, String> options = new LinkedHashMap<>();
 		for (String pair : requested.toMallocConf().split(",")) {

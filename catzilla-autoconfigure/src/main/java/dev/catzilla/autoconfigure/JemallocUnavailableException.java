@@ -3,8 +3,9 @@ package dev.catzilla.autoconfigure;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown when {@code catzilla.allocator=jemalloc} was requested but Catzilla's native library cannot be used. Its
- * cause is the library's unavailability cause; {@link JemallocUnavailableFailureAnalyzer} explains it.
+ * Thrown when {@code catzilla.allocator=jemalloc} was requested but Catzilla's native
+ * library cannot be used. Its cause is the library's unavailability cause;
+ * {@link JemallocUnavailableFailureAnalyzer} explains it.
  */
 public class JemallocUnavailableException extends RuntimeException {
 
@@ -14,8 +15,8 @@ public class JemallocUnavailableException extends RuntimeException {
 
 	public JemallocUnavailableException(String platform, boolean disabledOnPurpose, @Nullable Throwable cause) {
 		super("catzilla.allocator=jemalloc was requested but jemalloc is unavailable on " + platform
-				+ (disabledOnPurpose ? " (catzilla.native.disabled=true)" : "")
-				+ ((cause != null) ? ": " + cause : ""), cause);
+				+ (disabledOnPurpose ? " (catzilla.native.disabled=true)" : "") + ((cause != null) ? ": " + cause : ""),
+				cause);
 		this.platform = platform;
 		this.disabledOnPurpose = disabledOnPurpose;
 	}
@@ -25,7 +26,10 @@ public class JemallocUnavailableException extends RuntimeException {
 		return this.platform;
 	}
 
-	/** Whether the system property {@code catzilla.native.disabled=true} switched the library off. */
+	/**
+	 * Whether the system property {@code catzilla.native.disabled=true} switched the
+	 * library off.
+	 */
 	public boolean isDisabledOnPurpose() {
 		return this.disabledOnPurpose;
 	}

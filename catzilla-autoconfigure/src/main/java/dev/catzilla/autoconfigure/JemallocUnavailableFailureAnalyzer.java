@@ -9,24 +9,28 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Explains a {@link JemallocUnavailableException}: what was requested, why the native library could not load (the
- * whole cause chain) and what to do about it.
+ * Explains a {@link JemallocUnavailableException}: what was requested, why the native
+ * library could not load (the whole cause chain) and what to do about it.
  */
 class JemallocUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<JemallocUnavailableException> {
 
-	/** The platforms Catzilla's jar carries a native library for (the one list: {@link NativePlatform}). */
+	/**
+	 * The platforms Catzilla's jar carries a native library for (the one list:
+	 * {@link NativePlatform}).
+	 */
 	static final String SUPPORTED_PLATFORMS = NativePlatform.describeSupported();
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, JemallocUnavailableException cause) {
 		StringBuilder description = new StringBuilder();
-		description.append(String.format("catzilla.allocator=jemalloc was requested, but Catzilla's native jemalloc "
-				+ "library could not be loaded on this platform (%s, %s %s, Java %s).%n",
+		description.append(String.format(
+				"catzilla.allocator=jemalloc was requested, but Catzilla's native jemalloc "
+						+ "library could not be loaded on this platform (%s, %s %s, Java %s).%n",
 				cause.getPlatform(), System.getProperty("os.name"), System.getProperty("os.arch"),
 				System.getProperty("java.version")));
 		if (cause.isDisabledOnPurpose()) {
-			description.append(String.format(
-					"The system property catzilla.native.disabled=true switches the library off on purpose.%n"));
+			description.append(String
+				.format("The system property catzilla.native.disabled=true switches the library off on purpose.%n"));
 		}
 		description.append(String.format("%nWhy it could not be loaded:%n"));
 		Set<Throwable> seen = new HashSet<>();

@@ -5,9 +5,10 @@ import dev.catzilla.allocator.NativePlatform;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Facts about the platform, read from the JVM and {@code /proc} (no native code, no child process). The C library
- * and its version come from {@link NativePlatform#libc()} (the same detection the diagnostics report uses), read once.
- * Public for the actuator packages only; not an API.
+ * Facts about the platform, read from the JVM and {@code /proc} (no native code, no child
+ * process). The C library and its version come from {@link NativePlatform#libc()} (the
+ * same detection the diagnostics report uses), read once. Public for the actuator
+ * packages only; not an API.
  */
 public final class PlatformInfo {
 

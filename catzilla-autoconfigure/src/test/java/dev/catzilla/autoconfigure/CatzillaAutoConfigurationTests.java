@@ -30,9 +30,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The allocator's choice in each mode, a user's own choice, the startup line, and Reactor Netty missing, with a JVM
- * where Catzilla's native library loads (CI's platform, linux-x86_64). What each other auto-configuration adds is
- * tested in its own {@code ...AutoConfigurationTests}.
+ * The allocator's choice in each mode, a user's own choice, the startup line, and Reactor
+ * Netty missing, with a JVM where Catzilla's native library loads (CI's platform,
+ * linux-x86_64). What each other auto-configuration adds is tested in its own
+ * {@code ...AutoConfigurationTests}.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class CatzillaAutoConfigurationTests {
@@ -40,16 +41,16 @@ class CatzillaAutoConfigurationTests {
 	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
 			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
 			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
-			CatzillaHealthAutoConfiguration.class);
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
+			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
 
 	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(CATZILLA)
-		.withConfiguration(AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class));
+		.withConfiguration(
+				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
+						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
 
 	@Test
 	void theNativeLibraryLoadsOnThisPlatform() {
@@ -146,10 +147,10 @@ class CatzillaAutoConfigurationTests {
 	void startupLineInMallocModeSaysNettysDefaultAndThatNoNativeCodeLoaded(CapturedOutput output) {
 		this.webRunner.withUserConfiguration(BuildsAWebClient.class)
 			.withPropertyValues("catzilla.allocator=malloc")
-			.run((context) -> assertThat(output).contains("Catzilla: Netty's default allocator ("
-					+ ByteBufAllocator.DEFAULT.getClass().getSimpleName()
-					+ ") served: [webclient] (requested malloc; catzilla.allocator=malloc: "
-					+ "Netty's default allocator, Catzilla's native library not loaded)"));
+			.run((context) -> assertThat(output)
+				.contains("Catzilla: Netty's default allocator (" + ByteBufAllocator.DEFAULT.getClass().getSimpleName()
+						+ ") served: [webclient] (requested malloc; catzilla.allocator=malloc: "
+						+ "Netty's default allocator, Catzilla's native library not loaded)"));
 	}
 
 	@Test
@@ -159,7 +160,8 @@ class CatzillaAutoConfigurationTests {
 			HttpServerConfig config = context.getBean(CatzillaNettyServerCustomizer.class)
 				.apply(HttpServer.create())
 				.configuration();
-			assertThat((Object) config.childOptions().get(ChannelOption.ALLOCATOR)).isSameAs(UnpooledByteBufAllocator.DEFAULT);
+			assertThat((Object) config.childOptions().get(ChannelOption.ALLOCATOR))
+				.isSameAs(UnpooledByteBufAllocator.DEFAULT);
 		});
 	}
 

@@ -12,7 +12,10 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
-/** {@link CatzillaCapExceededHandler}: refusals at the cap become 503s; everything else passes by. */
+/**
+ * {@link CatzillaCapExceededHandler}: refusals at the cap become 503s; everything else
+ * passes by.
+ */
 class CatzillaCapExceededHandlerTests {
 
 	private final CatzillaCapExceededHandler handler = new CatzillaCapExceededHandler();

@@ -10,8 +10,8 @@ import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Spring Cloud Gateway's proxy client gets Catzilla's customizer when the gateway is present, and nothing changes
- * without it.
+ * Spring Cloud Gateway's proxy client gets Catzilla's customizer when the gateway is
+ * present, and nothing changes without it.
  */
 class CatzillaGatewayAutoConfigurationTests {
 

@@ -13,7 +13,8 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * HttpClient beans an application declares get Catzilla's allocator, unless they have their own or the switch is off.
+ * HttpClient beans an application declares get Catzilla's allocator, unless they have
+ * their own or the switch is off.
  */
 class CatzillaHttpClientBeanPostProcessorTests {
 

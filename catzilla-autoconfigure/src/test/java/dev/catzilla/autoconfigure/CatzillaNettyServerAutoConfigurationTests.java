@@ -28,22 +28,23 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Reactor Netty server's customizer: the allocator on the server channel and on accepted connections, applied
- * after the application's own customizers, replaced by a user's bean, switched off by {@code catzilla.server.enabled}.
+ * The Reactor Netty server's customizer: the allocator on the server channel and on
+ * accepted connections, applied after the application's own customizers, replaced by a
+ * user's bean, switched off by {@code catzilla.server.enabled}.
  */
 class CatzillaNettyServerAutoConfigurationTests {
 
 	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
 			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
 			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
-			CatzillaHealthAutoConfiguration.class);
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
+			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
 
 	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(CATZILLA)
-		.withConfiguration(AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class));
+		.withConfiguration(
+				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
+						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
 
 	@Test
 	void serverCustomizerSetsTheAllocatorOnTheServerChannelAndOnAcceptedConnections() {
@@ -70,7 +71,8 @@ class CatzillaNettyServerAutoConfigurationTests {
 			for (NettyServerCustomizer customizer : customizers) {
 				server = customizer.apply(server);
 			}
-			assertThat((Object) server.configuration().childOptions().get(ChannelOption.ALLOCATOR)).isSameAs(UnpooledByteBufAllocator.DEFAULT);
+			assertThat((Object) server.configuration().childOptions().get(ChannelOption.ALLOCATOR))
+				.isSameAs(UnpooledByteBufAllocator.DEFAULT);
 			ReactorNettyAllocatorsTests.bindAndDispose(server);
 			CatzillaWiring wiring = context.getBean(CatzillaWiring.class);
 			assertThat(wiring.served()).isEmpty();

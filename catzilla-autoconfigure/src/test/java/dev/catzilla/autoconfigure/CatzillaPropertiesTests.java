@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * Binding of {@code catzilla.*}: relaxed names, defaults, the mapping onto {@link JemallocOptions}, bad values.
+ * Binding of {@code catzilla.*}: relaxed names, defaults, the mapping onto
+ * {@link JemallocOptions}, bad values.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class CatzillaPropertiesTests {
@@ -56,10 +57,10 @@ class CatzillaPropertiesTests {
 
 	@Test
 	void anUnknownAllocatorFailsStartupWithAReportNamingTheValidValues(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(PropertiesOnly.class)
-			.web(WebApplicationType.NONE)
-			.properties("catzilla.allocator=tcmalloc")
-			.run());
+		assertThatException()
+			.isThrownBy(() -> new SpringApplicationBuilder(PropertiesOnly.class).web(WebApplicationType.NONE)
+				.properties("catzilla.allocator=tcmalloc")
+				.run());
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("catzilla.allocator")
 			.contains("tcmalloc")
@@ -74,9 +75,10 @@ class CatzillaPropertiesTests {
 			assertThat(jemalloc.capReserveBytes(16L << 20)).isEqualTo(1L << 20);
 			assertThat(jemalloc.capReserveBytes(1L << 30)).isEqualTo(4L << 20);
 		});
-		this.runner.withPropertyValues("catzilla.jemalloc.cap-reserve=0").run((context) -> assertThat(
-				context.getBean(CatzillaProperties.class).getJemalloc().capReserveBytes(16L << 20))
-			.isZero());
+		this.runner.withPropertyValues("catzilla.jemalloc.cap-reserve=0")
+			.run((context) -> assertThat(
+					context.getBean(CatzillaProperties.class).getJemalloc().capReserveBytes(16L << 20))
+				.isZero());
 		this.runner.withPropertyValues("catzilla.jemalloc.cap-reserve=16MB")
 			.run((context) -> assertThatException()
 				.isThrownBy(() -> context.getBean(CatzillaProperties.class).getJemalloc().capReserveBytes(16L << 20))
@@ -95,11 +97,9 @@ class CatzillaPropertiesTests {
 
 	@Test
 	void jemallocPropertiesMapOntoJemallocOptions() {
-		this.runner
-			.withPropertyValues("catzilla.jemalloc.background-thread=false", "catzilla.jemalloc.dirty-decay=5s",
-					"catzilla.jemalloc.muzzy-decay=-1ms", "catzilla.jemalloc.tcache-max=32KB",
-					"catzilla.jemalloc.arenas=4", "catzilla.jemalloc.max-direct-memory=64MB",
-					"catzilla.jemalloc.quiet-purge=250ms")
+		this.runner.withPropertyValues("catzilla.jemalloc.background-thread=false", "catzilla.jemalloc.dirty-decay=5s",
+				"catzilla.jemalloc.muzzy-decay=-1ms", "catzilla.jemalloc.tcache-max=32KB", "catzilla.jemalloc.arenas=4",
+				"catzilla.jemalloc.max-direct-memory=64MB", "catzilla.jemalloc.quiet-purge=250ms")
 			.run((context) -> {
 				CatzillaProperties.Jemalloc jemalloc = context.getBean(CatzillaProperties.class).getJemalloc();
 				assertThat(jemalloc.toOptions()).isEqualTo(JemallocOptions.builder()
@@ -168,7 +168,10 @@ class CatzillaPropertiesTests {
 
 	}
 
-	/** Catzilla's auto-configuration alone, whatever else this module's class path holds (the gateway, say). */
+	/**
+	 * Catzilla's auto-configuration alone, whatever else this module's class path holds
+	 * (the gateway, say).
+	 */
 	@SpringBootConfiguration
 	@ImportAutoConfiguration(CatzillaAutoConfiguration.class)
 	static class Full {

@@ -36,9 +36,10 @@ import org.springframework.web.client.RestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * RestClient and RestTemplate over Reactor Netty: Boot's request factory builder gets Catzilla's customizer; in a
- * reactive application, where Boot defines no builder, Catzilla defines the one Boot defines elsewhere, compared with
- * Boot's own for every {@code spring.http.clients.imperative.*} setting.
+ * RestClient and RestTemplate over Reactor Netty: Boot's request factory builder gets
+ * Catzilla's customizer; in a reactive application, where Boot defines no builder,
+ * Catzilla defines the one Boot defines elsewhere, compared with Boot's own for every
+ * {@code spring.http.clients.imperative.*} setting.
  */
 class CatzillaRestClientAutoConfigurationTests {
 
@@ -139,14 +140,18 @@ class CatzillaRestClientAutoConfigurationTests {
 
 	@Test
 	void theComparisonCoversEveryImperativeClientPropertyBootHas() {
-		// A property Boot adds to spring.http.clients.imperative.* fails here: the copy must follow, and so must
+		// A property Boot adds to spring.http.clients.imperative.* fails here: the copy
+		// must follow, and so must
 		// imperativeClientSettings().
 		assertThat(BeanUtils.getPropertyDescriptors(ImperativeHttpClientsProperties.class))
 			.extracting(PropertyDescriptor::getName)
 			.containsExactlyInAnyOrder("class", "factory");
 	}
 
-	/** Every value of spring.http.clients.imperative.factory (and none), with and without virtual threads. */
+	/**
+	 * Every value of spring.http.clients.imperative.factory (and none), with and without
+	 * virtual threads.
+	 */
 	static Stream<List<String>> imperativeClientSettings() {
 		List<String> factories = new ArrayList<>();
 		factories.add(null);
@@ -168,9 +173,10 @@ class CatzillaRestClientAutoConfigurationTests {
 	}
 
 	/**
-	 * What an application gets from the context's builder: its type, the request factory it builds (or why it
-	 * cannot), the JDK client's executor, and what Catzilla served; or why the context failed to start (a factory
-	 * whose library is missing, here HttpComponents' and Jetty's).
+	 * What an application gets from the context's builder: its type, the request factory
+	 * it builds (or why it cannot), the JDK client's executor, and what Catzilla served;
+	 * or why the context failed to start (a factory whose library is missing, here
+	 * HttpComponents' and Jetty's).
 	 */
 	record Outcome(String builder, String requestFactory, String executor, List<String> served) {
 

@@ -14,7 +14,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The startup line's wording in each case, and the line for a kind of client first wired after startup.
+ * The startup line's wording in each case, and the line for a kind of client first wired
+ * after startup.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class CatzillaStartupReporterTests {
@@ -64,7 +65,8 @@ class CatzillaStartupReporterTests {
 			context.getBean(CatzillaWiring.class).served(CatzillaTarget.RESTCLIENT);
 			assertThat(output).contains("Catzilla: restclient wired after startup, served: [restclient]");
 			context.getBean(CatzillaWiring.class).keptOwnAllocator(CatzillaTarget.WEBCLIENT);
-			assertThat(output).contains("Catzilla: webclient built after startup with its own allocator, kept: [webclient]");
+			assertThat(output)
+				.contains("Catzilla: webclient built after startup with its own allocator, kept: [webclient]");
 		});
 	}
 

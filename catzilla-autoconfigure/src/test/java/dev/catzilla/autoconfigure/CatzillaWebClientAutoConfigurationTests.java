@@ -25,8 +25,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * WebClient over Reactor Netty: Catzilla's customizer of Boot's connector builder, replaced by a user's bean, switched
- * off by {@code catzilla.client.enabled} or {@code catzilla.client.webclient.enabled}, absent without WebClient.
+ * WebClient over Reactor Netty: Catzilla's customizer of Boot's connector builder,
+ * replaced by a user's bean, switched off by {@code catzilla.client.enabled} or
+ * {@code catzilla.client.webclient.enabled}, absent without WebClient.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class CatzillaWebClientAutoConfigurationTests {
@@ -34,14 +35,14 @@ class CatzillaWebClientAutoConfigurationTests {
 	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
 			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
 			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
-			CatzillaHealthAutoConfiguration.class);
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
+			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
 
 	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(CATZILLA)
-		.withConfiguration(AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class));
+		.withConfiguration(
+				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
+						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
 
 	@Test
 	void webClientGetsTheAllocatorThroughBootsConnectorBuilder() {

@@ -14,8 +14,8 @@ import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClien
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * ReactorNettyWebSocketClient beans get Catzilla's allocator with their WebSocket settings intact, unless the switch
- * is off.
+ * ReactorNettyWebSocketClient beans get Catzilla's allocator with their WebSocket
+ * settings intact, unless the switch is off.
  */
 class CatzillaWebSocketClientBeanPostProcessorTests {
 

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The record of what was wired: in a fixed order, each kind once, and told to a late-wiring listener.
+ * The record of what was wired: in a fixed order, each kind once, and told to a
+ * late-wiring listener.
  */
 class CatzillaWiringTests {
 

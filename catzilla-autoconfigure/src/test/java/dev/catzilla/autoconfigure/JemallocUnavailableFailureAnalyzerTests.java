@@ -25,7 +25,8 @@ class JemallocUnavailableFailureAnalyzerTests {
 	void analyzerIsRegisteredUnderBootsFailureAnalyzerKey() {
 		ArgumentResolver arguments = ArgumentResolver.of(BeanFactory.class, new DefaultListableBeanFactory())
 			.and(Environment.class, new StandardEnvironment());
-		// Other analyzers on the test class path need classes that are absent (e.g. Bean Validation): ignore those.
+		// Other analyzers on the test class path need classes that are absent (e.g. Bean
+		// Validation): ignore those.
 		SpringFactoriesLoader.FailureHandler ignore = (factoryType, implementationName, failure) -> {
 		};
 		assertThat(SpringFactoriesLoader.forDefaultResourceLocation().load(FailureAnalyzer.class, arguments, ignore))
@@ -36,7 +37,8 @@ class JemallocUnavailableFailureAnalyzerTests {
 	void reportNamesTheRequestTheWholeCauseChainAndWhatToDo() {
 		UnsatisfiedLinkError linkError = new UnsatisfiedLinkError("no catzilla_jemalloc in java.library.path");
 		linkError.initCause(new FileNotFoundException("META-INF/native/libcatzilla_jemalloc-linux-aarch64.so"));
-		UnsatisfiedLinkError failure = new UnsatisfiedLinkError("Catzilla's jemalloc is not available on linux-aarch64");
+		UnsatisfiedLinkError failure = new UnsatisfiedLinkError(
+				"Catzilla's jemalloc is not available on linux-aarch64");
 		failure.initCause(linkError);
 		// A platform without a library: the action lists the platforms that have one.
 		Throwable wrapped = new BeanCreationException("catzillaAllocator",
@@ -47,7 +49,8 @@ class JemallocUnavailableFailureAnalyzerTests {
 		assertThat(analysis).isNotNull();
 		assertThat(analysis.getDescription()).contains("catzilla.allocator=jemalloc was requested")
 			.contains("linux-ppc64le")
-			.containsSubsequence("java.lang.UnsatisfiedLinkError: Catzilla's jemalloc is not available on linux-aarch64",
+			.containsSubsequence(
+					"java.lang.UnsatisfiedLinkError: Catzilla's jemalloc is not available on linux-aarch64",
 					"caused by java.lang.UnsatisfiedLinkError: no catzilla_jemalloc in java.library.path",
 					"caused by java.io.FileNotFoundException: META-INF/native/libcatzilla_jemalloc-linux-aarch64.so")
 			.doesNotContain("catzilla.native.disabled");
@@ -59,9 +62,8 @@ class JemallocUnavailableFailureAnalyzerTests {
 
 	@Test
 	void reportSaysWhenTheLibraryWasDisabledOnPurposeAndHowToUndoIt() {
-		FailureAnalysis analysis = new JemallocUnavailableFailureAnalyzer()
-			.analyze(new JemallocUnavailableException("linux-x86_64", true,
-					new UnsatisfiedLinkError("disabled by catzilla.native.disabled=true")));
+		FailureAnalysis analysis = new JemallocUnavailableFailureAnalyzer().analyze(new JemallocUnavailableException(
+				"linux-x86_64", true, new UnsatisfiedLinkError("disabled by catzilla.native.disabled=true")));
 		assertThat(analysis.getDescription()).contains("catzilla.native.disabled=true switches the library off");
 		assertThat(analysis.getAction()).contains("remove -Dcatzilla.native.disabled=true")
 			.doesNotContain("run on a platform");

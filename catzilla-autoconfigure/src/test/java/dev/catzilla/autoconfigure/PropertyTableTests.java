@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docs/spring.md's property table is generated from the configuration metadata (Boot's processor writes it from
- * {@link CatzillaProperties}' Javadoc, plus the additional metadata file): a property's description lives in one
- * place, its field's Javadoc. This test fails when the docs differ; run it with {@code -Dcatzilla.docs.write=true} to
+ * docs/spring.md's property table is generated from the configuration metadata (Boot's
+ * processor writes it from {@link CatzillaProperties}' Javadoc, plus the additional
+ * metadata file): a property's description lives in one place, its field's Javadoc. This
+ * test fails when the docs differ; run it with {@code -Dcatzilla.docs.write=true} to
  * rewrite the table, then review the diff.
  */
 class PropertyTableTests {
@@ -50,8 +51,7 @@ class PropertyTableTests {
 
 	@Test
 	void aPropertyWithoutADefaultInTheMetadataSaysInItsDescriptionWhatItDefaultsTo() throws Exception {
-		List<Map<String, Object>> properties = JsonPath.read(metadata(),
-				"$.properties[?(@.name =~ /.*catzilla.*/)]");
+		List<Map<String, Object>> properties = JsonPath.read(metadata(), "$.properties[?(@.name =~ /.*catzilla.*/)]");
 		assertThat(properties).filteredOn((property) -> !property.containsKey("defaultValue"))
 			.allSatisfy((property) -> assertThat((String) property.get("description"))
 				.as("description of %s, which has no default in the metadata", property.get("name"))
@@ -74,7 +74,10 @@ class PropertyTableTests {
 		return md.toString();
 	}
 
-	/** The allocator first, then the wiring switches, jemalloc, the profile, then the actuator's properties. */
+	/**
+	 * The allocator first, then the wiring switches, jemalloc, the profile, then the
+	 * actuator's properties.
+	 */
 	private static int order(String name) {
 		List<String> prefixes = List.of("catzilla.allocator", "catzilla.server.", "catzilla.client.enabled",
 				"catzilla.client.", "catzilla.jemalloc.", "catzilla.profile.", "management.");

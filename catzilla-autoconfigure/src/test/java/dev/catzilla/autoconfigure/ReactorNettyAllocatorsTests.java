@@ -10,7 +10,8 @@ import reactor.netty.http.server.HttpServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The one function that hands the allocator to a Reactor Netty client or server, and what it records.
+ * The one function that hands the allocator to a Reactor Netty client or server, and what
+ * it records.
  */
 class ReactorNettyAllocatorsTests {
 

@@ -20,8 +20,9 @@ import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClien
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link GatewayApplication} on a random port in front of a local Reactor Netty upstream (an HTTP and a WebSocket
- * echo), and bodies of several MiB through both legs, compared by SHA-256.
+ * {@link GatewayApplication} on a random port in front of a local Reactor Netty upstream
+ * (an HTTP and a WebSocket echo), and bodies of several MiB through both legs, compared
+ * by SHA-256.
  */
 abstract class AbstractGatewayRealServerTests {
 
@@ -38,14 +39,14 @@ abstract class AbstractGatewayRealServerTests {
 		upstream = HttpServer.create()
 			.host("127.0.0.1")
 			.port(0)
-			.route((routes) -> routes
-				.post("/echo", (request, response) -> response.send(request.receive().retain()))
+			.route((routes) -> routes.post("/echo", (request, response) -> response.send(request.receive().retain()))
 				.ws("/ws", (in, out) -> out.sendObject(in.receiveFrames().map((frame) -> frame.retain()))))
 			.bindNow();
 		context = CatzillaLog.capture(new SpringApplicationBuilder(GatewayApplication.class))
 			.properties("server.port=0", "server.address=127.0.0.1",
 					"upstream.http=http://127.0.0.1:" + upstream.port(),
-					// Another host name: the WebSocket leg gets its own connections, not pooled HTTP ones.
+					// Another host name: the WebSocket leg gets its own connections, not
+					// pooled HTTP ones.
 					"upstream.ws=ws://localhost:" + upstream.port())
 			.properties(properties)
 			.run();
@@ -76,7 +77,10 @@ abstract class AbstractGatewayRealServerTests {
 		return body;
 	}
 
-	/** The SHA-256 of what came back through the gateway's HTTP route (the test's client is the JDK's, not Netty). */
+	/**
+	 * The SHA-256 of what came back through the gateway's HTTP route (the test's client
+	 * is the JDK's, not Netty).
+	 */
 	static byte[] echoThroughTheProxy(byte[] body) throws Exception {
 		HttpResponse<byte[]> response = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/up/echo"))
@@ -87,7 +91,10 @@ abstract class AbstractGatewayRealServerTests {
 		return MessageDigest.getInstance("SHA-256").digest(response.body());
 	}
 
-	/** The SHA-256 of what came back through the gateway's WebSocket route, sent in binary frames. */
+	/**
+	 * The SHA-256 of what came back through the gateway's WebSocket route, sent in binary
+	 * frames.
+	 */
 	static byte[] echoThroughTheWebSocketProxy(byte[] body) throws Exception {
 		return WebSocketEcho.sha256OfEcho(new ReactorNettyWebSocketClient(),
 				URI.create("ws://127.0.0.1:" + port + "/upws/ws"), body);

@@ -12,10 +12,12 @@ import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
 
 /**
- * A Spring Cloud Gateway application written as a user would: {@code /up/**} is proxied to {@code upstream.http}
- * and {@code /upws/**} to the WebSocket upstream {@code upstream.ws}. Probes watch the gateway's server and its
- * proxy client (the gateway's WebSocket client is built from that client). With {@code gateway.own-allocator=true}
- * the application sets its own allocator on the proxy client with an {@code HttpClientCustomizer}.
+ * A Spring Cloud Gateway application written as a user would: {@code /up/**} is proxied
+ * to {@code upstream.http} and {@code /upws/**} to the WebSocket upstream
+ * {@code upstream.ws}. Probes watch the gateway's server and its proxy client (the
+ * gateway's WebSocket client is built from that client). With
+ * {@code gateway.own-allocator=true} the application sets its own allocator on the proxy
+ * client with an {@code HttpClientCustomizer}.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration

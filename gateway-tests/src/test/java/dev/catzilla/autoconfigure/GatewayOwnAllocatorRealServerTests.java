@@ -6,8 +6,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The application's own {@code HttpClientCustomizer} sets an allocator on the proxy client: it is kept, for HTTP and
- * for the WebSocket client the gateway builds from that client.
+ * The application's own {@code HttpClientCustomizer} sets an allocator on the proxy
+ * client: it is kept, for HTTP and for the WebSocket client the gateway builds from that
+ * client.
  */
 class GatewayOwnAllocatorRealServerTests extends AbstractGatewayRealServerTests {
 

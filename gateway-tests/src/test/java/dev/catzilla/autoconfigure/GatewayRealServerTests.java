@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A gateway with the starter and nothing else: every buffer on both legs (the gateway's server and its proxy
- * client, HTTP and WebSocket) comes from jemalloc, and the startup line and the endpoint say so.
+ * A gateway with the starter and nothing else: every buffer on both legs (the gateway's
+ * server and its proxy client, HTTP and WebSocket) comes from jemalloc, and the startup
+ * line and the endpoint say so.
  */
 class GatewayRealServerTests extends AbstractGatewayRealServerTests {
 

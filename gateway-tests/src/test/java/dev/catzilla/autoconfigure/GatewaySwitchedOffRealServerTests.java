@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code catzilla.client.gateway.enabled=false}: the proxy client stays on Netty's default allocator, the gateway's
- * server is still served.
+ * {@code catzilla.client.gateway.enabled=false}: the proxy client stays on Netty's
+ * default allocator, the gateway's server is still served.
  */
 class GatewaySwitchedOffRealServerTests extends AbstractGatewayRealServerTests {
 

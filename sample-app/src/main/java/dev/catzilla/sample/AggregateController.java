@@ -15,9 +15,10 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code POST /aggregate}: joins the whole request body in memory (as a handler that parses a JSON document or
- * verifies a signature does) and only then sends it back. Unlike {@code POST /echo}, every byte of the body is held
- * in the server's buffers at once, which is what the memory benchmark's "many live buffers" scenario needs. Bodies
+ * {@code POST /aggregate}: joins the whole request body in memory (as a handler that
+ * parses a JSON document or verifies a signature does) and only then sends it back.
+ * Unlike {@code POST /echo}, every byte of the body is held in the server's buffers at
+ * once, which is what the memory benchmark's "many live buffers" scenario needs. Bodies
  * over {@code sample.aggregate.max-size} (default 16MB) get a 413.
  */
 @RestController
@@ -36,7 +37,8 @@ class AggregateController {
 		}
 		return DataBufferUtils.join(request.getBody(), (int) Math.min(Integer.MAX_VALUE, this.maxSize))
 			.onErrorMap(DataBufferLimitException.class, (ex) -> tooLarge())
-			// Lazily: an empty buffer made up front would leak on every request that has a body.
+			// Lazily: an empty buffer made up front would leak on every request that has
+			// a body.
 			.switchIfEmpty(Mono.fromSupplier(() -> response.bufferFactory().allocateBuffer(0)))
 			.flatMap((whole) -> {
 				response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);

@@ -14,16 +14,20 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code GET /bytes/{n}}: {@code n} bytes of a fixed pattern (byte {@code i} is {@code i mod 256}), produced in
- * chunks of at most {@value #CHUNK} bytes from the response's buffer factory (so from the server channel's Netty
- * allocator), never as one giant array.
+ * {@code GET /bytes/{n}}: {@code n} bytes of a fixed pattern (byte {@code i} is
+ * {@code i mod 256}), produced in chunks of at most {@value #CHUNK} bytes from the
+ * response's buffer factory (so from the server channel's Netty allocator), never as one
+ * giant array.
  */
 @RestController
 class BytesController {
 
 	static final int CHUNK = 64 * 1024;
 
-	/** One chunk of the pattern; CHUNK is a multiple of 256 so every chunk starts at pattern offset 0. */
+	/**
+	 * One chunk of the pattern; CHUNK is a multiple of 256 so every chunk starts at
+	 * pattern offset 0.
+	 */
 	private static final byte[] PATTERN = new byte[CHUNK];
 
 	static {
@@ -51,8 +55,8 @@ class BytesController {
 			return Mono.error(badRequest(size + " is negative"));
 		}
 		if (size > this.maxSize) {
-			return Mono.error(badRequest(size + " is more than the limit of " + this.maxSize
-					+ " bytes (sample.bytes.max-size)"));
+			return Mono.error(
+					badRequest(size + " is more than the limit of " + this.maxSize + " bytes (sample.bytes.max-size)"));
 		}
 		response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
 		response.getHeaders().setContentLength(size);

@@ -16,12 +16,13 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code POST /echo}: the request body comes back as it came, streamed buffer by buffer (the whole body is never
- * held in memory), up to {@code sample.echo.max-size}.
+ * {@code POST /echo}: the request body comes back as it came, streamed buffer by buffer
+ * (the whole body is never held in memory), up to {@code sample.echo.max-size}.
  * <p>
- * Over the limit: a request whose {@code Content-Length} says so is refused with 413 before its body is read. A body
- * without a length (chunked) is counted as it streams; if it crosses the limit before the response has started, the
- * answer is a 413, otherwise the response has already been committed as 200 and the connection is closed mid-body,
+ * Over the limit: a request whose {@code Content-Length} says so is refused with 413
+ * before its body is read. A body without a length (chunked) is counted as it streams; if
+ * it crosses the limit before the response has started, the answer is a 413, otherwise
+ * the response has already been committed as 200 and the connection is closed mid-body,
  * which is the only honest option for a streamed echo.
  */
 @RestController
@@ -40,8 +41,7 @@ class EchoController {
 			return Mono.error(tooLarge("Content-Length " + declared));
 		}
 		MediaType contentType = request.getHeaders().getContentType();
-		response.getHeaders()
-			.setContentType((contentType != null) ? contentType : MediaType.APPLICATION_OCTET_STREAM);
+		response.getHeaders().setContentType((contentType != null) ? contentType : MediaType.APPLICATION_OCTET_STREAM);
 		if (declared >= 0) {
 			response.getHeaders().setContentLength(declared);
 		}
@@ -61,8 +61,7 @@ class EchoController {
 
 	private ResponseStatusException tooLarge(String what) {
 		return new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
-				"Request body too large: " + what + ", the limit is " + this.maxSize
-						+ " bytes (sample.echo.max-size)");
+				"Request body too large: " + what + ", the limit is " + this.maxSize + " bytes (sample.echo.max-size)");
 	}
 
 }

@@ -15,9 +15,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code GET /proxy/bytes/{n}}: fetches {@code GET <sample.proxy.upstream>/bytes/{n}} through Boot's
- * {@code WebClient} and streams the upstream's body to the caller, buffer by buffer, as a gateway route does. The
- * memory benchmark points it at a deliberately slow upstream. Without {@code sample.proxy.upstream} it answers 503.
+ * {@code GET /proxy/bytes/{n}}: fetches {@code GET <sample.proxy.upstream>/bytes/{n}}
+ * through Boot's {@code WebClient} and streams the upstream's body to the caller, buffer
+ * by buffer, as a gateway route does. The memory benchmark points it at a deliberately
+ * slow upstream. Without {@code sample.proxy.upstream} it answers 503.
  */
 @RestController
 class ProxyController {

@@ -12,9 +12,11 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * {@code GET /relay/bytes/{n}}: fetches {@code /bytes/{n}} from this same server through Boot's {@code WebClient}
- * and streams it on, buffer by buffer, so one request exercises both the server's and the client's Netty buffers.
- * Needs {@code spring-boot-starter-webclient} (Boot 4 no longer ships {@code WebClient.Builder} with WebFlux).
+ * {@code GET /relay/bytes/{n}}: fetches {@code /bytes/{n}} from this same server through
+ * Boot's {@code WebClient} and streams it on, buffer by buffer, so one request exercises
+ * both the server's and the client's Netty buffers. Needs
+ * {@code spring-boot-starter-webclient} (Boot 4 no longer ships {@code WebClient.Builder}
+ * with WebFlux).
  */
 @RestController
 class RelayController {

@@ -18,7 +18,8 @@ public record SampleProperties(Echo echo, Bytes bytes) {
 	}
 
 	/**
-	 * @param maxSize largest request body {@code POST /echo} accepts; larger bodies get a 413
+	 * @param maxSize largest request body {@code POST /echo} accepts; larger bodies get a
+	 * 413
 	 */
 	public record Echo(DataSize maxSize) {
 
@@ -29,7 +30,8 @@ public record SampleProperties(Echo echo, Bytes bytes) {
 	}
 
 	/**
-	 * @param maxSize largest {@code n} that {@code GET /bytes/{n}} serves; larger values get a 400
+	 * @param maxSize largest {@code n} that {@code GET /bytes/{n}} serves; larger values
+	 * get a 400
 	 */
 	public record Bytes(DataSize maxSize) {
 

@@ -25,7 +25,13 @@ class ActuatorTests {
 
 	@Test
 	void healthIsUp() {
-		this.client.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody().jsonPath("$.status")
+		this.client.get()
+			.uri("/actuator/health")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
 			.isEqualTo("UP");
 	}
 
@@ -45,8 +51,14 @@ class ActuatorTests {
 
 	@Test
 	void metricsListsJvmMemory() {
-		this.client.get().uri("/actuator/metrics").exchange().expectStatus().isOk().expectBody()
-			.jsonPath("$.names[?(@ == 'jvm.memory.used')]").exists();
+		this.client.get()
+			.uri("/actuator/metrics")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.names[?(@ == 'jvm.memory.used')]")
+			.exists();
 	}
 
 	@Test

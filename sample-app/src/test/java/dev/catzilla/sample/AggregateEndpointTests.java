@@ -13,7 +13,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** POST /aggregate against the real server, with a small limit so that a 413 is cheap to provoke. */
+/**
+ * POST /aggregate against the real server, with a small limit so that a 413 is cheap to
+ * provoke.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "sample.aggregate.max-size=3MB")
 class AggregateEndpointTests {
@@ -51,13 +54,7 @@ class AggregateEndpointTests {
 
 	@Test
 	void anEmptyBodyGivesAnEmptyAnswer() {
-		this.client.post()
-			.uri("/aggregate")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectHeader()
-			.contentLength(0);
+		this.client.post().uri("/aggregate").exchange().expectStatus().isOk().expectHeader().contentLength(0);
 	}
 
 	@Test

@@ -10,9 +10,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The starter does its job in the sample as a user would see it: with the default {@code catzilla.allocator=auto}
- * on linux-x86_64 (CI's platform) jemalloc serves the server, the endpoint and the meters say so, and bytes that
- * went through the server went through jemalloc.
+ * The starter does its job in the sample as a user would see it: with the default
+ * {@code catzilla.allocator=auto} on linux-x86_64 (CI's platform) jemalloc serves the
+ * server, the endpoint and the meters say so, and bytes that went through the server went
+ * through jemalloc.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class CatzillaInTheSampleTests {
@@ -49,8 +50,10 @@ class CatzillaInTheSampleTests {
 
 	@Test
 	void bytesThroughTheServerComeFromJemalloc() {
-		// jemalloc has handed out memory once the server has produced a few MiB through its buffers. The body is
-		// read to the end: an unread response keeps the exchange open and stalls the server's graceful shutdown.
+		// jemalloc has handed out memory once the server has produced a few MiB through
+		// its buffers. The body is
+		// read to the end: an unread response keeps the exchange open and stalls the
+		// server's graceful shutdown.
 		byte[] body = this.client.get()
 			.uri("/bytes/{n}", 4 * 1024 * 1024)
 			.exchange()

@@ -143,7 +143,8 @@ class EchoEndpointTests {
 		return Flux.range(0, (body.length + chunk - 1) / chunk).map((i) -> {
 			int offset = i * chunk;
 			int length = Math.min(chunk, body.length - offset);
-			return DefaultDataBufferFactory.sharedInstance.wrap(java.util.Arrays.copyOfRange(body, offset, offset + length));
+			return DefaultDataBufferFactory.sharedInstance
+				.wrap(java.util.Arrays.copyOfRange(body, offset, offset + length));
 		});
 	}
 

@@ -16,9 +16,11 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** POST /echo with a small configured limit, for bodies whose length is not declared (chunked). */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "sample.echo.max-size=100KB")
+/**
+ * POST /echo with a small configured limit, for bodies whose length is not declared
+ * (chunked).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sample.echo.max-size=100KB")
 class EchoLimitTests {
 
 	@LocalServerPort
@@ -61,8 +63,10 @@ class EchoLimitTests {
 
 	@Test
 	void aChunkedBodyOverTheLimitIsNeverEchoedInFull() {
-		// Counted while streaming: a 413 if the limit is crossed before the response started, otherwise the
-		// connection is cut mid-body. Either way the client must not receive the whole 4 MiB.
+		// Counted while streaming: a 413 if the limit is crossed before the response
+		// started, otherwise the
+		// connection is cut mid-body. Either way the client must not receive the whole 4
+		// MiB.
 		byte[] body = EchoEndpointTests.randomBytes(4 * 1024 * 1024, 5);
 		long received = WebClient.create("http://127.0.0.1:" + this.port)
 			.post()
@@ -77,7 +81,12 @@ class EchoLimitTests {
 			.block(Duration.ofSeconds(60));
 		assertThat(received).isLessThan(body.length);
 		// and the server is fine afterwards
-		this.client.post().uri("/echo").bodyValue("still here").exchange().expectBody(String.class).isEqualTo("still here");
+		this.client.post()
+			.uri("/echo")
+			.bodyValue("still here")
+			.exchange()
+			.expectBody(String.class)
+			.isEqualTo("still here");
 	}
 
 }

@@ -33,16 +33,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The Grafana dashboard in {@code docs/grafana/catzilla-dashboard.json} is checked against a real Prometheus (Debian's
- * package, fetched by {@code src/test/sh/prometheus.sh}) scraping the sample app every second: every query of every
- * panel, read from the file (so a panel added later is checked without touching this test), with the dashboard's
- * variables substituted as Grafana substitutes them, returns data. The sample runs in its own JVM with Catzilla's
- * jemalloc, a small sampling interval and a cap, and the test makes a live site, a leak and a cap refusal happen so
- * that the panels about them have something to show. Both processes are stopped whatever the outcome.
+ * The Grafana dashboard in {@code docs/grafana/catzilla-dashboard.json} is checked
+ * against a real Prometheus (Debian's package, fetched by
+ * {@code src/test/sh/prometheus.sh}) scraping the sample app every second: every query of
+ * every panel, read from the file (so a panel added later is checked without touching
+ * this test), with the dashboard's variables substituted as Grafana substitutes them,
+ * returns data. The sample runs in its own JVM with Catzilla's jemalloc, a small sampling
+ * interval and a cap, and the test makes a live site, a leak and a cap refusal happen so
+ * that the panels about them have something to show. Both processes are stopped whatever
+ * the outcome.
  */
 class GrafanaDashboardTests {
 
-	/** Prometheus's scrape interval here, and so Grafana's {@code $__interval} (its minimum: one scrape). */
+	/**
+	 * Prometheus's scrape interval here, and so Grafana's {@code $__interval} (its
+	 * minimum: one scrape).
+	 */
 	private static final int SCRAPE_SECONDS = 1;
 
 	private static final String JOB = "catzilla-sample";
@@ -80,8 +86,7 @@ class GrafanaDashboardTests {
 			assertThat(panel.path("description").asString()).as("description of '%s'", title).isNotBlank();
 			List<JsonNode> targets = List.copyOf(panel.path("targets").values());
 			assertThat(targets).as("queries of '%s'", title).isNotEmpty();
-			assertThat(targets.stream().map((t) -> t.path("refId").asString()).distinct())
-				.as("refIds of '%s'", title)
+			assertThat(targets.stream().map((t) -> t.path("refId").asString()).distinct()).as("refIds of '%s'", title)
 				.hasSize(targets.size());
 			for (JsonNode target : targets) {
 				assertThat(target.path("expr").asString()).as("expr of '%s' %s", title, target.path("refId"))
@@ -126,7 +131,8 @@ class GrafanaDashboardTests {
 	void theDocsDescribeEveryPanel() throws IOException {
 		String docs = Files.readString(Path.of(System.getProperty("catzilla.test.docs")));
 		for (JsonNode panel : panels(dashboard())) {
-			assertThat(docs).as("docs/spring.md describes the panel").contains("| " + panel.path("title").asString() + " |");
+			assertThat(docs).as("docs/spring.md describes the panel")
+				.contains("| " + panel.path("title").asString() + " |");
 		}
 		assertThat(docs).contains("docs/grafana/catzilla-dashboard.json");
 	}
@@ -139,8 +145,8 @@ class GrafanaDashboardTests {
 		deleteRecursively(work);
 		Files.createDirectories(work);
 		try (Processes processes = new Processes()) {
-			int appPort = processes.start((port) -> sampleCommand(port, work), (port) -> "http://127.0.0.1:" + port
-					+ "/actuator/health", work.resolve("sample.log"));
+			int appPort = processes.start((port) -> sampleCommand(port, work),
+					(port) -> "http://127.0.0.1:" + port + "/actuator/health", work.resolve("sample.log"));
 			String base = "http://127.0.0.1:" + appPort;
 			Files.writeString(work.resolve("prometheus.yml"), """
 					global:
@@ -159,7 +165,8 @@ class GrafanaDashboardTests {
 					(port) -> "http://127.0.0.1:" + port + "/-/ready", work.resolve("prometheus.log"));
 			String prom = "http://127.0.0.1:" + prometheusPort;
 
-			// Traffic through the server's buffers, a live site, a leak and a refusal at the cap.
+			// Traffic through the server's buffers, a live site, a leak and a refusal at
+			// the cap.
 			for (int i = 0; i < 8; i++) {
 				assertThat(get(base + "/bytes/" + (1024 * 1024)).statusCode()).isEqualTo(200);
 			}
@@ -172,14 +179,13 @@ class GrafanaDashboardTests {
 
 			// What the provocations must have produced, seen through Prometheus.
 			awaitData(prom, Map.of("the scrape of the sample", "up{job=\"" + JOB + "\"} == 1",
-					"Catzilla's jemalloc serving the sample", "catzilla_allocator_info{job=\"" + JOB
-							+ "\", active=\"jemalloc\"}",
-					"a live site besides 'other'", "catzilla_profile_site_live_bytes{job=\"" + JOB
-							+ "\", site!=\"other\"} > 1000000",
-					"a leak", "catzilla_profile_leaks_total{job=\"" + JOB + "\"} > 0"),
-					work);
+					"Catzilla's jemalloc serving the sample",
+					"catzilla_allocator_info{job=\"" + JOB + "\", active=\"jemalloc\"}", "a live site besides 'other'",
+					"catzilla_profile_site_live_bytes{job=\"" + JOB + "\", site!=\"other\"} > 1000000", "a leak",
+					"catzilla_profile_leaks_total{job=\"" + JOB + "\"} > 0"), work);
 
-			// Every Catzilla meter the sample exposes is on the dashboard: a new meter needs its panel.
+			// Every Catzilla meter the sample exposes is on the dashboard: a new meter
+			// needs its panel.
 			List<String> exprs = panels(dashboard).stream()
 				.flatMap((p) -> p.path("targets").values().stream())
 				.map((t) -> t.path("expr").asString())
@@ -193,18 +199,21 @@ class GrafanaDashboardTests {
 				.filter((name) -> exprs.stream()
 					.noneMatch((expr) -> Pattern.compile("(?<![\\w:])" + name + "(?![\\w:])").matcher(expr).find()))
 				.toList();
-			assertThat(withoutPanel).as("Catzilla meters in the scrape that no panel of the dashboard queries: add a "
-					+ "panel to docs/grafana/catzilla-dashboard.json and its row to docs/spring.md").isEmpty();
+			assertThat(withoutPanel)
+				.as("Catzilla meters in the scrape that no panel of the dashboard queries: add a "
+						+ "panel to docs/grafana/catzilla-dashboard.json and its row to docs/spring.md")
+				.isEmpty();
 
-			// Every panel's every query, as Grafana sends it: the instance variable at its saved value (All) and at
+			// Every panel's every query, as Grafana sends it: the instance variable at
+			// its saved value (All) and at
 			// one instance picked by hand.
 			Map<String, String> queries = new LinkedHashMap<>();
 			for (Map<String, String> values : variableValues(prom, dashboard)) {
 				for (JsonNode panel : panels(dashboard)) {
 					for (JsonNode target : panel.path("targets").values()) {
 						String expr = substitute(target.path("expr").asString(), values);
-						queries.put("'" + panel.path("title").asString() + "' " + target.path("refId").asString()
-								+ " (" + values + "): " + expr, expr);
+						queries.put("'" + panel.path("title").asString() + "' " + target.path("refId").asString() + " ("
+								+ values + "): " + expr, expr);
 					}
 				}
 			}
@@ -240,7 +249,10 @@ class GrafanaDashboardTests {
 	}
 
 	private static List<JsonNode> rows(JsonNode dashboard) {
-		return dashboard.path("panels").values().stream().filter((p) -> p.path("type").asString().equals("row"))
+		return dashboard.path("panels")
+			.values()
+			.stream()
+			.filter((p) -> p.path("type").asString().equals("row"))
 			.toList();
 	}
 
@@ -255,17 +267,23 @@ class GrafanaDashboardTests {
 	private static List<Double> thresholds(JsonNode fieldConfig) {
 		JsonNode steps = fieldConfig.has("steps") ? fieldConfig.path("steps")
 				: fieldConfig.path("thresholds").path("steps");
-		return steps.values().stream().filter((s) -> !s.path("value").isNull()).map((s) -> s.path("value").asDouble())
+		return steps.values()
+			.stream()
+			.filter((s) -> !s.path("value").isNull())
+			.map((s) -> s.path("value").asDouble())
 			.toList();
 	}
 
-	// ---------------------------------------------------------------- Grafana's substitution
+	// ---------------------------------------------------------------- Grafana's
+	// substitution
 
 	/**
-	 * The values of the dashboard's variables as Grafana computes them, in the dashboard's order, once per way a user
-	 * sees them: every variable at its saved value, and then each multi-value variable at one value picked by hand.
-	 * Built-in interval variables follow Grafana's rules for a Prometheus data source whose scrape interval is set
-	 * to {@value #SCRAPE_SECONDS} s: {@code $__interval} is at least one scrape interval, {@code $__rate_interval} is
+	 * The values of the dashboard's variables as Grafana computes them, in the
+	 * dashboard's order, once per way a user sees them: every variable at its saved
+	 * value, and then each multi-value variable at one value picked by hand. Built-in
+	 * interval variables follow Grafana's rules for a Prometheus data source whose scrape
+	 * interval is set to {@value #SCRAPE_SECONDS} s: {@code $__interval} is at least one
+	 * scrape interval, {@code $__rate_interval} is
 	 * {@code max($__interval + scrape interval, 4 * scrape interval)}.
 	 */
 	private List<Map<String, String>> variableValues(String prom, JsonNode dashboard) throws Exception {
@@ -310,8 +328,10 @@ class GrafanaDashboardTests {
 					}
 					saved.put(name, value);
 				}
-				default -> fail("The dashboard's variable $%s is of type '%s'; this test knows how Grafana substitutes "
-						+ "'datasource' and 'query' (label_values) variables only: teach it the new one.", name, type);
+				default -> fail(
+						"The dashboard's variable $%s is of type '%s'; this test knows how Grafana substitutes "
+								+ "'datasource' and 'query' (label_values) variables only: teach it the new one.",
+						name, type);
 			}
 		}
 		List<Map<String, String>> all = new ArrayList<>();
@@ -321,8 +341,9 @@ class GrafanaDashboardTests {
 	}
 
 	/**
-	 * A variable's value as Grafana's Prometheus data source writes it into a query: a single-value variable as it
-	 * is (backslashes and quotes escaped), a multi-value one regex-escaped, several values as {@code (a|b)}.
+	 * A variable's value as Grafana's Prometheus data source writes it into a query: a
+	 * single-value variable as it is (backslashes and quotes escaped), a multi-value one
+	 * regex-escaped, several values as {@code (a|b)}.
 	 */
 	private static String format(List<String> values, boolean multi) {
 		if (!multi) {
@@ -358,7 +379,10 @@ class GrafanaDashboardTests {
 		return out.toString();
 	}
 
-	/** {@code label_values(selector, label)} as Grafana 10 asks Prometheus: the label's values among the series. */
+	/**
+	 * {@code label_values(selector, label)} as Grafana 10 asks Prometheus: the label's
+	 * values among the series.
+	 */
 	private List<String> labelValues(String prom, String query) throws Exception {
 		Matcher matcher = LABEL_VALUES.matcher(query);
 		if (!matcher.matches()) {
@@ -374,8 +398,9 @@ class GrafanaDashboardTests {
 	// ---------------------------------------------------------------- Prometheus
 
 	/**
-	 * Evaluates every query ({@code /api/v1/query}) until each returns at least one sample with a finite value,
-	 * or fails after {@link #DEADLINE} naming the ones that did not, with the scrape's state.
+	 * Evaluates every query ({@code /api/v1/query}) until each returns at least one
+	 * sample with a finite value, or fails after {@link #DEADLINE} naming the ones that
+	 * did not, with the scrape's state.
 	 */
 	private void awaitData(String prom, Map<String, String> queries, Path work) throws Exception {
 		long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -384,8 +409,7 @@ class GrafanaDashboardTests {
 			for (var it = missing.entrySet().iterator(); it.hasNext();) {
 				var query = it.next();
 				JsonNode answer = json.readTree(get(prom + "/api/v1/query?query=" + encode(query.getValue())).body());
-				assertThat(answer.path("status").asString()).as("%s%n%s", query.getKey(), answer)
-					.isEqualTo("success");
+				assertThat(answer.path("status").asString()).as("%s%n%s", query.getKey(), answer).isEqualTo("success");
 				if (hasFiniteSample(answer.path("data"))) {
 					it.remove();
 				}
@@ -395,8 +419,8 @@ class GrafanaDashboardTests {
 			}
 			if (System.nanoTime() > deadline) {
 				fail("No data after %s for:%n%s%nScrape targets: %s%nLogs in %s", DEADLINE,
-						String.join(System.lineSeparator(), missing.keySet()),
-						get(prom + "/api/v1/targets").body(), work);
+						String.join(System.lineSeparator(), missing.keySet()), get(prom + "/api/v1/targets").body(),
+						work);
 			}
 			Thread.sleep(500);
 		}
@@ -443,20 +467,26 @@ class GrafanaDashboardTests {
 
 	// ---------------------------------------------------------------- processes
 
-	/** The sample in its own JVM with this JVM's {@code java} and class path, as a user runs it plus the routes. */
+	/**
+	 * The sample in its own JVM with this JVM's {@code java} and class path, as a user
+	 * runs it plus the routes.
+	 */
 	private static ProcessBuilder sampleCommand(int port, Path work) {
 		ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xcheck:jni", "-Xmx256m", "-cp", System.getProperty("java.class.path"), DashboardSample.class.getName(),
-				"--server.port=" + port, "--server.address=127.0.0.1", "--catzilla.allocator=jemalloc",
-				// Sampled often, so a few MiB give sites and leaks; a cap, so a refusal can be provoked.
+				"-Xcheck:jni", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+				DashboardSample.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
+				"--catzilla.allocator=jemalloc",
+				// Sampled often, so a few MiB give sites and leaks; a cap, so a refusal
+				// can be provoked.
 				"--catzilla.profile.sample-interval=64KB", "--catzilla.jemalloc.max-direct-memory=64MB");
 		builder.environment().remove("CATZILLA_JE_MALLOC_CONF");
 		return builder;
 	}
 
 	/**
-	 * The servers a test starts: each on a free port, stopped (children first, SIGTERM, SIGKILL after 10 s) on
-	 * {@link #close()}, and by a shutdown hook if this JVM is ended before (e.g. by surefire's timeout).
+	 * The servers a test starts: each on a free port, stopped (children first, SIGTERM,
+	 * SIGKILL after 10 s) on {@link #close()}, and by a shutdown hook if this JVM is
+	 * ended before (e.g. by surefire's timeout).
 	 */
 	private final class Processes implements AutoCloseable {
 
@@ -469,17 +499,15 @@ class GrafanaDashboardTests {
 		}
 
 		/**
-		 * Starts {@code command} on a free port and waits until {@code readyUri} answers 200; tries another port when
-		 * the chosen one was taken before the server bound it (up to three times). Returns the port.
+		 * Starts {@code command} on a free port and waits until {@code readyUri} answers
+		 * 200; tries another port when the chosen one was taken before the server bound
+		 * it (up to three times). Returns the port.
 		 */
 		int start(java.util.function.IntFunction<ProcessBuilder> command,
 				java.util.function.IntFunction<String> readyUri, Path log) throws Exception {
 			for (int attempt = 1;; attempt++) {
 				int port = freePort();
-				Process process = command.apply(port)
-					.redirectErrorStream(true)
-					.redirectOutput(log.toFile())
-					.start();
+				Process process = command.apply(port).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 				this.started.add(process);
 				try {
 					awaitHttpOk(readyUri.apply(port), process, log);

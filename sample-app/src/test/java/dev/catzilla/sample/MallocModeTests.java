@@ -9,7 +9,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code --catzilla.allocator=malloc}: Netty's default allocator serves, the endpoints still work. */
+/**
+ * {@code --catzilla.allocator=malloc}: Netty's default allocator serves, the endpoints
+ * still work.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, args = "--catzilla.allocator=malloc")
 class MallocModeTests {
 

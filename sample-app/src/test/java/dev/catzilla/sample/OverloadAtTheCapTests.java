@@ -26,10 +26,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample under a 16 MB cap and far more demand than fits (64 concurrent GETs of 8 MB, as the overload report
- * did): it answers what fits with 200, refuses the rest cleanly (503 with Retry-After before a response starts; a
- * response already under way is cut off by closing its connection), writes a bounded log, and serves normally once
- * the load has gone, with nothing left counted.
+ * The sample under a 16 MB cap and far more demand than fits (64 concurrent GETs of 8 MB,
+ * as the overload report did): it answers what fits with 200, refuses the rest cleanly
+ * (503 with Retry-After before a response starts; a response already under way is cut off
+ * by closing its connection), writes a bounded log, and serves normally once the load has
+ * gone, with nothing left counted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "catzilla.jemalloc.max-direct-memory=16MB")
@@ -60,8 +61,8 @@ class OverloadAtTheCapTests {
 				.block(Duration.ofSeconds(120));
 			Map<String, Long> counts = outcomes.stream()
 				.collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-			assertThat(counts.keySet()).as("outcomes " + counts).isSubsetOf("200 complete", "503 Retry-After 1",
-					"cut off");
+			assertThat(counts.keySet()).as("outcomes " + counts)
+				.isSubsetOf("200 complete", "503 Retry-After 1", "cut off");
 			assertThat(counts.get("200 complete")).as("answered in full " + counts).isPositive();
 			assertThat(counts.get("503 Retry-After 1")).as("refused cleanly " + counts).isPositive();
 			assertThat(allocator.refusedAllocations()).isPositive();
@@ -71,7 +72,8 @@ class OverloadAtTheCapTests {
 		}
 		String[] lines = output.getAll().split("\n");
 		int logged = lines.length - linesBefore;
-		// One refusal with its stack trace (about a hundred frames), at most a summary line per 10 s: no flood.
+		// One refusal with its stack trace (about a hundred frames), at most a summary
+		// line per 10 s: no flood.
 		assertThat(logged).as("log lines written under overload").isLessThan(400);
 		assertThat(output.getAll()).doesNotContain("throwIfFatal").doesNotContain("onUncaughtException");
 		// Recovery: a request is answered, and no buffer is left counted.
@@ -88,18 +90,16 @@ class OverloadAtTheCapTests {
 		int expected = Integer.parseInt(uri.substring(uri.lastIndexOf('/') + 1));
 		return client.get()
 			.uri(uri)
-			.response((response, body) -> body.map(ByteBuf::readableBytes)
-				.reduce(0L, Long::sum)
-				.map((bytes) -> {
-					int status = response.status().code();
-					if (status == 200) {
-						return (bytes == expected) ? "200 complete" : "200 with " + bytes + " bytes";
-					}
-					if (status == 503) {
-						return "503 Retry-After " + response.responseHeaders().get("Retry-After");
-					}
-					return status + " " + bytes + " bytes";
-				}))
+			.response((response, body) -> body.map(ByteBuf::readableBytes).reduce(0L, Long::sum).map((bytes) -> {
+				int status = response.status().code();
+				if (status == 200) {
+					return (bytes == expected) ? "200 complete" : "200 with " + bytes + " bytes";
+				}
+				if (status == 503) {
+					return "503 Retry-After " + response.responseHeaders().get("Retry-After");
+				}
+				return status + " " + bytes + " bytes";
+			}))
 			.next()
 			.onErrorResume((ex) -> Mono.just("cut off"));
 	}

@@ -17,7 +17,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** GET /proxy/bytes/{n} against the real server, relaying from a small upstream started by the test. */
+/**
+ * GET /proxy/bytes/{n} against the real server, relaying from a small upstream started by
+ * the test.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ProxyEndpointTests {
 
@@ -25,8 +28,9 @@ class ProxyEndpointTests {
 	private static final DisposableServer upstream = HttpServer.create()
 		.host("127.0.0.1")
 		.port(0)
-		.route((routes) -> routes.get("/bytes/{n}", (request, response) -> response
-			.sendString(Mono.just("u".repeat(Integer.parseInt(request.param("n")))))))
+		.route((routes) -> routes.get("/bytes/{n}",
+				(request, response) -> response
+					.sendString(Mono.just("u".repeat(Integer.parseInt(request.param("n")))))))
 		.bindNow();
 
 	@DynamicPropertySource
@@ -64,7 +68,8 @@ class ProxyEndpointTests {
 
 	@Test
 	void anUpstreamErrorIsNotPassedOffAsSuccess() {
-		// The error body is read, so that the test client releases its buffers (a leak report fails the class).
+		// The error body is read, so that the test client releases its buffers (a leak
+		// report fails the class).
 		this.client.get()
 			.uri("/proxy/bytes/{n}", "-1")
 			.exchange()

@@ -16,8 +16,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code GET /relay/bytes/{n}} goes through Boot's {@code WebClient}: the bytes arrive intact, and the sample's
- * startup line and endpoint name both the server and the WebClient.
+ * {@code GET /relay/bytes/{n}} goes through Boot's {@code WebClient}: the bytes arrive
+ * intact, and the sample's startup line and endpoint name both the server and the
+ * WebClient.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ExtendWith(OutputCaptureExtension.class)

@@ -4,7 +4,10 @@ import java.time.Duration;
 
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** A WebTestClient against the real server on its random port, able to read bodies of tens of MiB. */
+/**
+ * A WebTestClient against the real server on its random port, able to read bodies of tens
+ * of MiB.
+ */
 final class SampleClients {
 
 	private SampleClients() {

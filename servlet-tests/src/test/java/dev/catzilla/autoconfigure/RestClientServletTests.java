@@ -17,9 +17,11 @@ import org.springframework.web.client.RestTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link ServletApplication} on Tomcat with {@code spring.http.clients.imperative.factory=reactor}: Boot's
- * {@code RestClient} and {@code RestTemplate} move several MiB through Reactor Netty channels on jemalloc, the
- * startup line names only them (the server is Tomcat), and the switch leaves them on Netty's default.
+ * {@link ServletApplication} on Tomcat with
+ * {@code spring.http.clients.imperative.factory=reactor}: Boot's {@code RestClient} and
+ * {@code RestTemplate} move several MiB through Reactor Netty channels on jemalloc, the
+ * startup line names only them (the server is Tomcat), and the switch leaves them on
+ * Netty's default.
  */
 class RestClientServletTests {
 
@@ -70,13 +72,16 @@ class RestClientServletTests {
 	}
 
 	private URI echo() {
-		return URI.create("http://127.0.0.1:" + ((WebServerApplicationContext) this.context).getWebServer().getPort()
-				+ "/echo");
+		return URI.create(
+				"http://127.0.0.1:" + ((WebServerApplicationContext) this.context).getWebServer().getPort() + "/echo");
 	}
 
 	private void echoThroughRestClient(long seed) throws Exception {
 		byte[] body = body(seed);
-		byte[] echoed = this.context.getBean(RestClient.class).post().uri(echo()).body(body)
+		byte[] echoed = this.context.getBean(RestClient.class)
+			.post()
+			.uri(echo())
+			.body(body)
 			.exchange((request, response) -> AbstractClientsRealServerTests.sha256(response.getBody()));
 		assertThat(echoed).isEqualTo(AbstractClientsRealServerTests.sha256(body));
 	}

@@ -14,8 +14,9 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 
 /**
- * A servlet (Tomcat) application written as a user would, with {@code spring.http.clients.imperative.factory=reactor}:
- * Boot's {@code RestClient} and {@code RestTemplate} (built at startup) run over Reactor Netty; an echo endpoint to
+ * A servlet (Tomcat) application written as a user would, with
+ * {@code spring.http.clients.imperative.factory=reactor}: Boot's {@code RestClient} and
+ * {@code RestTemplate} (built at startup) run over Reactor Netty; an echo endpoint to
  * talk to. A {@link ChannelProbe} watches the clients' channels.
  */
 @SpringBootConfiguration

@@ -23,8 +23,9 @@ import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClien
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link ClientsApplication} started on a random port, and real traffic through each of its clients: bodies of
- * several MiB compared by SHA-256. Subclasses start it with their properties and assert who allocated.
+ * {@link ClientsApplication} started on a random port, and real traffic through each of
+ * its clients: bodies of several MiB compared by SHA-256. Subclasses start it with their
+ * properties and assert who allocated.
  */
 @ExtendWith(OutputCaptureExtension.class)
 abstract class AbstractClientsRealServerTests {
@@ -76,26 +77,41 @@ abstract class AbstractClientsRealServerTests {
 
 	/** The SHA-256 of what came back from POST /echo through Boot's WebClient. */
 	static byte[] echoThroughWebClient(byte[] body) throws Exception {
-		return sha256(context.getBean(WebClient.class).post().uri(uri("http", "/echo")).bodyValue(body).retrieve()
+		return sha256(context.getBean(WebClient.class)
+			.post()
+			.uri(uri("http", "/echo"))
+			.bodyValue(body)
+			.retrieve()
 			.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class));
 	}
 
 	/** The SHA-256 of what came back from POST /echo through Boot's RestClient. */
 	static byte[] echoThroughRestClient(byte[] body) {
-		return context.getBean(RestClient.class).post().uri(uri("http", "/echo")).body(body)
+		return context.getBean(RestClient.class)
+			.post()
+			.uri(uri("http", "/echo"))
+			.body(body)
 			.exchange((request, response) -> sha256(response.getBody()));
 	}
 
-	/** The SHA-256 of what came back from POST /echo through a WebClient on the application's HttpClient bean. */
+	/**
+	 * The SHA-256 of what came back from POST /echo through a WebClient on the
+	 * application's HttpClient bean.
+	 */
 	static byte[] echoThroughHttpClientBean(byte[] body) throws Exception {
 		WebClient client = WebClient.builder()
 			.clientConnector(new ReactorClientHttpConnector(context.getBean(HttpClient.class)))
 			.build();
-		return sha256(client.post().uri(uri("http", "/echo")).bodyValue(body).retrieve()
+		return sha256(client.post()
+			.uri(uri("http", "/echo"))
+			.bodyValue(body)
+			.retrieve()
 			.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class));
 	}
 
-	/** The SHA-256 of what the WebSocket echo sent back, the body sent in binary frames. */
+	/**
+	 * The SHA-256 of what the WebSocket echo sent back, the body sent in binary frames.
+	 */
 	static byte[] echoThroughWebSocket(byte[] body) throws Exception {
 		return WebSocketEcho.sha256OfEcho(context.getBean(ReactorNettyWebSocketClient.class), uri("ws", "/ws"), body);
 	}
@@ -122,12 +138,18 @@ abstract class AbstractClientsRealServerTests {
 		}
 	}
 
-	/** Every channel of the probe, and every buffer read from them, came from jemalloc, whose counters included them. */
+	/**
+	 * Every channel of the probe, and every buffer read from them, came from jemalloc,
+	 * whose counters included them.
+	 */
 	static void servedByJemalloc(ChannelProbe probe) {
 		probe.assertServedByJemalloc(outcome().allocator(), BODY / 2);
 	}
 
-	/** The probe's channels, and the buffers read from them, came from the given allocator, none from jemalloc. */
+	/**
+	 * The probe's channels, and the buffers read from them, came from the given
+	 * allocator, none from jemalloc.
+	 */
 	static void servedBy(ChannelProbe probe, ByteBufAllocator allocator) {
 		probe.assertServedBy(allocator, BODY / 2);
 	}

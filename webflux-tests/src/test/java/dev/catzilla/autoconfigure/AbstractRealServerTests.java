@@ -18,8 +18,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A real Reactor Netty server on a random port, called through the WebClient Boot builds: bodies from a few bytes
- * to several MiB round-trip intact. Subclasses assert which allocator served them.
+ * A real Reactor Netty server on a random port, called through the WebClient Boot builds:
+ * bodies from a few bytes to several MiB round-trip intact. Subclasses assert which
+ * allocator served them.
  */
 abstract class AbstractRealServerTests {
 
@@ -59,9 +60,10 @@ abstract class AbstractRealServerTests {
 		for (int size : SIZES) {
 			byte[] body = new byte[size];
 			random.nextBytes(body);
-			byte[] echoed = sha256(this.webClient.post().uri("/echo").bodyValue(body).retrieve()
-				.bodyToFlux(DataBuffer.class));
-			assertThat(echoed).as("SHA-256 of the %d-byte echo", size).isEqualTo(MessageDigest.getInstance("SHA-256").digest(body));
+			byte[] echoed = sha256(
+					this.webClient.post().uri("/echo").bodyValue(body).retrieve().bodyToFlux(DataBuffer.class));
+			assertThat(echoed).as("SHA-256 of the %d-byte echo", size)
+				.isEqualTo(MessageDigest.getInstance("SHA-256").digest(body));
 		}
 		assertThat(this.probe.largestHeldBody).hasValue(LARGEST);
 		assertThat(this.probe.requestBuffersSeen.get()).isGreaterThanOrEqualTo(SIZES.length);

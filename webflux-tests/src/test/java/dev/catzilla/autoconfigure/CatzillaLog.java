@@ -15,8 +15,9 @@ import org.springframework.context.ApplicationListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Collects what Catzilla logs (logger {@code dev.catzilla}) while an application starts and runs. Boot resets
- * logback's appenders when it initialises logging, so the appender is attached once the application is prepared.
+ * Collects what Catzilla logs (logger {@code dev.catzilla}) while an application starts
+ * and runs. Boot resets logback's appenders when it initialises logging, so the appender
+ * is attached once the application is prepared.
  */
 final class CatzillaLog {
 
@@ -38,13 +39,17 @@ final class CatzillaLog {
 	private CatzillaLog() {
 	}
 
-	/** The builder, set to collect Catzilla's lines from the start (forgetting earlier ones). */
+	/**
+	 * The builder, set to collect Catzilla's lines from the start (forgetting earlier
+	 * ones).
+	 */
 	static SpringApplicationBuilder capture(SpringApplicationBuilder builder) {
 		lines.clear();
 		return builder.listeners((ApplicationListener<ApplicationPreparedEvent>) (event) -> {
 			Logger logger = (Logger) LoggerFactory.getLogger("dev.catzilla");
 			if (!APPENDER.isStarted()) {
-				// Boot stops every appender when it resets logback (a previous application closing, say).
+				// Boot stops every appender when it resets logback (a previous
+				// application closing, say).
 				APPENDER.setContext(logger.getLoggerContext());
 				APPENDER.start();
 			}

@@ -17,12 +17,12 @@ import reactor.netty.http.client.HttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Watches the channels of a Reactor Netty client: which allocator each channel has, which allocator every buffer
- * read from the socket came from, and jemalloc's counters while such a buffer was in hand (so they include it).
- * Adds nothing but a pass-through handler; never sets an allocator.
+ * Watches the channels of a Reactor Netty client: which allocator each channel has, which
+ * allocator every buffer read from the socket came from, and jemalloc's counters while
+ * such a buffer was in hand (so they include it). Adds nothing but a pass-through
+ * handler; never sets an allocator.
  */
 final class ChannelProbe {
-
 
 	final Set<ByteBufAllocator> channels = ConcurrentHashMap.newKeySet();
 
@@ -30,21 +30,33 @@ final class ChannelProbe {
 
 	final AtomicLong bytesRead = new AtomicLong();
 
-	/** The classes of messages read that were not buffers (none expected at the head of the pipeline). */
+	/**
+	 * The classes of messages read that were not buffers (none expected at the head of
+	 * the pipeline).
+	 */
 	final Set<String> otherReads = ConcurrentHashMap.newKeySet();
 
 	/** The capacity of the largest buffer read from jemalloc. */
 	final AtomicLong largestJemallocRead = new AtomicLong();
 
-	/** The largest {@code stats.allocated} of jemalloc sampled while a buffer it served was in hand. */
+	/**
+	 * The largest {@code stats.allocated} of jemalloc sampled while a buffer it served
+	 * was in hand.
+	 */
 	final AtomicLong jemallocAllocatedWhileReading = new AtomicLong(-1);
 
-	/** The largest {@code usedDirectMemory} of Catzilla's allocator sampled while a buffer it served was in hand. */
+	/**
+	 * The largest {@code usedDirectMemory} of Catzilla's allocator sampled while a buffer
+	 * it served was in hand.
+	 */
 	final AtomicLong usedDirectWhileReading = new AtomicLong(-1);
 
 	private final ChannelHandler handler = new Handler();
 
-	/** Clients with equal options share pooled connections, so each probe has its own handler name. */
+	/**
+	 * Clients with equal options share pooled connections, so each probe has its own
+	 * handler name.
+	 */
 	private final String name = "catzilla-channel-probe-" + System.identityHashCode(this);
 
 	HttpClient instrument(HttpClient client) {
@@ -70,8 +82,9 @@ final class ChannelProbe {
 	}
 
 	/**
-	 * Every channel, and every buffer read from them (more than {@code minBytes}; a server connection's probe is
-	 * attached after its first read), came from Catzilla's jemalloc allocator, and jemalloc's counters included them.
+	 * Every channel, and every buffer read from them (more than {@code minBytes}; a
+	 * server connection's probe is attached after its first read), came from Catzilla's
+	 * jemalloc allocator, and jemalloc's counters included them.
 	 */
 	void assertServedByJemalloc(ByteBufAllocator ours, long minBytes) {
 		assertThat(ours).isInstanceOf(JemallocByteBufAllocator.class);
@@ -86,7 +99,10 @@ final class ChannelProbe {
 			.isGreaterThanOrEqualTo(this.largestJemallocRead.get());
 	}
 
-	/** The channels, and the buffers read from them, came from the given allocator, none from jemalloc. */
+	/**
+	 * The channels, and the buffers read from them, came from the given allocator, none
+	 * from jemalloc.
+	 */
 	void assertServedBy(ByteBufAllocator allocator, long minBytes) {
 		assertThat(this.channels).as("the channels' allocator").containsOnly(allocator);
 		assertThat(this.reads).as("the allocator of the buffers read")

@@ -30,11 +30,12 @@ import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
- * A WebFlux application written as a user would, with every kind of Reactor Netty client Catzilla reaches: Boot's
- * {@code WebClient} and {@code RestClient} (built at startup), a {@code ReactorNettyWebSocketClient} bean and an
- * {@code HttpClient} bean; an echo route and a WebSocket echo to talk to. A {@link ChannelProbe} watches each client.
- * With {@code clients.own-allocator=true} the application sets its own allocator ({@link #OWN}) on the server and
- * every client, as a user may.
+ * A WebFlux application written as a user would, with every kind of Reactor Netty client
+ * Catzilla reaches: Boot's {@code WebClient} and {@code RestClient} (built at startup), a
+ * {@code ReactorNettyWebSocketClient} bean and an {@code HttpClient} bean; an echo route
+ * and a WebSocket echo to talk to. A {@link ChannelProbe} watches each client. With
+ * {@code clients.own-allocator=true} the application sets its own allocator
+ * ({@link #OWN}) on the server and every client, as a user may.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -53,8 +54,9 @@ public class ClientsApplication {
 	@Bean
 	RouterFunction<ServerResponse> echo() {
 		return RouterFunctions.route()
-			.POST("/echo", (request) -> ServerResponse.ok()
-				.body(BodyInserters.fromDataBuffers(request.body(BodyExtractors.toDataBuffers()))))
+			.POST("/echo",
+					(request) -> ServerResponse.ok()
+						.body(BodyInserters.fromDataBuffers(request.body(BodyExtractors.toDataBuffers()))))
 			.build();
 	}
 

@@ -26,8 +26,9 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * A WebFlux application with an echo route, instrumented to record which allocator served its channels and the
- * request bodies, and how much native memory jemalloc held while a body was in hand.
+ * A WebFlux application with an echo route, instrumented to record which allocator served
+ * its channels and the request bodies, and how much native memory jemalloc held while a
+ * body was in hand.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -41,12 +42,13 @@ public class EchoApplication {
 	@Bean
 	RouterFunction<ServerResponse> echo(Probe probe, CatzillaAllocator outcome) {
 		return RouterFunctions.route()
-			.POST("/echo", (request) -> DataBufferUtils
-				.join(request.body(BodyExtractors.toDataBuffers()).doOnNext(probe::recordRequestBuffer))
-				.flatMap((body) -> {
-					probe.recordHeldBody(body.readableByteCount(), outcome);
-					return ServerResponse.ok().body(BodyInserters.fromDataBuffers(Flux.just(body)));
-				}))
+			.POST("/echo",
+					(request) -> DataBufferUtils
+						.join(request.body(BodyExtractors.toDataBuffers()).doOnNext(probe::recordRequestBuffer))
+						.flatMap((body) -> {
+							probe.recordHeldBody(body.readableByteCount(), outcome);
+							return ServerResponse.ok().body(BodyInserters.fromDataBuffers(Flux.just(body)));
+						}))
 			.build();
 	}
 
@@ -58,8 +60,8 @@ public class EchoApplication {
 
 	@Bean
 	ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> probingClientCustomizer(Probe probe) {
-		return (builder) -> builder.withHttpClientCustomizer(
-				(client) -> client.doOnConnected((connection) -> probe.clientChannels.add(connection.channel().alloc())));
+		return (builder) -> builder.withHttpClientCustomizer((client) -> client
+			.doOnConnected((connection) -> probe.clientChannels.add(connection.channel().alloc())));
 	}
 
 	/**
@@ -79,7 +81,10 @@ public class EchoApplication {
 
 		final AtomicLong requestBuffersSeen = new AtomicLong();
 
-		/** jemalloc's {@code stats.allocated} and our allocator's used memory while the largest body was held. */
+		/**
+		 * jemalloc's {@code stats.allocated} and our allocator's used memory while the
+		 * largest body was held.
+		 */
 		final AtomicLong jemallocAllocatedWhileHeld = new AtomicLong(-1);
 
 		final AtomicLong usedDirectMemoryWhileHeld = new AtomicLong(-1);
@@ -103,8 +108,7 @@ public class EchoApplication {
 			this.largestHeldBody.set(size);
 			if (outcome.isJemalloc()) {
 				this.jemallocAllocatedWhileHeld.set(Jemalloc.stats().allocated());
-				this.usedDirectMemoryWhileHeld
-					.set(((JemallocByteBufAllocator) outcome.allocator()).usedDirectMemory());
+				this.usedDirectMemoryWhileHeld.set(((JemallocByteBufAllocator) outcome.allocator()).usedDirectMemory());
 			}
 		}
 

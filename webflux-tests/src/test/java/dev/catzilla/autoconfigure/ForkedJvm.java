@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Starts {@link ForkedProbe} in a new JVM (this JVM's {@code java}, the test class path, {@code -Xcheck:jni}) and
- * collects its output.
+ * Starts {@link ForkedProbe} in a new JVM (this JVM's {@code java}, the test class path,
+ * {@code -Xcheck:jni}) and collects its output.
  */
 final class ForkedJvm {
 

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What only a fresh JVM can show: {@code malloc} never loads Catzilla's native code, and {@code catzilla.jemalloc.*}
- * reaches jemalloc before it initialises.
+ * What only a fresh JVM can show: {@code malloc} never loads Catzilla's native code, and
+ * {@code catzilla.jemalloc.*} reaches jemalloc before it initialises.
  */
 class ForkedJvmTests {
 
@@ -27,8 +27,10 @@ class ForkedJvmTests {
 		assertThat(result.get("catzillaStatus")).isEqualTo("200");
 		assertThat(result.get("catzilla")).contains("\"nativeLibrary\":{\"status\":\"not-loaded\"");
 		assertThat(result.get("prometheusStatus")).isEqualTo("200");
-		// The class-loading log proves the classes were loaded at all (it names every class the JVM loads) ...
-		assertThat(result.output()).as("class loading is logged").contains("dev.catzilla.autoconfigure.CatzillaAllocator ");
+		// The class-loading log proves the classes were loaded at all (it names every
+		// class the JVM loads) ...
+		assertThat(result.output()).as("class loading is logged")
+			.contains("dev.catzilla.autoconfigure.CatzillaAllocator ");
 		assertThat(result.output()).doesNotContain("dev.catzilla.allocator.Jemalloc ")
 			.doesNotContain("dev.catzilla.allocator.JemallocNative ")
 			.doesNotContain("dev.catzilla.allocator.NativeLibraryLoader ")
@@ -39,7 +41,8 @@ class ForkedJvmTests {
 
 	@Test
 	void autoModeLoadsTheNativeLibraryInTheSameSetup() throws Exception {
-		// The counter-check of the test above: same probe, auto mode, and the library does show up.
+		// The counter-check of the test above: same probe, auto mode, and the library
+		// does show up.
 		ForkedJvm.Result result = ForkedJvm.run(List.of("-Xlog:class+load=info"), "--catzilla.allocator=auto");
 		assertThat(result.exitCode()).as(result.output()).isZero();
 		assertThat(result.get("accepted")).isEqualTo("dev.catzilla.allocator.JemallocByteBufAllocator");
@@ -65,8 +68,8 @@ class ForkedJvmTests {
 		assertThat(catzilla.read(effective + "background_thread", String.class)).isEqualTo("false");
 		assertThat(catzilla.read(effective + "narenas", String.class)).isEqualTo("3");
 		assertThat(catzilla.read(effective + "tcache_max", String.class)).isEqualTo("32768");
-		assertThat(result.output()).containsPattern(
-				"Catzilla: jemalloc 5\\.3\\.\\d+ served: \\[server\\] \\(requested jemalloc\\)");
+		assertThat(result.output())
+			.containsPattern("Catzilla: jemalloc 5\\.3\\.\\d+ served: \\[server\\] \\(requested jemalloc\\)");
 	}
 
 }

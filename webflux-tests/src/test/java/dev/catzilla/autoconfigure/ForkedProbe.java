@@ -15,9 +15,10 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Runs {@link EchoApplication} in a fresh JVM (started by {@link ForkedJvm}) with the given {@code --property=value}
- * arguments, sends one 1 MiB request through it, reads {@code /actuator/catzilla} and {@code /actuator/prometheus},
- * and prints what it saw as {@code PROBE key=value} lines.
+ * Runs {@link EchoApplication} in a fresh JVM (started by {@link ForkedJvm}) with the
+ * given {@code --property=value} arguments, sends one 1 MiB request through it, reads
+ * {@code /actuator/catzilla} and {@code /actuator/prometheus}, and prints what it saw as
+ * {@code PROBE key=value} lines.
  */
 public final class ForkedProbe {
 
@@ -33,11 +34,10 @@ public final class ForkedProbe {
 			HttpClient http = HttpClient.newHttpClient();
 			byte[] body = new byte[1024 * 1024];
 			new Random(7).nextBytes(body);
-			HttpResponse<byte[]> echo = http.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo"))
-						.POST(HttpRequest.BodyPublishers.ofByteArray(body))
-						.build(),
-					HttpResponse.BodyHandlers.ofByteArray());
+			HttpResponse<byte[]> echo = http
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo"))
+					.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+					.build(), HttpResponse.BodyHandlers.ofByteArray());
 			System.out.println("PROBE echo=" + (echo.statusCode() == 200 && Arrays.equals(body, echo.body())));
 			EchoApplication.Probe probe = context.getBean(EchoApplication.Probe.class);
 			System.out.println("PROBE accepted=" + probe.acceptedChannels.stream()
@@ -47,10 +47,9 @@ public final class ForkedProbe {
 				.map((allocator) -> allocator.getClass().getName())
 				.collect(Collectors.joining(",")));
 			for (String endpoint : new String[] { "catzilla", "prometheus" }) {
-				HttpResponse<String> response = http.send(
-						HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/" + endpoint))
-							.build(),
-						HttpResponse.BodyHandlers.ofString());
+				HttpResponse<String> response = http
+					.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/" + endpoint))
+						.build(), HttpResponse.BodyHandlers.ofString());
 				System.out.println("PROBE " + endpoint + "Status=" + response.statusCode());
 				if (endpoint.equals("catzilla")) {
 					System.out.println("PROBE catzilla=" + response.body().replace('\n', ' '));

@@ -18,8 +18,9 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code catzilla.allocator=auto} on CI's platform: jemalloc serves the server's channels, the requests' buffers and
- * the WebClient; the endpoint and the Prometheus scrape say so.
+ * {@code catzilla.allocator=auto} on CI's platform: jemalloc serves the server's
+ * channels, the requests' buffers and the WebClient; the endpoint and the Prometheus
+ * scrape say so.
  */
 @SpringBootTest(classes = EchoApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=catzilla,prometheus,health",
@@ -50,38 +51,66 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.requested").isEqualTo("auto")
-			.jsonPath("$.active").isEqualTo("jemalloc")
-			.jsonPath("$.allocatorClass").isEqualTo(JemallocByteBufAllocator.class.getName())
-			.jsonPath("$.reason").value((String reason) -> assertThat(reason).startsWith("native library available"))
-			.jsonPath("$.platform.os").value((String os) -> assertThat(os).startsWith("Linux"))
-			.jsonPath("$.platform.arch").isEqualTo(System.getProperty("os.arch"))
-			.jsonPath("$.platform.jvm").value((String jvm) -> assertThat(jvm).contains(System.getProperty("java.runtime.version")))
-			.jsonPath("$.platform.libc").value((String libc) -> assertThat(libc).matches("glibc 2\\.\\d+"))
-			.jsonPath("$.platform.catzillaPlatform").isEqualTo(Jemalloc.platform())
-			.jsonPath("$.nativeLibrary.status").isEqualTo("loaded")
-			.jsonPath("$.nativeLibrary.location").isEqualTo(Jemalloc.libraryLocation())
-			.jsonPath("$.nativeLibrary.version").value((String v) -> assertThat(v).startsWith("5.3.0"))
-			.jsonPath("$.jemalloc.initialized").isEqualTo(true)
-			.jsonPath("$.jemalloc.requestedOptions.dirty_decay_ms").isEqualTo("10000")
-			.jsonPath("$.jemalloc.requestedOptions.tcache_max").isEqualTo("65536")
-			.jsonPath("$.jemalloc.effectiveOptions").value((java.util.Map<String, String> options) -> assertThat(options).isNotEmpty())
-			.jsonPath("$.jemalloc.stats.resident").value((Number resident) -> assertThat(resident.longValue()).isPositive())
-			.jsonPath("$.jemalloc.stats.allocated").value((Number allocated) -> assertThat(allocated.longValue()).isNotNegative())
-			.jsonPath("$.netty.allocatorClass").isEqualTo(JemallocByteBufAllocator.class.getName())
-			.jsonPath("$.netty.usedDirectMemory").value((Number used) -> assertThat(used.longValue()).isNotNegative())
-			.jsonPath("$.netty.cachedDirectMemory").value((Number cached) -> assertThat(cached.longValue()).isNotNegative())
-			.jsonPath("$.netty.maxDirectMemory").value((Number max) -> assertThat(max.longValue()).isPositive())
-			.jsonPath("$.jemalloc.ratios.residentActive.ratio").value((Number ratio) -> assertThat(ratio.doubleValue()).isGreaterThanOrEqualTo(1))
-			.jsonPath("$.jemalloc.ratios.binFragmentation.bytes").value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
-			.jsonPath("$.jemalloc.processResident").value((Number rss) -> assertThat(rss.longValue()).isPositive())
-			.jsonPath("$.jemalloc.stats").value((java.util.Map<String, Number> stats) -> assertThat(stats.keySet())
+			.jsonPath("$.requested")
+			.isEqualTo("auto")
+			.jsonPath("$.active")
+			.isEqualTo("jemalloc")
+			.jsonPath("$.allocatorClass")
+			.isEqualTo(JemallocByteBufAllocator.class.getName())
+			.jsonPath("$.reason")
+			.value((String reason) -> assertThat(reason).startsWith("native library available"))
+			.jsonPath("$.platform.os")
+			.value((String os) -> assertThat(os).startsWith("Linux"))
+			.jsonPath("$.platform.arch")
+			.isEqualTo(System.getProperty("os.arch"))
+			.jsonPath("$.platform.jvm")
+			.value((String jvm) -> assertThat(jvm).contains(System.getProperty("java.runtime.version")))
+			.jsonPath("$.platform.libc")
+			.value((String libc) -> assertThat(libc).matches("glibc 2\\.\\d+"))
+			.jsonPath("$.platform.catzillaPlatform")
+			.isEqualTo(Jemalloc.platform())
+			.jsonPath("$.nativeLibrary.status")
+			.isEqualTo("loaded")
+			.jsonPath("$.nativeLibrary.location")
+			.isEqualTo(Jemalloc.libraryLocation())
+			.jsonPath("$.nativeLibrary.version")
+			.value((String v) -> assertThat(v).startsWith("5.3.0"))
+			.jsonPath("$.jemalloc.initialized")
+			.isEqualTo(true)
+			.jsonPath("$.jemalloc.requestedOptions.dirty_decay_ms")
+			.isEqualTo("10000")
+			.jsonPath("$.jemalloc.requestedOptions.tcache_max")
+			.isEqualTo("65536")
+			.jsonPath("$.jemalloc.effectiveOptions")
+			.value((java.util.Map<String, String> options) -> assertThat(options).isNotEmpty())
+			.jsonPath("$.jemalloc.stats.resident")
+			.value((Number resident) -> assertThat(resident.longValue()).isPositive())
+			.jsonPath("$.jemalloc.stats.allocated")
+			.value((Number allocated) -> assertThat(allocated.longValue()).isNotNegative())
+			.jsonPath("$.netty.allocatorClass")
+			.isEqualTo(JemallocByteBufAllocator.class.getName())
+			.jsonPath("$.netty.usedDirectMemory")
+			.value((Number used) -> assertThat(used.longValue()).isNotNegative())
+			.jsonPath("$.netty.cachedDirectMemory")
+			.value((Number cached) -> assertThat(cached.longValue()).isNotNegative())
+			.jsonPath("$.netty.maxDirectMemory")
+			.value((Number max) -> assertThat(max.longValue()).isPositive())
+			.jsonPath("$.jemalloc.ratios.residentActive.ratio")
+			.value((Number ratio) -> assertThat(ratio.doubleValue()).isGreaterThanOrEqualTo(1))
+			.jsonPath("$.jemalloc.ratios.binFragmentation.bytes")
+			.value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
+			.jsonPath("$.jemalloc.processResident")
+			.value((Number rss) -> assertThat(rss.longValue()).isPositive())
+			.jsonPath("$.jemalloc.stats")
+			.value((java.util.Map<String, Number> stats) -> assertThat(stats.keySet())
 				.as("every total of the model, by name")
-				.containsExactlyElementsOf(dev.catzilla.allocator.JemallocStatistic.of(dev.catzilla.allocator.JemallocStatistic.Scope.TOTAL)
+				.containsExactlyElementsOf(dev.catzilla.allocator.JemallocStatistic
+					.of(dev.catzilla.allocator.JemallocStatistic.Scope.TOTAL)
 					.stream()
 					.map(dev.catzilla.allocator.JemallocStatistic::key)
 					.toList()))
-			.jsonPath("$.jemalloc.ratios").value((java.util.Map<String, Object> ratios) -> assertThat(ratios.keySet())
+			.jsonPath("$.jemalloc.ratios")
+			.value((java.util.Map<String, Object> ratios) -> assertThat(ratios.keySet())
 				.containsExactly(java.util.Arrays.stream(dev.catzilla.allocator.JemallocRatio.values())
 					.map(dev.catzilla.allocator.JemallocRatio::key)
 					.toArray(String[]::new)))
@@ -97,18 +126,29 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.totals.resident").value((Number resident) -> assertThat(resident.longValue()).isPositive())
-			.jsonPath("$.ratios.activeAllocated.bytes").value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
-			.jsonPath("$.pageSize").isEqualTo(4096)
-			.jsonPath("$.arenas[0].index").isEqualTo(0)
-			.jsonPath("$.arenas[0].threads").value((Number threads) -> assertThat(threads.longValue()).isNotNegative())
-			.jsonPath("$.arenas[0].smallAllocated").value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
-			.jsonPath("$.bins[0].size").value((Number size) -> assertThat(size.longValue()).isPositive())
-			.jsonPath("$.bins[*].slabs").value((java.util.List<Number> slabs) -> assertThat(slabs)
+			.jsonPath("$.totals.resident")
+			.value((Number resident) -> assertThat(resident.longValue()).isPositive())
+			.jsonPath("$.ratios.activeAllocated.bytes")
+			.value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
+			.jsonPath("$.pageSize")
+			.isEqualTo(4096)
+			.jsonPath("$.arenas[0].index")
+			.isEqualTo(0)
+			.jsonPath("$.arenas[0].threads")
+			.value((Number threads) -> assertThat(threads.longValue()).isNotNegative())
+			.jsonPath("$.arenas[0].smallAllocated")
+			.value((Number bytes) -> assertThat(bytes.longValue()).isNotNegative())
+			.jsonPath("$.bins[0].size")
+			.value((Number size) -> assertThat(size.longValue()).isPositive())
+			.jsonPath("$.bins[*].slabs")
+			.value((java.util.List<Number> slabs) -> assertThat(slabs)
 				.allSatisfy((n) -> assertThat(n.longValue()).isPositive()))
-			.jsonPath("$.bins[0].utilisation").value((Number u) -> assertThat(u.doubleValue()).isBetween(0.0, 1.0))
-			.jsonPath("$.bins[0].wastedBytes").value((Number w) -> assertThat(w.longValue()).isNotNegative())
-			.jsonPath("$.largeClasses[*].extents").value((java.util.List<Number> extents) -> assertThat(extents)
+			.jsonPath("$.bins[0].utilisation")
+			.value((Number u) -> assertThat(u.doubleValue()).isBetween(0.0, 1.0))
+			.jsonPath("$.bins[0].wastedBytes")
+			.value((Number w) -> assertThat(w.longValue()).isNotNegative())
+			.jsonPath("$.largeClasses[*].extents")
+			.value((java.util.List<Number> extents) -> assertThat(extents)
 				.allSatisfy((n) -> assertThat(n.longValue()).isPositive()))
 			.consumeWith((result) -> write("catzilla-statistics.json", result.getResponseBody()));
 	}
@@ -131,10 +171,14 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.purged").isEqualTo(true)
-			.jsonPath("$.releasedBytes").value((Number released) -> assertThat(released.longValue()).isNotNegative())
-			.jsonPath("$.residentBefore").value((Number before) -> assertThat(before.longValue()).isPositive())
-			.jsonPath("$.residentAfter").value((Number after) -> assertThat(after.longValue()).isPositive())
+			.jsonPath("$.purged")
+			.isEqualTo(true)
+			.jsonPath("$.releasedBytes")
+			.value((Number released) -> assertThat(released.longValue()).isNotNegative())
+			.jsonPath("$.residentBefore")
+			.value((Number before) -> assertThat(before.longValue()).isPositive())
+			.jsonPath("$.residentAfter")
+			.value((Number after) -> assertThat(after.longValue()).isPositive())
 			.consumeWith((result) -> write("catzilla-purge.json", result.getResponseBody()));
 	}
 
@@ -147,8 +191,10 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.components.catzilla.status").isEqualTo("UP")
-			.jsonPath("$.components.catzilla.details.active").isEqualTo("jemalloc");
+			.jsonPath("$.components.catzilla.status")
+			.isEqualTo("UP")
+			.jsonPath("$.components.catzilla.details.active")
+			.isEqualTo("jemalloc");
 	}
 
 	@Test
@@ -174,7 +220,8 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 		assertThat(PrometheusText.single(samples, "catzilla_jemalloc_resident_bytes").value()).isPositive();
 		for (dev.catzilla.allocator.CatzillaMeter meter : dev.catzilla.allocator.CatzillaMeter.values()) {
 			if (meter == dev.catzilla.allocator.CatzillaMeter.PROFILE_SITE_LIVE) {
-				continue; // rows only for sites with live bytes (and other): none may be live between requests
+				continue; // rows only for sites with live bytes (and other): none may be
+							// live between requests
 			}
 			assertThat(samples).as("docs/spring.md's Prometheus name %s is in the scrape", meter.prometheusName())
 				.anySatisfy((sample) -> assertThat(sample.name()).isEqualTo(meter.prometheusName()));
@@ -194,6 +241,5 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 				.containsEntry("memory_type", "direct");
 		});
 	}
-
 
 }

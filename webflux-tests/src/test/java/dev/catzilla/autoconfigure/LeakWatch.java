@@ -12,8 +12,9 @@ import io.netty.util.ResourceLeakDetector;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects Netty's leak reports (the tests run with {@code io.netty.leakDetection.level=paranoid}). Netty logs a
- * report when a buffer that was never released has been collected and a later allocation polls for it, so
+ * Collects Netty's leak reports (the tests run with
+ * {@code io.netty.leakDetection.level=paranoid}). Netty logs a report when a buffer that
+ * was never released has been collected and a later allocation polls for it, so
  * {@link #provoke()} runs the collector and allocates.
  */
 final class LeakWatch {
@@ -39,11 +40,15 @@ final class LeakWatch {
 	private LeakWatch() {
 	}
 
-	/** (Re-)attaches the watch: Spring Boot resets logback's appenders whenever a context starts. */
+	/**
+	 * (Re-)attaches the watch: Spring Boot resets logback's appenders whenever a context
+	 * starts.
+	 */
 	static void attach() {
 		Logger logger = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
 		if (!APPENDER.isStarted()) {
-			// Boot stops every appender when it resets logback (an application closing, say): a stopped appender
+			// Boot stops every appender when it resets logback (an application closing,
+			// say): a stopped appender
 			// drops what it is given, which would hide leaks.
 			APPENDER.setContext(logger.getLoggerContext());
 			APPENDER.start();
@@ -53,7 +58,10 @@ final class LeakWatch {
 		}
 	}
 
-	/** Collects garbage and allocates, so that buffers collected without release get reported now. */
+	/**
+	 * Collects garbage and allocates, so that buffers collected without release get
+	 * reported now.
+	 */
 	static void provoke() throws InterruptedException {
 		attach();
 		for (int round = 0; round < 5; round++) {

@@ -9,8 +9,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code catzilla.allocator=malloc}: the same application and requests see Netty's default allocator everywhere; the
- * endpoint says no native library was loaded, and purging does nothing.
+ * {@code catzilla.allocator=malloc}: the same application and requests see Netty's
+ * default allocator everywhere; the endpoint says no native library was loaded, and
+ * purging does nothing.
  */
 @SpringBootTest(classes = EchoApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "catzilla.allocator=malloc", "management.endpoints.web.exposure.include=catzilla" })
@@ -34,13 +35,20 @@ class MallocRealServerTests extends AbstractRealServerTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.requested").isEqualTo("malloc")
-			.jsonPath("$.active").isEqualTo("netty")
-			.jsonPath("$.allocatorClass").isEqualTo(ByteBufAllocator.DEFAULT.getClass().getName())
-			.jsonPath("$.nativeLibrary.status").isEqualTo("not-loaded")
-			.jsonPath("$.jemalloc").doesNotExist()
-			.jsonPath("$.netty.cachedDirectMemory").doesNotExist()
-			.jsonPath("$.netty.usedDirectMemory").value((Number used) -> assertThat(used.longValue()).isNotNegative());
+			.jsonPath("$.requested")
+			.isEqualTo("malloc")
+			.jsonPath("$.active")
+			.isEqualTo("netty")
+			.jsonPath("$.allocatorClass")
+			.isEqualTo(ByteBufAllocator.DEFAULT.getClass().getName())
+			.jsonPath("$.nativeLibrary.status")
+			.isEqualTo("not-loaded")
+			.jsonPath("$.jemalloc")
+			.doesNotExist()
+			.jsonPath("$.netty.cachedDirectMemory")
+			.doesNotExist()
+			.jsonPath("$.netty.usedDirectMemory")
+			.value((Number used) -> assertThat(used.longValue()).isNotNegative());
 	}
 
 	@Test
@@ -51,10 +59,12 @@ class MallocRealServerTests extends AbstractRealServerTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.purged").isEqualTo(false)
-			.jsonPath("$.releasedBytes").isEqualTo(0)
-			.jsonPath("$.message").value((String message) -> assertThat(message).contains("not active"));
+			.jsonPath("$.purged")
+			.isEqualTo(false)
+			.jsonPath("$.releasedBytes")
+			.isEqualTo(0)
+			.jsonPath("$.message")
+			.value((String message) -> assertThat(message).contains("not active"));
 	}
-
 
 }

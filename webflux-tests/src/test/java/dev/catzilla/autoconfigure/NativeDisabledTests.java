@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * A JVM where Catzilla's native library is unavailable: its own surefire execution runs these with
- * {@code -Dcatzilla.native.disabled=true} (the default execution excludes them).
+ * A JVM where Catzilla's native library is unavailable: its own surefire execution runs
+ * these with {@code -Dcatzilla.native.disabled=true} (the default execution excludes
+ * them).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class NativeDisabledTests {
@@ -48,21 +49,20 @@ class NativeDisabledTests {
 
 	@Test
 	void startupLineSaysTheFallbackAndWhy(CapturedOutput output) {
-		new SpringApplicationBuilder(EchoApplication.class)
-			.properties("server.port=0", "server.address=127.0.0.1")
+		new SpringApplicationBuilder(EchoApplication.class).properties("server.port=0", "server.address=127.0.0.1")
 			.run()
 			.close();
-		assertThat(output).contains("Catzilla: Netty's default allocator ("
-				+ ByteBufAllocator.DEFAULT.getClass().getSimpleName()
-				+ ") served: [server] (requested auto; jemalloc unavailable on ");
+		assertThat(output)
+			.contains("Catzilla: Netty's default allocator (" + ByteBufAllocator.DEFAULT.getClass().getSimpleName()
+					+ ") served: [server] (requested auto; jemalloc unavailable on ");
 	}
 
 	@Test
 	void jemallocModeFailsWithAClearReportWhenTheLibraryIsDisabled(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(EchoApplication.class)
-			.web(WebApplicationType.REACTIVE)
-			.properties("server.port=0", "server.address=127.0.0.1", "catzilla.allocator=jemalloc")
-			.run());
+		assertThatException()
+			.isThrownBy(() -> new SpringApplicationBuilder(EchoApplication.class).web(WebApplicationType.REACTIVE)
+				.properties("server.port=0", "server.address=127.0.0.1", "catzilla.allocator=jemalloc")
+				.run());
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("catzilla.allocator=jemalloc was requested, but Catzilla's native jemalloc library could not "
 					+ "be loaded on this platform (" + Jemalloc.platform())

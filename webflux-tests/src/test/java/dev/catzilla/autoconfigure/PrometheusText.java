@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * A strict reader of the Prometheus text exposition format 0.0.4: every line must be a HELP, TYPE or sample line
- * with valid names, escaped label values and a float value, each family's TYPE before its samples, no family typed
- * twice.
+ * A strict reader of the Prometheus text exposition format 0.0.4: every line must be a
+ * HELP, TYPE or sample line with valid names, escaped label values and a float value,
+ * each family's TYPE before its samples, no family typed twice.
  */
 final class PrometheusText {
 
@@ -29,7 +29,8 @@ final class PrometheusText {
 	private static final Pattern SAMPLE = Pattern
 		.compile("(" + NAME + ")(\\{(.*)\\})? ([-+]?(?:[0-9.]+(?:[eE][-+]?[0-9]+)?|NaN|Inf))( -?[0-9]+)?");
 
-	private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\\\n]|\\\\[\\\\\"n])*)\"(,|$)");
+	private static final Pattern LABEL = Pattern
+		.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\\\n]|\\\\[\\\\\"n])*)\"(,|$)");
 
 	private PrometheusText() {
 	}
@@ -86,8 +87,9 @@ final class PrometheusText {
 				}
 			}
 			String value = sample.group(4);
-			double number = value.endsWith("Inf") ? (value.startsWith("-") ? Double.NEGATIVE_INFINITY
-					: Double.POSITIVE_INFINITY) : Double.parseDouble(value);
+			double number = value.endsWith("Inf")
+					? (value.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+					: Double.parseDouble(value);
 			samples.add(new Sample(name, labels, number));
 		}
 		return samples;

@@ -5,12 +5,12 @@ import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpoint;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The application sets its own allocator on the server and on every client ({@code clients.own-allocator=true}):
- * Catzilla keeps it everywhere under real traffic, and says so at startup and in the endpoint.
+ * The application sets its own allocator on the server and on every client
+ * ({@code clients.own-allocator=true}): Catzilla keeps it everywhere under real traffic,
+ * and says so at startup and in the endpoint.
  */
 class ReactorNettyClientsOwnAllocatorRealServerTests extends AbstractClientsRealServerTests {
 
@@ -21,8 +21,9 @@ class ReactorNettyClientsOwnAllocatorRealServerTests extends AbstractClientsReal
 
 	@Test
 	void theStartupLineSaysTheApplicationsOwnAllocatorWasKeptEverywhere() {
-		assertThat(CatzillaLog.startupLine()).matches("Catzilla: jemalloc 5\\.3\\.\\d+ served: \\[\\], own allocator kept: "
-				+ "\\[server, webclient, restclient, websocket-client, httpclient-bean\\] \\(requested auto\\)");
+		assertThat(CatzillaLog.startupLine())
+			.matches("Catzilla: jemalloc 5\\.3\\.\\d+ served: \\[\\], own allocator kept: "
+					+ "\\[server, webclient, restclient, websocket-client, httpclient-bean\\] \\(requested auto\\)");
 		var descriptor = context.getBean(CatzillaEndpoint.class).catzilla();
 		assertThat(descriptor.served()).isEmpty();
 		assertThat(descriptor.ownAllocatorKept()).containsExactly("server", "webclient", "restclient",

@@ -10,8 +10,9 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Defaults: jemalloc serves the server and every kind of client in {@link ClientsApplication}, with real traffic
- * through each; the startup line and the endpoint list exactly those.
+ * Defaults: jemalloc serves the server and every kind of client in
+ * {@link ClientsApplication}, with real traffic through each; the startup line and the
+ * endpoint list exactly those.
  */
 class ReactorNettyClientsRealServerTests extends AbstractClientsRealServerTests {
 

@@ -6,13 +6,12 @@ import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every per-target switch off ({@code catzilla.server.enabled} and each {@code catzilla.client.*.enabled}): the
- * server and each client stay on Netty's default allocator under real traffic, and the startup line says there was
- * nothing to serve.
+ * Every per-target switch off ({@code catzilla.server.enabled} and each
+ * {@code catzilla.client.*.enabled}): the server and each client stay on Netty's default
+ * allocator under real traffic, and the startup line says there was nothing to serve.
  */
 class ReactorNettyClientsSwitchedOffRealServerTests extends AbstractClientsRealServerTests {
 
@@ -41,8 +40,10 @@ class ReactorNettyClientsSwitchedOffRealServerTests extends AbstractClientsRealS
 
 	@Test
 	void restClientSwitchedOffIsLeftToBootWhichAppliesNoCustomizerInAWebFluxApplication() throws Exception {
-		// Boot builds RestClient's request factory itself here, without ClientHttpRequestFactoryBuilderCustomizers:
-		// neither Catzilla nor the application's probe reaches it (RestClientServletTests checks the allocator).
+		// Boot builds RestClient's request factory itself here, without
+		// ClientHttpRequestFactoryBuilderCustomizers:
+		// neither Catzilla nor the application's probe reaches it (RestClientServletTests
+		// checks the allocator).
 		byte[] body = body(12);
 		assertThat(echoThroughRestClient(body)).isEqualTo(sha256(body));
 		assertThat(context.getBeansOfType(org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder.class))

@@ -14,7 +14,10 @@ import org.springframework.web.reactive.socket.client.WebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Test support: sends a body to a WebSocket echo in binary frames and digests what comes back. */
+/**
+ * Test support: sends a body to a WebSocket echo in binary frames and digests what comes
+ * back.
+ */
 final class WebSocketEcho {
 
 	/** Bytes per binary frame sent. */
@@ -23,7 +26,10 @@ final class WebSocketEcho {
 	private WebSocketEcho() {
 	}
 
-	/** The SHA-256 of what {@code uri} echoed, {@code body} sent through {@code client} in frames of {@link #FRAME}. */
+	/**
+	 * The SHA-256 of what {@code uri} echoed, {@code body} sent through {@code client} in
+	 * frames of {@link #FRAME}.
+	 */
 	static byte[] sha256OfEcho(WebSocketClient client, URI uri, byte[] body) throws Exception {
 		MessageDigest digest = MessageDigest.getInstance("SHA-256");
 		AtomicLong received = new AtomicLong();

@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code --name value} command-line options; a name may repeat (e.g. {@code --setup}). */
+/**
+ * {@code --name value} command-line options; a name may repeat (e.g. {@code --setup}).
+ */
 final class Arguments {
 
 	private final Map<String, List<String>> values;

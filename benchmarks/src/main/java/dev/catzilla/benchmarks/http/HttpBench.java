@@ -12,13 +12,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs one scenario of the HTTP memory benchmark against set-ups that {@code benchmarks/http/run.sh} has started,
- * then writes its table ({@code <scenario>.md}) and RSS plot ({@code <scenario>-rss.png}) and raw samples.
+ * Runs one scenario of the HTTP memory benchmark against set-ups that
+ * {@code benchmarks/http/run.sh} has started, then writes its table
+ * ({@code <scenario>.md}) and RSS plot ({@code <scenario>-rss.png}) and raw samples.
  * <p>
- * Set-ups take turns: in each round every set-up gets the same load for the same time, one after the other, the
- * order rotated by one each round; the others idle meanwhile. RSS is sampled every 500 ms and each allocator's own
- * counters every second for all of them, the whole time.
- * <pre>
+ * Set-ups take turns: in each round every set-up gets the same load for the same time,
+ * one after the other, the order rotated by one each round; the others idle meanwhile.
+ * RSS is sampled every 500 ms and each allocator's own counters every second for all of
+ * them, the whole time. <pre>
  * java -cp benchmarks.jar dev.catzilla.benchmarks.http.HttpBench --scenario live|burst|proxy|large|mixed
  *     --mode smoke|default|long --setup ours=18080:PID --setup adaptive=18081:PID ... --results DIR --raw DIR
  *     [--rounds N] [--about "what run.sh knows: command, commit, JVM options"]
@@ -35,7 +36,10 @@ public final class HttpBench {
 	/** Per set-up, per round, the results of each stream. */
 	private final Map<String, List<List<LoadResult>>> results = new LinkedHashMap<>();
 
-	/** Per set-up, per round, what its server spent in that phase (RSS at the end filled in at the end). */
+	/**
+	 * Per set-up, per round, what its server spent in that phase (RSS at the end filled
+	 * in at the end).
+	 */
 	private final Map<String, List<ProcessCost>> costs = new LinkedHashMap<>();
 
 	/** Per set-up, per round, when its load ran: {start, end} epoch ms. */
@@ -93,7 +97,8 @@ public final class HttpBench {
 					ProcessCost before = ProcessCost.read(setup.pid(), setup.port());
 					long start = System.currentTimeMillis();
 					List<LoadResult> round1 = this.generator.run(this.plan.load(), setup.port(), this.plan.phase(),
-							1000L * round); // the same sizes for every set-up in a round: the same work
+							1000L * round); // the same sizes for every set-up in a round:
+											// the same work
 					long end = System.currentTimeMillis();
 					this.costs.get(setup.name()).add(ProcessCost.read(setup.pid(), setup.port()).minus(before));
 					this.results.get(setup.name()).add(round1);
@@ -112,18 +117,22 @@ public final class HttpBench {
 			List<SetupSummary> summaries = summarize(rss, counters, baselineFrom, baselineTo);
 			Map<String, SetupSummary> byName = new LinkedHashMap<>();
 			summaries.forEach((s) -> byName.put(s.setup(), s));
-			List<Targets.Verdict> verdicts = new ArrayList<>(Targets.evaluate(byName, this.plan.burst(),
-					!this.plan.burst()));
+			List<Targets.Verdict> verdicts = new ArrayList<>(
+					Targets.evaluate(byName, this.plan.burst(), !this.plan.burst()));
 			Map<String, List<PhaseCost>> phaseCosts = phaseCosts(rss);
 			Workload.Stream reported = this.plan.load().streams().get(0);
 			if (reported.paced() && byName.containsKey(Setup.OURS)) {
-				// at a fixed offered rate every set-up answers the same requests/s: the throughput target becomes
-				// "the offered rate was served" (within 3 %), and the cost table says what it cost
+				// at a fixed offered rate every set-up answers the same requests/s: the
+				// throughput target becomes
+				// "the offered rate was served" (within 3 %), and the cost table says
+				// what it cost
 				verdicts.removeIf((v) -> v.target().startsWith("throughput"));
 				double served = byName.get(Setup.OURS).medianRequestsPerSecond();
-				verdicts.add(0, new Targets.Verdict("the offered rate is served (>= 0.97x)",
-						String.format(Locale.ROOT, "%.1f of %.1f req/s offered (median)", served, reported.rate()),
-						served >= 0.97 * reported.rate()));
+				verdicts.add(0,
+						new Targets.Verdict(
+								"the offered rate is served (>= 0.97x)", String.format(Locale.ROOT,
+										"%.1f of %.1f req/s offered (median)", served, reported.rate()),
+								served >= 0.97 * reported.rate()));
 			}
 			if (phaseCosts.containsKey(Setup.OURS)) {
 				for (String other : List.of(Setup.REFERENCE, "trim-native")) {
@@ -137,9 +146,9 @@ public final class HttpBench {
 			for (Setup setup : this.setups) {
 				zero.put(setup.name(), this.plan.burst() ? this.phases.get(setup.name()).get(0)[1] : started);
 			}
-			RssChart.write(resultsDir.resolve(chart), this.plan.title() + " (" + this.plan.mode() + " run)",
-					this.plan.burst() ? "seconds since the end of this set-up's first burst (lines: the burst's end, +15 s, +60 s)"
-							: "seconds since the scenario started (warm-ups, baseline, then the rounds; lines: each set-up's turn)",
+			RssChart.write(resultsDir.resolve(chart), this.plan.title() + " (" + this.plan.mode() + " run)", this.plan
+				.burst() ? "seconds since the end of this set-up's first burst (lines: the burst's end, +15 s, +60 s)"
+						: "seconds since the scenario started (warm-ups, baseline, then the rounds; lines: each set-up's turn)",
 					rss, zero, markers(started));
 			String markdown = Report.markdown(this.plan.title(), method(about + serving(counters), started), summaries,
 					verdicts, chart, PhaseCost.table(phaseCosts));
@@ -157,8 +166,8 @@ public final class HttpBench {
 			for (int i = 0; i < spent.size(); i++) {
 				long end = this.phases.get(setup.name()).get(i)[1];
 				double rssAtEnd = rss.get(setup.name()).at(end, 2000).map((p) -> (double) p.value()).orElse(Double.NaN);
-				rounds.add(PhaseCost.of(spent.get(i), this.results.get(setup.name()).get(i), this.plan.load(),
-						rssAtEnd));
+				rounds
+					.add(PhaseCost.of(spent.get(i), this.results.get(setup.name()).get(i), this.plan.load(), rssAtEnd));
 			}
 			all.put(setup.name(), rounds);
 		}
@@ -195,32 +204,41 @@ public final class HttpBench {
 		Plan p = this.plan;
 		StringBuilder streams = new StringBuilder();
 		for (Workload.Stream s : p.load().streams()) {
-			streams.append(String.format(Locale.ROOT, "%s%s (%s, %d connections%s%s)", (streams.length() > 0) ? "; " : "",
-					s.name(), s.kind().path, s.connections(),
-					s.slow() ? ", each pausing " + s.readPause().toMillis() + " ms after every read" : "",
-					s.paced() ? String.format(Locale.ROOT, ", paced at %.0f req/s offered", s.rate()) : ", closed loop"));
+			streams.append(String.format(Locale.ROOT, "%s%s (%s, %d connections%s%s)",
+					(streams.length() > 0) ? "; " : "", s.name(), s.kind().path, s.connections(),
+					s.slow() ? ", each pausing " + s.readPause().toMillis() + " ms after every read" : "", s.paced()
+							? String.format(Locale.ROOT, ", paced at %.0f req/s offered", s.rate()) : ", closed loop"));
 		}
-		return String.format(Locale.ROOT, """
-				Run %s (mode `%s`), %d round(s); in each round every set-up in turn gets %d s of: %s. The order of the
-				set-ups rotates by one each round; the others idle meanwhile. %s
-				Requests/s, p50 and p99 are those of the first stream (medians over rounds); errors are non-2xx answers
-				and failed requests of all streams. RSS from `/proc/<pid>/status` every 0.5 s. *Baseline*: mean RSS over
-				%d s of idle %s. *Peak*: the highest sample %s. *+15 s*, *+60 s*: RSS that long after %s (n/a: the run
-				was shorter). *Allocator's count*: `netty.usedDirectMemory` of `/actuator/catzilla` at the sample
-				nearest the peak (Catzilla and unpooled: live buffers; Netty's pooled and adaptive: the chunks they hold,
-				live or not). *Fragmentation at peak* = peak - baseline - allocator's count: memory that no buffer
-				accounts for. n/a where a figure was not available.
+		return String.format(Locale.ROOT,
+				"""
+						Run %s (mode `%s`), %d round(s); in each round every set-up in turn gets %d s of: %s. The order of the
+						set-ups rotates by one each round; the others idle meanwhile. %s
+						Requests/s, p50 and p99 are those of the first stream (medians over rounds); errors are non-2xx answers
+						and failed requests of all streams. RSS from `/proc/<pid>/status` every 0.5 s. *Baseline*: mean RSS over
+						%d s of idle %s. *Peak*: the highest sample %s. *+15 s*, *+60 s*: RSS that long after %s (n/a: the run
+						was shorter). *Allocator's count*: `netty.usedDirectMemory` of `/actuator/catzilla` at the sample
+						nearest the peak (Catzilla and unpooled: live buffers; Netty's pooled and adaptive: the chunks they hold,
+						live or not). *Fragmentation at peak* = peak - baseline - allocator's count: memory that no buffer
+						accounts for. n/a where a figure was not available.
 
-				%s
-				""", Instant.ofEpochMilli(started), p.mode(), p.rounds(), p.phase().toSeconds(), streams,
-				p.burst() ? "Bursts are followed by " + p.gap().toSeconds() + " s of idle before the next set-up's, and each round ends with "
-						+ p.after().toSeconds() + " s of idle; the memory figures are medians over rounds." : "",
-				p.baseline().toSeconds(), p.burst() ? "before each burst" : "after the warm-ups, before the first round",
+						%s
+						""",
+				Instant.ofEpochMilli(started), p.mode(), p.rounds(), p.phase().toSeconds(), streams,
+				p.burst()
+						? "Bursts are followed by " + p.gap().toSeconds()
+								+ " s of idle before the next set-up's, and each round ends with "
+								+ p.after().toSeconds() + " s of idle; the memory figures are medians over rounds."
+						: "",
+				p.baseline().toSeconds(),
+				p.burst() ? "before each burst" : "after the warm-ups, before the first round",
 				p.burst() ? "during the burst" : "from its first phase to its last",
 				p.burst() ? "the burst ended" : "its last phase ended", about);
 	}
 
-	/** Burst: the burst's end and the moments RSS is read after it. Otherwise: where each set-up's turn began. */
+	/**
+	 * Burst: the burst's end and the moments RSS is read after it. Otherwise: where each
+	 * set-up's turn began.
+	 */
 	private List<RssChart.Marker> markers(long started) {
 		List<RssChart.Marker> markers = new ArrayList<>();
 		if (this.plan.burst()) {
@@ -237,7 +255,10 @@ public final class HttpBench {
 		return markers;
 	}
 
-	/** Which allocator each set-up's server said it used, so a mis-started set-up shows in the results. */
+	/**
+	 * Which allocator each set-up's server said it used, so a mis-started set-up shows in
+	 * the results.
+	 */
 	private static String serving(Map<String, List<Sampler.CounterSample>> counters) {
 		StringBuilder text = new StringBuilder("\n\nServing allocator per set-up, from `/actuator/catzilla`: ");
 		String separator = "";
@@ -271,21 +292,34 @@ public final class HttpBench {
 			Map<String, List<PhaseCost>> phaseCosts) throws IOException {
 		String prefix = this.plan.scenario() + "-";
 		for (Setup setup : this.setups) {
-			StringBuilder costTsv = new StringBuilder("round\tcpu_s\tminflt\tgc_pause_ms\tanswered\tmib_moved\trss_end_bytes\n");
+			StringBuilder costTsv = new StringBuilder(
+					"round\tcpu_s\tminflt\tgc_pause_ms\tanswered\tmib_moved\trss_end_bytes\n");
 			List<PhaseCost> rounds = phaseCosts.get(setup.name());
 			for (int i = 0; i < rounds.size(); i++) {
 				costTsv.append(i + 1).append('\t').append(rounds.get(i).tsv()).append('\n');
 			}
 			Files.writeString(raw.resolve(prefix + "cost-" + setup.name() + ".tsv"), costTsv);
 			StringBuilder tsv = new StringBuilder("epoch_ms\trss_bytes\n");
-			rss.get(setup.name()).points().forEach((p) -> tsv.append(p.millis()).append('\t').append(p.value()).append('\n'));
+			rss.get(setup.name())
+				.points()
+				.forEach((p) -> tsv.append(p.millis()).append('\t').append(p.value()).append('\n'));
 			Files.writeString(raw.resolve(prefix + "rss-" + setup.name() + ".tsv"), tsv);
-			StringBuilder c = new StringBuilder("epoch_ms\tallocator\tnetty_used\tnetty_cached\tjemalloc_allocated\tjemalloc_resident\n");
+			StringBuilder c = new StringBuilder(
+					"epoch_ms\tallocator\tnetty_used\tnetty_cached\tjemalloc_allocated\tjemalloc_resident\n");
 			for (Sampler.CounterSample s : counters.get(setup.name())) {
 				Counters k = s.counters();
-				c.append(s.millis()).append('\t').append(k.allocatorClass()).append('\t').append(k.nettyUsed())
-					.append('\t').append(k.nettyCached()).append('\t').append(k.jemallocAllocated()).append('\t')
-					.append(k.jemallocResident()).append('\n');
+				c.append(s.millis())
+					.append('\t')
+					.append(k.allocatorClass())
+					.append('\t')
+					.append(k.nettyUsed())
+					.append('\t')
+					.append(k.nettyCached())
+					.append('\t')
+					.append(k.jemallocAllocated())
+					.append('\t')
+					.append(k.jemallocResident())
+					.append('\n');
 			}
 			Files.writeString(raw.resolve(prefix + "counters-" + setup.name() + ".tsv"), c);
 		}

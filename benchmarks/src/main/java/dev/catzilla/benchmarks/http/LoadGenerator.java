@@ -17,14 +17,19 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * A closed-loop HTTP/1.1 load generator on Reactor Netty: per stream, a fixed number of connections, each sending
- * its next request when the previous answer has been read to the end. Latency is recorded per request in an
- * HdrHistogram; requests still in flight when the phase ends are cancelled and not counted. Slow readers ask for one read of the answer at a time and pause after each, so TCP pushes back and
- * the server keeps the rest of the answer in its buffers.
+ * A closed-loop HTTP/1.1 load generator on Reactor Netty: per stream, a fixed number of
+ * connections, each sending its next request when the previous answer has been read to
+ * the end. Latency is recorded per request in an HdrHistogram; requests still in flight
+ * when the phase ends are cancelled and not counted. Slow readers ask for one read of the
+ * answer at a time and pause after each, so TCP pushes back and the server keeps the rest
+ * of the answer in its buffers.
  */
 final class LoadGenerator {
 
-	/** Request bodies are slices of this (read-only, shared), so the generator allocates nothing per body. */
+	/**
+	 * Request bodies are slices of this (read-only, shared), so the generator allocates
+	 * nothing per body.
+	 */
 	private static final byte[] BODY = new byte[64 * SizeMix.MiB];
 
 	static {
@@ -33,7 +38,10 @@ final class LoadGenerator {
 		}
 	}
 
-	/** {@link System#nanoTime()} when the last {@link #run} began: the clock of {@link SizeMix#rotating}. */
+	/**
+	 * {@link System#nanoTime()} when the last {@link #run} began: the clock of
+	 * {@link SizeMix#rotating}.
+	 */
 	static volatile long phaseStart = System.nanoTime();
 
 	private final String host;
@@ -45,7 +53,10 @@ final class LoadGenerator {
 		this.timeout = timeout;
 	}
 
-	/** Runs every stream of {@code workload} against {@code port} for {@code duration}; one result per stream. */
+	/**
+	 * Runs every stream of {@code workload} against {@code port} for {@code duration};
+	 * one result per stream.
+	 */
 	List<LoadResult> run(Workload workload, int port, Duration duration, long seed) {
 		phaseStart = System.nanoTime();
 		List<Mono<LoadResult>> runs = new ArrayList<>();
@@ -53,7 +64,10 @@ final class LoadGenerator {
 		for (Workload.Stream stream : workload.streams()) {
 			runs.add(run(stream, port, duration, seed + 31L * i++));
 		}
-		return Flux.merge(runs).collectList().block().stream()
+		return Flux.merge(runs)
+			.collectList()
+			.block()
+			.stream()
 			.sorted((a, b) -> Integer.compare(names(workload).indexOf(a.stream()), names(workload).indexOf(b.stream())))
 			.toList();
 	}
@@ -68,12 +82,10 @@ final class LoadGenerator {
 			.pendingAcquireMaxCount(-1)
 			.pendingAcquireTimeout(this.timeout)
 			.build();
-		HttpClient client = HttpClient.create(provider)
-			.host(this.host)
-			.port(port)
-			.responseTimeout(this.timeout);
+		HttpClient client = HttpClient.create(provider).host(this.host).port(port).responseTimeout(this.timeout);
 		if (stream.slow()) {
-			// a small receive window, so the kernel cannot take the answer off the server's hands either
+			// a small receive window, so the kernel cannot take the answer off the
+			// server's hands either
 			client = client.option(ChannelOption.SO_RCVBUF, 16 * 1024);
 		}
 		HttpClient httpClient = client;
@@ -86,13 +98,17 @@ final class LoadGenerator {
 				tallies.add(tally);
 				SplittableRandom random = new SplittableRandom(seed * 1_000_003L + connection);
 				Pacer pacer = new Pacer(stream.periodNanos(), start, connection, stream.connections());
-				return Mono.defer(() -> pacer.delay(System.nanoTime()).then(Mono.defer(() -> once(httpClient, stream, random, tally))))
+				return Mono
+					.defer(() -> pacer.delay(System.nanoTime())
+						.then(Mono.defer(() -> once(httpClient, stream, random, tally))))
 					.repeat(() -> System.nanoTime() < deadline)
 					.then();
 			}, stream.connections())
 				.then()
-				// at the deadline, requests still in flight are cancelled (their connections closed) and not counted:
-				// a phase lasts as long as planned even with slow readers in the middle of an answer
+				// at the deadline, requests still in flight are cancelled (their
+				// connections closed) and not counted:
+				// a phase lasts as long as planned even with slow readers in the middle
+				// of an answer
 				.timeout(duration, Mono.empty())
 				.then(Mono.fromCallable(() -> {
 					long nanos = System.nanoTime() - start;
@@ -100,7 +116,8 @@ final class LoadGenerator {
 					tallies.forEach((tally) -> tally.addTo(all));
 					return all.result(stream.name(), nanos);
 				}));
-		// disposed a little later: connections cancelled at the deadline are still being closed and released
+			// disposed a little later: connections cancelled at the deadline are still
+			// being closed and released
 		}).doFinally((signal) -> Mono.delay(Duration.ofSeconds(2)).then(provider.disposeLater()).subscribe());
 	}
 
@@ -132,7 +149,10 @@ final class LoadGenerator {
 			.then();
 	}
 
-	/** Reads an answer to the end (released as read); a slow reader asks for one read at a time and pauses after it. */
+	/**
+	 * Reads an answer to the end (released as read); a slow reader asks for one read at a
+	 * time and pauses after it.
+	 */
 	private static Mono<Long> read(Flux<ByteBuf> body, Duration pause) {
 		Flux<Integer> reads = body.map(ByteBuf::readableBytes);
 		if (!pause.isZero()) {
@@ -142,10 +162,12 @@ final class LoadGenerator {
 	}
 
 	/**
-	 * The send times of one paced connection: slot k at {@code start + offset + k * period}, the connections'
-	 * offsets spread over one period so the stream's requests are evenly spaced. A connection whose answer came
-	 * after its next slot sends at once, and skips slots that are more than one period behind (the offered rate is
-	 * then not reached: the server could not keep up, and the lower requests/s shows it).
+	 * The send times of one paced connection: slot k at
+	 * {@code start + offset + k * period}, the connections' offsets spread over one
+	 * period so the stream's requests are evenly spaced. A connection whose answer came
+	 * after its next slot sends at once, and skips slots that are more than one period
+	 * behind (the offered rate is then not reached: the server could not keep up, and the
+	 * lower requests/s shows it).
 	 */
 	static final class Pacer {
 
@@ -158,7 +180,10 @@ final class LoadGenerator {
 			this.next = start + ((periodNanos == 0) ? 0 : periodNanos * connection / connections);
 		}
 
-		/** How long to wait, from {@code now}, before the next request; advances to the slot after it. */
+		/**
+		 * How long to wait, from {@code now}, before the next request; advances to the
+		 * slot after it.
+		 */
 		long waitNanos(long now) {
 			if (this.period == 0) {
 				return 0;
@@ -183,8 +208,9 @@ final class LoadGenerator {
 	}
 
 	/**
-	 * The counts of one connection. Synchronized, because the phase may end (and the counts be added up) on another
-	 * thread while an answer is being counted: each answer is then counted whole or not at all.
+	 * The counts of one connection. Synchronized, because the phase may end (and the
+	 * counts be added up) on another thread while an answer is being counted: each answer
+	 * is then counted whole or not at all.
 	 */
 	private static final class Tally {
 

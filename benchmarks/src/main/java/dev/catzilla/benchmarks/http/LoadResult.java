@@ -3,8 +3,9 @@ package dev.catzilla.benchmarks.http;
 import org.HdrHistogram.Histogram;
 
 /**
- * What one stream of requests did against one server in one phase: answered requests, failures, and the latency of
- * each answered request (from sending it to reading the last byte of its answer, in microseconds).
+ * What one stream of requests did against one server in one phase: answered requests,
+ * failures, and the latency of each answered request (from sending it to reading the last
+ * byte of its answer, in microseconds).
  *
  * @param stream the stream's name (e.g. {@code aggregate}, {@code slow-readers})
  * @param ok requests answered with a 2xx status and read to the end
@@ -33,7 +34,10 @@ record LoadResult(String stream, long ok, long non2xx, long failed, long nanos, 
 		return this.non2xx + this.failed;
 	}
 
-	/** The latency at {@code percentile} (0-100) in milliseconds, or NaN when no request was answered. */
+	/**
+	 * The latency at {@code percentile} (0-100) in milliseconds, or NaN when no request
+	 * was answered.
+	 */
 	double latencyMillis(double percentile) {
 		return (this.latencyMicros.getTotalCount() == 0) ? Double.NaN
 				: this.latencyMicros.getValueAtPercentile(percentile) / 1000.0;

@@ -6,19 +6,25 @@ import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
- * What one set-up's RSS did around one loaded period, in bytes (NaN where there was no sample).
+ * What one set-up's RSS did around one loaded period, in bytes (NaN where there was no
+ * sample).
  *
  * @param baseline mean RSS over the idle window before the load
  * @param peak highest RSS from the start of the load until shortly after its end
  * @param after15s RSS 15 s after the load ended
  * @param after60s RSS 60 s after the load ended
- * @param nettyUsedAtPeak the allocator's own count of the memory its buffers hold, at the sample nearest the peak
- * @param jemallocResidentAtPeak Catzilla's jemalloc's resident bytes at that sample (NaN for other set-ups)
+ * @param nettyUsedAtPeak the allocator's own count of the memory its buffers hold, at the
+ * sample nearest the peak
+ * @param jemallocResidentAtPeak Catzilla's jemalloc's resident bytes at that sample (NaN
+ * for other set-ups)
  */
 record Memory(double baseline, double peak, double after15s, double after60s, double nettyUsedAtPeak,
 		double jemallocResidentAtPeak) {
 
-	/** How long after the load the peak may still be reached (sampling lags, the last answers drain). */
+	/**
+	 * How long after the load the peak may still be reached (sampling lags, the last
+	 * answers drain).
+	 */
 	static final long PEAK_GRACE_MILLIS = 2_000;
 
 	/** How far from the wanted moment a sample may be and still count as "at" it. */
@@ -26,7 +32,6 @@ record Memory(double baseline, double peak, double after15s, double after60s, do
 
 	/**
 	 * The memory figures of one loaded period.
-	 *
 	 * @param rss the set-up's RSS samples
 	 * @param counters its allocator counter samples
 	 * @param baselineFrom start of the idle window whose mean RSS is the baseline
@@ -47,9 +52,10 @@ record Memory(double baseline, double peak, double after15s, double after60s, do
 	}
 
 	/**
-	 * The fragmentation overhead at the peak: RSS at the peak minus the idle baseline minus what the allocator says
-	 * its buffers hold. What is left is memory the process holds that no buffer accounts for: freed memory the C
-	 * library or the allocator has not given back, and the padding between blocks. NaN without the allocator's count.
+	 * The fragmentation overhead at the peak: RSS at the peak minus the idle baseline
+	 * minus what the allocator says its buffers hold. What is left is memory the process
+	 * holds that no buffer accounts for: freed memory the C library or the allocator has
+	 * not given back, and the padding between blocks. NaN without the allocator's count.
 	 */
 	double fragmentation() {
 		return this.peak - this.baseline - this.nettyUsedAtPeak;
@@ -60,7 +66,10 @@ record Memory(double baseline, double peak, double after15s, double after60s, do
 		return this.after15s - this.baseline;
 	}
 
-	/** The median of each figure over several periods (rounds), so one odd round does not decide. */
+	/**
+	 * The median of each figure over several periods (rounds), so one odd round does not
+	 * decide.
+	 */
 	static Memory median(List<Memory> rounds) {
 		return new Memory(median(rounds, Memory::baseline), median(rounds, Memory::peak),
 				median(rounds, Memory::after15s), median(rounds, Memory::after60s),
@@ -77,8 +86,7 @@ record Memory(double baseline, double peak, double after15s, double after60s, do
 		Sampler.CounterSample best = null;
 		for (Sampler.CounterSample sample : counters) {
 			long distance = Math.abs(sample.millis() - millis);
-			if (distance <= SAMPLE_TOLERANCE_MILLIS
-					&& (best == null || distance < Math.abs(best.millis() - millis))) {
+			if (distance <= SAMPLE_TOLERANCE_MILLIS && (best == null || distance < Math.abs(best.millis() - millis))) {
 				best = sample;
 			}
 		}

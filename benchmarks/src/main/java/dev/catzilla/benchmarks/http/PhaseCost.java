@@ -7,14 +7,15 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * What one set-up's server spent in one loaded phase, beside what it answered: the server's CPU time, GC pause time
- * and minor page faults over the phase ({@link ProcessCost} read at its start and end), the answers and bytes of all
- * streams, and RSS when the phase ended.
+ * What one set-up's server spent in one loaded phase, beside what it answered: the
+ * server's CPU time, GC pause time and minor page faults over the phase
+ * ({@link ProcessCost} read at its start and end), the answers and bytes of all streams,
+ * and RSS when the phase ended.
  *
  * @param cost the server's counters over the phase
  * @param answered 2xx answers of all streams
- * @param mibMoved body MiB through the server: answers read, plus request bodies of aggregate streams (which are
- * sent back whole, so counted twice)
+ * @param mibMoved body MiB through the server: answers read, plus request bodies of
+ * aggregate streams (which are sent back whole, so counted twice)
  * @param rssAtEnd RSS at the sample nearest the phase's end, bytes (NaN if none)
  */
 record PhaseCost(ProcessCost cost, long answered, double mibMoved, double rssAtEnd) {
@@ -71,31 +72,43 @@ record PhaseCost(ProcessCost cost, long answered, double mibMoved, double rssAtE
 
 	}
 
-	/** The Markdown table of the costs: per set-up, medians over rounds with the lowest and highest round. */
+	/**
+	 * The Markdown table of the costs: per set-up, medians over rounds with the lowest
+	 * and highest round.
+	 */
 	static String table(Map<String, List<PhaseCost>> costs) {
 		StringBuilder md = new StringBuilder();
-		md.append("| set-up | answers per phase, all streams | server CPU ms per request | server CPU ms per MiB | GC pause ms"
-				+ " per phase | minor faults per request | RSS at phase end MiB |\n");
+		md.append(
+				"| set-up | answers per phase, all streams | server CPU ms per request | server CPU ms per MiB | GC pause ms"
+						+ " per phase | minor faults per request | RSS at phase end MiB |\n");
 		md.append("|---|---:|---:|---:|---:|---:|---:|\n");
 		for (Map.Entry<String, List<PhaseCost>> e : costs.entrySet()) {
 			List<PhaseCost> r = e.getValue();
-			md.append("| ").append(e.getKey())
-				.append(" | ").append(Spread.of(r, (c) -> c.answered).format(0))
-				.append(" | ").append(Spread.of(r, PhaseCost::cpuMillisPerRequest).format(3))
-				.append(" | ").append(Spread.of(r, PhaseCost::cpuMillisPerMiB).format(2))
-				.append(" | ").append(Spread.of(r, PhaseCost::gcMillis).format(0))
-				.append(" | ").append(Spread.of(r, PhaseCost::faultsPerRequest).format(1))
-				.append(" | ").append(Spread.of(r, (c) -> c.rssAtEnd / Targets.MiB).format(0))
+			md.append("| ")
+				.append(e.getKey())
+				.append(" | ")
+				.append(Spread.of(r, (c) -> c.answered).format(0))
+				.append(" | ")
+				.append(Spread.of(r, PhaseCost::cpuMillisPerRequest).format(3))
+				.append(" | ")
+				.append(Spread.of(r, PhaseCost::cpuMillisPerMiB).format(2))
+				.append(" | ")
+				.append(Spread.of(r, PhaseCost::gcMillis).format(0))
+				.append(" | ")
+				.append(Spread.of(r, PhaseCost::faultsPerRequest).format(1))
+				.append(" | ")
+				.append(Spread.of(r, (c) -> c.rssAtEnd / Targets.MiB).format(0))
 				.append(" |\n");
 		}
 		return md.toString();
 	}
 
 	/**
-	 * The CPU target (ours no more than {@code other}'s CPU per request), decided only where the rounds do not
-	 * overlap: met when ours' highest round is at or below the other's lowest, NOT met when ours' lowest is above
-	 * the other's highest, otherwise undecided (the spread is larger than the difference); undecided too with fewer
-	 * than 3 rounds.
+	 * The CPU target (ours no more than {@code other}'s CPU per request), decided only
+	 * where the rounds do not overlap: met when ours' highest round is at or below the
+	 * other's lowest, NOT met when ours' lowest is above the other's highest, otherwise
+	 * undecided (the spread is larger than the difference); undecided too with fewer than
+	 * 3 rounds.
 	 */
 	static Targets.Verdict cpuVerdict(List<PhaseCost> ours, String otherName, List<PhaseCost> other) {
 		Spread o = Spread.of(ours, PhaseCost::cpuMillisPerRequest);
@@ -104,7 +117,8 @@ record PhaseCost(ProcessCost cost, long answered, double mibMoved, double rssAtE
 				otherName, t.format(3));
 		String target = "server CPU per request <= " + otherName + "'s";
 		if (ours.size() < 3 || other.size() < 3) {
-			return new Targets.Verdict(target, measured + "; undecided: fewer than 3 rounds, no spread to compare", false);
+			return new Targets.Verdict(target, measured + "; undecided: fewer than 3 rounds, no spread to compare",
+					false);
 		}
 		if (o.max() <= t.min()) {
 			return new Targets.Verdict(target, measured, true);

@@ -12,13 +12,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a server process has spent so far: CPU time (user + system, from {@code /proc/<pid>/stat}), minor page
- * faults (same file) and GC pause time (Micrometer's {@code jvm.gc.pause} total from {@code /actuator/metrics}).
- * Two readings, one at the start and one at the end of a phase, give that phase's cost ({@link #minus}).
+ * What a server process has spent so far: CPU time (user + system, from
+ * {@code /proc/<pid>/stat}), minor page faults (same file) and GC pause time
+ * (Micrometer's {@code jvm.gc.pause} total from {@code /actuator/metrics}). Two readings,
+ * one at the start and one at the end of a phase, give that phase's cost
+ * ({@link #minus}).
  *
  * @param cpuSeconds utime + stime, seconds
  * @param minorFaults minflt
- * @param gcPauseSeconds total GC pause time, seconds, or NaN when the server did not answer
+ * @param gcPauseSeconds total GC pause time, seconds, or NaN when the server did not
+ * answer
  */
 record ProcessCost(double cpuSeconds, long minorFaults, double gcPauseSeconds) {
 
@@ -27,7 +30,10 @@ record ProcessCost(double cpuSeconds, long minorFaults, double gcPauseSeconds) {
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-	/** Clock ticks per second of {@code /proc/<pid>/stat} times, from {@code getconf CLK_TCK} (100 if it fails). */
+	/**
+	 * Clock ticks per second of {@code /proc/<pid>/stat} times, from
+	 * {@code getconf CLK_TCK} (100 if it fails).
+	 */
 	static final long CLOCK_TICKS = clockTicks();
 
 	ProcessCost minus(ProcessCost start) {
@@ -49,8 +55,9 @@ record ProcessCost(double cpuSeconds, long minorFaults, double gcPauseSeconds) {
 	}
 
 	/**
-	 * Parses a {@code /proc/<pid>/stat} line: fields after the command name (which may hold spaces and parentheses,
-	 * hence the last ')'); minflt is field 10, utime 14, stime 15.
+	 * Parses a {@code /proc/<pid>/stat} line: fields after the command name (which may
+	 * hold spaces and parentheses, hence the last ')'); minflt is field 10, utime 14,
+	 * stime 15.
 	 */
 	static ProcessCost parse(String stat, long ticks, double gcPauseSeconds) {
 		String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
@@ -61,7 +68,10 @@ record ProcessCost(double cpuSeconds, long minorFaults, double gcPauseSeconds) {
 		return new ProcessCost((utime + stime) / (double) ticks, minflt, gcPauseSeconds);
 	}
 
-	/** The TOTAL_TIME of {@code jvm.gc.pause} in a {@code /actuator/metrics/jvm.gc.pause} answer, NaN if absent. */
+	/**
+	 * The TOTAL_TIME of {@code jvm.gc.pause} in a {@code /actuator/metrics/jvm.gc.pause}
+	 * answer, NaN if absent.
+	 */
 	static double parseGcPause(String json) {
 		Matcher m = TOTAL_TIME.matcher(json);
 		return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
@@ -74,7 +84,8 @@ record ProcessCost(double cpuSeconds, long minorFaults, double gcPauseSeconds) {
 				.timeout(Duration.ofSeconds(5))
 				.build();
 			HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-			// no pause yet: Micrometer has no such meter until the first GC, so 404 means zero
+			// no pause yet: Micrometer has no such meter until the first GC, so 404 means
+			// zero
 			return (response.statusCode() == 404) ? 0 : parseGcPause(response.body());
 		}
 		catch (IOException ex) {

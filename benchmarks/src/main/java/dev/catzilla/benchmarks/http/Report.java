@@ -3,7 +3,10 @@ package dev.catzilla.benchmarks.http;
 import java.util.List;
 import java.util.Locale;
 
-/** The Markdown results of one scenario: how it was run, one table of the set-ups, and the targets. */
+/**
+ * The Markdown results of one scenario: how it was run, one table of the set-ups, and the
+ * targets.
+ */
 final class Report {
 
 	private static final double MiB = Targets.MiB;
@@ -13,7 +16,8 @@ final class Report {
 
 	/**
 	 * @param title the scenario's heading
-	 * @param method paragraphs saying how it was run (load, durations, command, commit, machine)
+	 * @param method paragraphs saying how it was run (load, durations, command, commit,
+	 * machine)
 	 * @param summaries the set-ups, in the order they were started
 	 * @param verdicts the targets' outcomes
 	 * @param chart file name of the RSS plot next to the Markdown file
@@ -24,7 +28,8 @@ final class Report {
 	}
 
 	/**
-	 * As above, with the table of what each server spent per phase ({@link PhaseCost#table}) after the load table.
+	 * As above, with the table of what each server spent per phase
+	 * ({@link PhaseCost#table}) after the load table.
 	 */
 	static String markdown(String title, String method, List<SetupSummary> summaries, List<Targets.Verdict> verdicts,
 			String chart, String costTable) {
@@ -32,10 +37,11 @@ final class Report {
 		md.append("# ").append(title).append("\n\n").append(method.strip()).append("\n\n");
 		md.append(loadTable(summaries)).append('\n');
 		if (!costTable.isEmpty()) {
-			md.append("What each server spent per phase (CPU: utime + stime of the server process from `/proc/<pid>/stat`;"
-					+ " GC: `jvm.gc.pause` total from `/actuator/metrics`; faults: minflt; per request = over the answers"
-					+ " of all streams; MiB moved = answer bodies + aggregated request bodies), median over rounds"
-					+ " (lowest-highest round):\n\n");
+			md.append(
+					"What each server spent per phase (CPU: utime + stime of the server process from `/proc/<pid>/stat`;"
+							+ " GC: `jvm.gc.pause` total from `/actuator/metrics`; faults: minflt; per request = over the answers"
+							+ " of all streams; MiB moved = answer bodies + aggregated request bodies), median over rounds"
+							+ " (lowest-highest round):\n\n");
 			md.append(costTable).append('\n');
 		}
 		md.append(memoryTable(summaries)).append('\n');
@@ -47,8 +53,13 @@ final class Report {
 			md.append("Targets (ours against the other set-ups of this run):\n\n");
 			md.append("| target | measured | verdict |\n|---|---|---|\n");
 			for (Targets.Verdict verdict : verdicts) {
-				md.append("| ").append(verdict.target()).append(" | ").append(verdict.measured()).append(" | ")
-					.append(verdict.met() ? "met" : "**NOT met**").append(" |\n");
+				md.append("| ")
+					.append(verdict.target())
+					.append(" | ")
+					.append(verdict.measured())
+					.append(" | ")
+					.append(verdict.met() ? "met" : "**NOT met**")
+					.append(" |\n");
 			}
 		}
 		return md.toString();
@@ -64,15 +75,24 @@ final class Report {
 		}
 		md.append("\n|---|---:|---:|---:|---:|").append("---:|".repeat(others.size())).append('\n');
 		for (SetupSummary s : summaries) {
-			md.append("| ").append(s.setup()).append(" | ")
+			md.append("| ")
+				.append(s.setup())
+				.append(" | ")
 				.append(String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", s.medianRequestsPerSecond(),
 						Stats.min(s.requestsPerSecond()), Stats.max(s.requestsPerSecond())))
-				.append(" | ").append(number(s.medianLatencyMillis(0, 50), 2))
-				.append(" | ").append(number(s.medianLatencyMillis(0, 99), 2))
-				.append(" | ").append(s.errors()).append(" |");
+				.append(" | ")
+				.append(number(s.medianLatencyMillis(0, 50), 2))
+				.append(" | ")
+				.append(number(s.medianLatencyMillis(0, 99), 2))
+				.append(" | ")
+				.append(s.errors())
+				.append(" |");
 			for (int i = 1; i < streams; i++) {
-				md.append(' ').append(s.ok(i)).append(", ")
-					.append(number(s.medianLatencyMillis(i, 99) / 1000, 1)).append(" |");
+				md.append(' ')
+					.append(s.ok(i))
+					.append(", ")
+					.append(number(s.medianLatencyMillis(i, 99) / 1000, 1))
+					.append(" |");
 			}
 			md.append('\n');
 		}
@@ -86,15 +106,24 @@ final class Report {
 		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (SetupSummary s : summaries) {
 			Memory m = s.memory();
-			md.append("| ").append(s.setup())
-				.append(" | ").append(mib(m.baseline()))
-				.append(" | ").append(mib(m.peak()))
-				.append(" | ").append(mib(m.after15s()))
-				.append(" | ").append(mib(m.after60s()))
-				.append(" | ").append(mib(s.endRss()))
-				.append(" | ").append(mib(m.nettyUsedAtPeak()))
-				.append(" | ").append(mib(m.jemallocResidentAtPeak()))
-				.append(" | ").append(mib(m.fragmentation()))
+			md.append("| ")
+				.append(s.setup())
+				.append(" | ")
+				.append(mib(m.baseline()))
+				.append(" | ")
+				.append(mib(m.peak()))
+				.append(" | ")
+				.append(mib(m.after15s()))
+				.append(" | ")
+				.append(mib(m.after60s()))
+				.append(" | ")
+				.append(mib(s.endRss()))
+				.append(" | ")
+				.append(mib(m.nettyUsedAtPeak()))
+				.append(" | ")
+				.append(mib(m.jemallocResidentAtPeak()))
+				.append(" | ")
+				.append(mib(m.fragmentation()))
 				.append(" |\n");
 		}
 		return md.toString();

@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 
-/** The resident set size of a process, as Linux reports it in {@code /proc/<pid>/status} (VmRSS). */
+/**
+ * The resident set size of a process, as Linux reports it in {@code /proc/<pid>/status}
+ * (VmRSS).
+ */
 final class Rss {
 
 	private Rss() {
@@ -21,7 +24,10 @@ final class Rss {
 		}
 	}
 
-	/** VmRSS out of a {@code /proc/<pid>/status} text, in bytes (the kernel writes kB, meaning KiB). */
+	/**
+	 * VmRSS out of a {@code /proc/<pid>/status} text, in bytes (the kernel writes kB,
+	 * meaning KiB).
+	 */
 	static OptionalLong parseStatus(String status) {
 		for (String line : status.split("\n")) {
 			if (line.startsWith("VmRSS:")) {

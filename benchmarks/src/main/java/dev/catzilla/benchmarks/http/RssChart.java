@@ -17,10 +17,16 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The RSS-over-time plot of one scenario: one line per set-up, written as a PNG with XChart. */
+/**
+ * The RSS-over-time plot of one scenario: one line per set-up, written as a PNG with
+ * XChart.
+ */
 final class RssChart {
 
-	/** Six colours that stay apart on white and in print (XChart's default sixth is a pale yellow). */
+	/**
+	 * Six colours that stay apart on white and in print (XChart's default sixth is a pale
+	 * yellow).
+	 */
 	private static final Color[] COLORS = { new Color(0x1F77B4), new Color(0xFF7F0E), new Color(0x9467BD),
 			new Color(0x2CA02C), new Color(0xD62728), new Color(0x333333), new Color(0x8C564B), new Color(0x17BECF) };
 
@@ -42,7 +48,10 @@ final class RssChart {
 	static void write(Path png, String title, String xLabel, Map<String, Series> rss, Map<String, Long> zero,
 			List<Marker> markers) throws IOException {
 		System.setProperty("java.awt.headless", "true");
-		XYChart chart = new XYChartBuilder().width(1200).height(650).title(title).xAxisTitle(xLabel)
+		XYChart chart = new XYChartBuilder().width(1200)
+			.height(650)
+			.title(title)
+			.xAxisTitle(xLabel)
 			.yAxisTitle("RSS (MiB)")
 			.build();
 		chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
@@ -72,13 +81,17 @@ final class RssChart {
 			.orElse(0);
 		double right = rss.entrySet()
 			.stream()
-			.flatMap((e) -> e.getValue().last().stream().map((p) -> (p.millis() - zero.getOrDefault(e.getKey(), 0L)) / 1000.0))
+			.flatMap((e) -> e.getValue()
+				.last()
+				.stream()
+				.map((p) -> (p.millis() - zero.getOrDefault(e.getKey(), 0L)) / 1000.0))
 			.mapToDouble(Double::doubleValue)
 			.max()
 			.orElse(0);
 		for (Marker marker : markers) {
 			if (marker.x() > right) {
-				continue; // past the last sample (a short run): it would only be a clipped label at the edge
+				continue; // past the last sample (a short run): it would only be a
+							// clipped label at the edge
 			}
 			chart.addAnnotation(new AnnotationLine(marker.x(), true, false));
 			chart.addAnnotation(new AnnotationText(marker.label(), marker.x(), top, false));

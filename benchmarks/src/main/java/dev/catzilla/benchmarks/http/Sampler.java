@@ -17,13 +17,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Samples every server while a scenario runs: its RSS every {@code rssPeriod}, and its allocator's counters from
- * {@code /actuator/catzilla} every {@code countersPeriod} (asynchronously, so a server slow to answer under load
- * delays only its own counters, never the RSS samples).
+ * Samples every server while a scenario runs: its RSS every {@code rssPeriod}, and its
+ * allocator's counters from {@code /actuator/catzilla} every {@code countersPeriod}
+ * (asynchronously, so a server slow to answer under load delays only its own counters,
+ * never the RSS samples).
  */
 final class Sampler implements AutoCloseable {
 
-	/** One counters answer and when it was taken (halfway between asking and the answer's arrival). */
+	/**
+	 * One counters answer and when it was taken (halfway between asking and the answer's
+	 * arrival).
+	 */
 	record CounterSample(long millis, Counters counters) {
 	}
 
@@ -71,21 +75,24 @@ final class Sampler implements AutoCloseable {
 				continue; // the previous question is still unanswered
 			}
 			long asked = System.currentTimeMillis();
-			HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + setup.port() + "/actuator/catzilla"))
+			HttpRequest request = HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + setup.port() + "/actuator/catzilla"))
 				.timeout(Duration.ofSeconds(5))
 				.build();
 			this.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
 				busy.set(false);
 				if (error == null && response.statusCode() == 200) {
 					try {
-						// stamped halfway between question and answer: under load the answer can take a while,
+						// stamped halfway between question and answer: under load the
+						// answer can take a while,
 						// and the counters describe the server at some moment in between
 						long answered = System.currentTimeMillis();
 						this.counters.get(setup.name())
 							.add(new CounterSample((asked + answered) / 2, Counters.parse(response.body())));
 					}
 					catch (RuntimeException ex) {
-						// a malformed answer is a missing sample, not a reason to stop sampling
+						// a malformed answer is a missing sample, not a reason to stop
+						// sampling
 					}
 				}
 			});

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Values of one quantity of one server over time (RSS, or one of its allocator's counters), in the order sampled.
- * Times are epoch milliseconds; values are bytes.
+ * Values of one quantity of one server over time (RSS, or one of its allocator's
+ * counters), in the order sampled. Times are epoch milliseconds; values are bytes.
  */
 final class Series {
 
@@ -36,7 +36,10 @@ final class Series {
 			.average();
 	}
 
-	/** The highest sample taken in [from, to] (the earliest of equal ones), or empty when there are none. */
+	/**
+	 * The highest sample taken in [from, to] (the earliest of equal ones), or empty when
+	 * there are none.
+	 */
 	Optional<Point> peakBetween(long from, long to) {
 		Point peak = null;
 		for (Point p : this.points) {
@@ -48,8 +51,9 @@ final class Series {
 	}
 
 	/**
-	 * The first sample taken at or after {@code millis}, if it was taken within {@code tolerance} ms of it: RSS
-	 * "15 s after the burst" is the first sample from that moment on, and nothing when sampling had stopped.
+	 * The first sample taken at or after {@code millis}, if it was taken within
+	 * {@code tolerance} ms of it: RSS "15 s after the burst" is the first sample from
+	 * that moment on, and nothing when sampling had stopped.
 	 */
 	Optional<Point> at(long millis, long tolerance) {
 		for (Point p : this.points) {

@@ -1,8 +1,8 @@
 package dev.catzilla.benchmarks.http;
 
 /**
- * One running sample-app server under test: how it was set up (the name says; the script that started it holds the
- * flags), where it listens and which process it is.
+ * One running sample-app server under test: how it was set up (the name says; the script
+ * that started it holds the flags), where it listens and which process it is.
  *
  * @param name the set-up's name, e.g. {@code ours}, {@code adaptive}
  * @param port its port on 127.0.0.1

@@ -7,8 +7,10 @@ import java.util.List;
  * One set-up's figures in one scenario, over all its rounds.
  *
  * @param setup the set-up's name
- * @param rounds per round, the results of each stream (the first stream is the reported one)
- * @param memory its memory figures (the median over rounds where a scenario has one loaded period per round)
+ * @param rounds per round, the results of each stream (the first stream is the reported
+ * one)
+ * @param memory its memory figures (the median over rounds where a scenario has one
+ * loaded period per round)
  * @param endRss its last RSS sample, bytes
  */
 record SetupSummary(String setup, List<List<LoadResult>> rounds, Memory memory, double endRss) {

@@ -20,7 +20,10 @@ interface SizeMix {
 		return (random) -> bytes;
 	}
 
-	/** Sizes whose logarithm is uniform between {@code min} and {@code max} (as many 16-32 KiB as 1-2 MiB bodies). */
+	/**
+	 * Sizes whose logarithm is uniform between {@code min} and {@code max} (as many 16-32
+	 * KiB as 1-2 MiB bodies).
+	 */
 	static SizeMix logUniform(int min, int max) {
 		double lnMin = Math.log(min);
 		double lnMax = Math.log(max);
@@ -28,8 +31,9 @@ interface SizeMix {
 	}
 
 	/**
-	 * The proxy mix: log-normal with the given median and shape ({@code sigma}), clipped to [1, tailMin), plus a
-	 * fraction {@code tailFraction} of sizes uniform in [tailMin, tailMax] (the MiB tail real services see).
+	 * The proxy mix: log-normal with the given median and shape ({@code sigma}), clipped
+	 * to [1, tailMin), plus a fraction {@code tailFraction} of sizes uniform in [tailMin,
+	 * tailMax] (the MiB tail real services see).
 	 */
 	static SizeMix logNormalWithTail(int median, double sigma, double tailFraction, int tailMin, int tailMax) {
 		double mu = Math.log(median);
@@ -43,9 +47,10 @@ interface SizeMix {
 	}
 
 	/**
-	 * A size mix that changes every {@code period} since the current phase began ({@link LoadGenerator#phaseStart},
-	 * so every set-up sees the same sequence), cycling through {@code mixes} (the long mixed-size scenario: the
-	 * allocator sees one size class dominate, then another).
+	 * A size mix that changes every {@code period} since the current phase began
+	 * ({@link LoadGenerator#phaseStart}, so every set-up sees the same sequence), cycling
+	 * through {@code mixes} (the long mixed-size scenario: the allocator sees one size
+	 * class dominate, then another).
 	 */
 	static SizeMix rotating(java.time.Duration period, SizeMix... mixes) {
 		long nanos = period.toNanos();

@@ -10,9 +10,10 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * The slow upstream of the proxy scenario: {@code GET /bytes/{n}} answers n bytes, but only after
- * {@code --first-byte-ms} and then in {@code --chunk}-byte pieces with {@code --chunk-pause-ms} between them, so the
- * proxy under test holds many requests open at once. It is the same process for every set-up, and not measured.
+ * The slow upstream of the proxy scenario: {@code GET /bytes/{n}} answers n bytes, but
+ * only after {@code --first-byte-ms} and then in {@code --chunk}-byte pieces with
+ * {@code --chunk-pause-ms} between them, so the proxy under test holds many requests open
+ * at once. It is the same process for every set-up, and not measured.
  * <p>
  * {@code java -cp benchmarks.jar dev.catzilla.benchmarks.http.SlowUpstream --port 18099 [--first-byte-ms 20]
  * [--chunk 16384] [--chunk-pause-ms 2]}; runs until killed. Listens on 127.0.0.1 only.

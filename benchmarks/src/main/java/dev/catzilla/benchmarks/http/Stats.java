@@ -2,13 +2,19 @@ package dev.catzilla.benchmarks.http;
 
 import java.util.Collection;
 
-/** Order statistics over rounds: with a handful of rounds on a shared machine, the median and the range say more than a mean. */
+/**
+ * Order statistics over rounds: with a handful of rounds on a shared machine, the median
+ * and the range say more than a mean.
+ */
 final class Stats {
 
 	private Stats() {
 	}
 
-	/** The median of the finite values (mean of the middle two for an even count), NaN when there are none. */
+	/**
+	 * The median of the finite values (mean of the middle two for an even count), NaN
+	 * when there are none.
+	 */
 	static double median(Collection<Double> values) {
 		double[] sorted = finiteSorted(values);
 		if (sorted.length == 0) {

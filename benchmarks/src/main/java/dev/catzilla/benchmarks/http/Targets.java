@@ -6,14 +6,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Issue 12's targets for Catzilla ({@code ours}) against the other set-ups of the same run, with the figures that
- * decide each.
+ * Issue 12's targets for Catzilla ({@code ours}) against the other set-ups of the same
+ * run, with the figures that decide each.
  */
 final class Targets {
 
 	static final double MiB = 1024.0 * 1024.0;
 
-	/** One target's outcome: what was wanted, what was measured, and whether it was met. */
+	/**
+	 * One target's outcome: what was wanted, what was measured, and whether it was met.
+	 */
 	record Verdict(String target, String measured, boolean met) {
 
 		String word() {
@@ -26,11 +28,13 @@ final class Targets {
 	}
 
 	/**
-	 * Every target that applies to a scenario; empty when {@code ours} or {@code adaptive} did not run.
-	 *
+	 * Every target that applies to a scenario; empty when {@code ours} or
+	 * {@code adaptive} did not run.
 	 * @param summaries the set-ups' figures, by name
-	 * @param rssAfterBurst whether the scenario is the burst-then-idle one (RSS 15 s after)
-	 * @param fragmentation whether the fragmentation target applies (many live buffers, proxy)
+	 * @param rssAfterBurst whether the scenario is the burst-then-idle one (RSS 15 s
+	 * after)
+	 * @param fragmentation whether the fragmentation target applies (many live buffers,
+	 * proxy)
 	 */
 	static List<Verdict> evaluate(Map<String, SetupSummary> summaries, boolean rssAfterBurst, boolean fragmentation) {
 		SetupSummary ours = summaries.get(Setup.OURS);
@@ -53,10 +57,8 @@ final class Targets {
 
 	static Verdict throughput(SetupSummary ours, SetupSummary adaptive) {
 		double ratio = Stats.ratio(ours.medianRequestsPerSecond(), adaptive.medianRequestsPerSecond());
-		return new Verdict("throughput >= 1.0x adaptive",
-				String.format("%.2fx (%.0f vs %.0f req/s, medians)", ratio, ours.medianRequestsPerSecond(),
-						adaptive.medianRequestsPerSecond()),
-				ratio >= 1.0);
+		return new Verdict("throughput >= 1.0x adaptive", String.format("%.2fx (%.0f vs %.0f req/s, medians)", ratio,
+				ours.medianRequestsPerSecond(), adaptive.medianRequestsPerSecond()), ratio >= 1.0);
 	}
 
 	static Verdict p99(SetupSummary ours, SetupSummary adaptive) {
@@ -85,8 +87,10 @@ final class Targets {
 		}
 		double oursAfter = ours.memory().after15s();
 		double bestAfter = best.get().memory().after15s();
-		// the baselines differ between set-ups (MALLOC_ARENA_MAX and trimming shrink the JVM's own malloc too), so
-		// what each held above its own baseline is shown beside the absolute figures the target compares
+		// the baselines differ between set-ups (MALLOC_ARENA_MAX and trimming shrink the
+		// JVM's own malloc too), so
+		// what each held above its own baseline is shown beside the absolute figures the
+		// target compares
 		return new Verdict("RSS 15 s after the burst <= the best other set-up + 16 MiB",
 				String.format("%.0f MiB vs %s %.0f + 16 MiB (above their baselines: %+.0f vs %+.0f MiB)",
 						oursAfter / MiB, best.get().setup(), bestAfter / MiB, ours.memory().heldAfter15s() / MiB,
@@ -95,8 +99,8 @@ final class Targets {
 	}
 
 	/**
-	 * Met when ours is at most 0.8x adaptive's, or when ours has no overhead at all (then a ratio against a small or
-	 * negative figure says nothing).
+	 * Met when ours is at most 0.8x adaptive's, or when ours has no overhead at all (then
+	 * a ratio against a small or negative figure says nothing).
 	 */
 	static Verdict fragmentation(SetupSummary ours, SetupSummary adaptive) {
 		double a = ours.memory().fragmentation();

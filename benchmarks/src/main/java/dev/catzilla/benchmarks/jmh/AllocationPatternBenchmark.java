@@ -26,35 +26,44 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Allocation on realistic patterns: each benchmark thread (a Netty {@code FastThreadLocalThread}, see
- * {@link EventLoopExecutor}, as an event loop) keeps a ring of {@code live} buffers; one operation releases a buffer
- * picked at random from the ring (so lifetimes vary, and releases come in random order, not in allocation order),
- * allocates a new one of the next size from the mix, writes one byte and reads it back. The ring starts full.
+ * Allocation on realistic patterns: each benchmark thread (a Netty
+ * {@code FastThreadLocalThread}, see {@link EventLoopExecutor}, as an event loop) keeps a
+ * ring of {@code live} buffers; one operation releases a buffer picked at random from the
+ * ring (so lifetimes vary, and releases come in random order, not in allocation order),
+ * allocates a new one of the next size from the mix, writes one byte and reads it back.
+ * The ring starts full.
  * <p>
  * {@code mix}:
  * <ul>
- * <li>{@code gateway}: log-normal sizes like the bodies and headers through an API gateway: median 2 KiB,
- * {@code sigma} 0.978 (so p95 about 10 KiB, p99 about 20 KiB), at least 1 byte, at most 1 MiB.</li>
- * <li>{@code tls}: a TLS proxy: 85% record buffers of 16.5 to 17 KiB (a 16 KiB record plus header, padding and MAC,
- * as {@code SslHandler} allocates them), 10% of 64 B to 1 KiB (handshake pieces, alerts, small writes) and 5% of 1
- * to 8 KiB.</li>
+ * <li>{@code gateway}: log-normal sizes like the bodies and headers through an API
+ * gateway: median 2 KiB, {@code sigma} 0.978 (so p95 about 10 KiB, p99 about 20 KiB), at
+ * least 1 byte, at most 1 MiB.</li>
+ * <li>{@code tls}: a TLS proxy: 85% record buffers of 16.5 to 17 KiB (a 16 KiB record
+ * plus header, padding and MAC, as {@code SslHandler} allocates them), 10% of 64 B to 1
+ * KiB (handshake pieces, alerts, small writes) and 5% of 1 to 8 KiB.</li>
  * </ul>
- * Sizes and ring positions are generated before measuring (a sequence of 2^20 per trial, fixed seed, each thread
- * starting at a different offset), so no random number generation is measured.
+ * Sizes and ring positions are generated before measuring (a sequence of 2^20 per trial,
+ * fixed seed, each thread starting at a different offset), so no random number generation
+ * is measured.
  * <p>
- * The forks run with a fixed, pre-touched heap ({@code -Xms2g -Xmx2g -XX:+AlwaysPreTouch}): an allocator that leaves
- * garbage per buffer (ours does: the buffer object) otherwise also pays the kernel's first-touch page faults of a
- * heap the JVM commits lazily, which depend on the machine's memory and on what ran before, not on the allocator;
- * with a fixed heap that cost shows as GC work and in {@code -prof gc}'s {@code gc.alloc.rate.norm} (B/op) instead.
- * Direct memory is capped at 4 GiB for all allocators ({@code -XX:MaxDirectMemorySize}), room for 16,384 TLS records
- * on each of two threads.
+ * The forks run with a fixed, pre-touched heap
+ * ({@code -Xms2g -Xmx2g -XX:+AlwaysPreTouch}): an allocator that leaves garbage per
+ * buffer (ours does: the buffer object) otherwise also pays the kernel's first-touch page
+ * faults of a heap the JVM commits lazily, which depend on the machine's memory and on
+ * what ran before, not on the allocator; with a fixed heap that cost shows as GC work and
+ * in {@code -prof gc}'s {@code gc.alloc.rate.norm} (B/op) instead. Direct memory is
+ * capped at 4 GiB for all allocators ({@code -XX:MaxDirectMemorySize}), room for 16,384
+ * TLS records on each of two threads.
  * <p>
- * {@code allocator}: Catzilla's {@code jemalloc}; Netty's {@code adaptive} and {@code pooled}; {@code mimalloc}, the
- * pure-Java mimalloc port for Netty 4.2 ({@code io.github.neoionet.netty.mimalloc.MiByteBufAllocator}, not on Maven
- * Central: built from its source by {@code benchmarks/competitors/netty-mimalloc.sh} and put on the classpath, see
- * benchmarks/README.md; loaded by name, so this module does not depend on it); and {@code raw-jni}, the floor: the
- * same pattern on bare JNI {@code mallocx}/{@code sdallocx} addresses, no buffer object, touched through Netty's
- * {@code Unsafe} where it has one (JDK 17) and not at all where it has none (JDK 25 by default).
+ * {@code allocator}: Catzilla's {@code jemalloc}; Netty's {@code adaptive} and
+ * {@code pooled}; {@code mimalloc}, the pure-Java mimalloc port for Netty 4.2
+ * ({@code io.github.neoionet.netty.mimalloc.MiByteBufAllocator}, not on Maven Central:
+ * built from its source by {@code benchmarks/competitors/netty-mimalloc.sh} and put on
+ * the classpath, see benchmarks/README.md; loaded by name, so this module does not depend
+ * on it); and {@code raw-jni}, the floor: the same pattern on bare JNI
+ * {@code mallocx}/{@code sdallocx} addresses, no buffer object, touched through Netty's
+ * {@code Unsafe} where it has one (JDK 17) and not at all where it has none (JDK 25 by
+ * default).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -70,7 +79,10 @@ public class AllocationPatternBenchmark {
 	@Param({ "jemalloc", "adaptive", "pooled", "mimalloc", "raw-jni" })
 	public String allocator;
 
-	/** The raw pair touches its byte through Netty's Unsafe; without it (JDK 25 default) it touches nothing. */
+	/**
+	 * The raw pair touches its byte through Netty's Unsafe; without it (JDK 25 default)
+	 * it touches nothing.
+	 */
 	private static final boolean CAN_TOUCH_RAW = PlatformDependent.hasUnsafe();
 
 	/** The {@code raw-jni} floor: addresses instead of buffers. */
@@ -83,8 +95,9 @@ public class AllocationPatternBenchmark {
 	public String mix;
 
 	/**
-	 * Catzilla's sampled allocation profile ({@code jemalloc} only; the others ignore it): {@code off}, or {@code on}
-	 * at the default mean interval ({@code ProfilingOptions.DEFAULT_SAMPLE_INTERVAL}); compare with
+	 * Catzilla's sampled allocation profile ({@code jemalloc} only; the others ignore
+	 * it): {@code off}, or {@code on} at the default mean interval
+	 * ({@code ProfilingOptions.DEFAULT_SAMPLE_INTERVAL}); compare with
 	 * {@code -p allocator=jemalloc -p profile=off,on}.
 	 */
 	@Param({ "off" })
@@ -100,19 +113,20 @@ public class AllocationPatternBenchmark {
 
 	final AtomicInteger threadIndex = new AtomicInteger();
 
-	/** Rings not yet emptied: the last one to empty checks that the allocator holds nothing (trial states end first). */
+	/**
+	 * Rings not yet emptied: the last one to empty checks that the allocator holds
+	 * nothing (trial states end first).
+	 */
 	final AtomicInteger ringsLeft = new AtomicInteger();
 
 	@Setup(Level.Trial)
 	public void setUp() {
 		this.alloc = switch (this.allocator) {
-			case "jemalloc" -> JemallocByteBufAllocator.builder()
-				.profiling(switch (this.profile) {
-					case "off" -> ProfilingOptions.off();
-					case "on" -> ProfilingOptions.defaults();
-					default -> throw new IllegalArgumentException("unknown profile " + this.profile);
-				})
-				.build();
+			case "jemalloc" -> JemallocByteBufAllocator.builder().profiling(switch (this.profile) {
+				case "off" -> ProfilingOptions.off();
+				case "on" -> ProfilingOptions.defaults();
+				default -> throw new IllegalArgumentException("unknown profile " + this.profile);
+			}).build();
 			case "adaptive" -> new AdaptiveByteBufAllocator(true);
 			case "pooled" -> new PooledByteBufAllocator(true);
 			case "mimalloc" -> mimalloc();
@@ -136,7 +150,10 @@ public class AllocationPatternBenchmark {
 		}
 	}
 
-	/** neoionet's mimalloc port for Netty, direct buffers preferred; from the classpath (see the class comment). */
+	/**
+	 * neoionet's mimalloc port for Netty, direct buffers preferred; from the classpath
+	 * (see the class comment).
+	 */
 	static ByteBufAllocator mimalloc() {
 		String name = "io.github.neoionet.netty.mimalloc.MiByteBufAllocator";
 		try {
@@ -151,7 +168,10 @@ public class AllocationPatternBenchmark {
 		}
 	}
 
-	/** Log-normal, median 2 KiB, sigma 0.978 (p95 about 10 KiB, p99 about 20 KiB), in [1, 1 MiB]. */
+	/**
+	 * Log-normal, median 2 KiB, sigma 0.978 (p95 about 10 KiB, p99 about 20 KiB), in [1,
+	 * 1 MiB].
+	 */
 	static int gateway(SplittableRandom random) {
 		double size = 2048 * Math.exp(0.978 * gaussian(random));
 		return (int) Math.max(1, Math.min(MAX_SIZE, Math.round(size)));
@@ -169,7 +189,10 @@ public class AllocationPatternBenchmark {
 		return random.nextInt(1024, 8193);
 	}
 
-	/** A standard normal variate (Box-Muller; {@link SplittableRandom} has none before JDK 17's RandomGenerator). */
+	/**
+	 * A standard normal variate (Box-Muller; {@link SplittableRandom} has none before JDK
+	 * 17's RandomGenerator).
+	 */
 	private static double gaussian(SplittableRandom random) {
 		double u = 1.0 - random.nextDouble();
 		double v = random.nextDouble();
@@ -197,7 +220,8 @@ public class AllocationPatternBenchmark {
 				throw new IllegalStateException("benchmark threads must be FastThreadLocalThreads (EventLoopExecutor), "
 						+ "got " + Thread.currentThread());
 			}
-			// Threads start far apart in the sequence, so they do not allocate the same sizes in lockstep.
+			// Threads start far apart in the sequence, so they do not allocate the same
+			// sizes in lockstep.
 			this.benchmark = benchmark;
 			benchmark.ringsLeft.incrementAndGet();
 			this.next = benchmark.threadIndex.getAndIncrement() * 7919 * 64;

@@ -24,16 +24,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Allocation and release of one direct buffer, touched once ({@code writeByte}, or one byte put at the address for
- * the raw pair) so nothing is optimised away; the same work for every allocator, on 1 and 2 threads that are Netty
- * {@code FastThreadLocalThread}s (see {@link EventLoopExecutor}).
+ * Allocation and release of one direct buffer, touched once ({@code writeByte}, or one
+ * byte put at the address for the raw pair) so nothing is optimised away; the same work
+ * for every allocator, on 1 and 2 threads that are Netty {@code FastThreadLocalThread}s
+ * (see {@link EventLoopExecutor}).
  * <p>
- * {@code allocator}: {@code jemalloc} (Catzilla's {@link JemallocByteBufAllocator}), {@code jemalloc-nocache} (the
- * same with its event-loop caches off: what a buffer costs on threads that are not event loops), Netty's
- * {@code adaptive}, {@code pooled} and {@code unpooled} allocators (new instances with direct buffers preferred), and
- * {@code raw-jni} (the bare JNI {@code mallocx}/{@code sdallocx} pair: what one buffer costs in native calls alone;
- * for sizes up to jemalloc's {@code tcache_max} (64 KiB) Catzilla's event-loop thread cache makes no native call, so
- * it can beat this pair). Leak detection stays at Netty's default for all.
+ * {@code allocator}: {@code jemalloc} (Catzilla's {@link JemallocByteBufAllocator}),
+ * {@code jemalloc-nocache} (the same with its event-loop caches off: what a buffer costs
+ * on threads that are not event loops), Netty's {@code adaptive}, {@code pooled} and
+ * {@code unpooled} allocators (new instances with direct buffers preferred), and
+ * {@code raw-jni} (the bare JNI {@code mallocx}/{@code sdallocx} pair: what one buffer
+ * costs in native calls alone; for sizes up to jemalloc's {@code tcache_max} (64 KiB)
+ * Catzilla's event-loop thread cache makes no native call, so it can beat this pair).
+ * Leak detection stays at Netty's default for all.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,7 +45,10 @@ import org.openjdk.jmh.annotations.Threads;
 		"-Djmh.executor.class=dev.catzilla.benchmarks.jmh.EventLoopExecutor" })
 public class AllocatorBenchmark {
 
-	/** The raw pair touches its byte through Netty's Unsafe; without it (JDK 25 default) it touches nothing. */
+	/**
+	 * The raw pair touches its byte through Netty's Unsafe; without it (JDK 25 default)
+	 * it touches nothing.
+	 */
 	private static final boolean CAN_TOUCH_RAW = PlatformDependent.hasUnsafe();
 
 	@Param({ "jemalloc", "adaptive", "pooled", "unpooled", "raw-jni", "jemalloc-nocache" })

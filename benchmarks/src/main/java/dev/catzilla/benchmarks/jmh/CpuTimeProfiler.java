@@ -14,13 +14,17 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 
 /**
- * CPU time of the whole benchmark JVM (every thread: benchmark, JIT, GC; user + system) per measured operation, over
- * each iteration: {@code -prof dev.catzilla.benchmarks.jmh.CpuTimeProfiler}, reported as {@code ·cpu.ns/op}.
+ * CPU time of the whole benchmark JVM (every thread: benchmark, JIT, GC; user + system)
+ * per measured operation, over each iteration:
+ * {@code -prof dev.catzilla.benchmarks.jmh.CpuTimeProfiler}, reported as
+ * {@code ·cpu.ns/op}.
  * <p>
- * Why: on a 2-core machine shared with other work, a hand-off benchmark's wall time is mostly the scheduler's (the
- * producer and consumer wait for each other and for the cores); the CPU it burns per operation moves much less with
- * the load. For a JMH group (e.g. {@code CrossThreadReleaseBenchmark}'s allocate + release), JMH counts the
- * operations of every method of the group, so per buffer is twice the printed figure there.
+ * Why: on a 2-core machine shared with other work, a hand-off benchmark's wall time is
+ * mostly the scheduler's (the producer and consumer wait for each other and for the
+ * cores); the CPU it burns per operation moves much less with the load. For a JMH group
+ * (e.g. {@code CrossThreadReleaseBenchmark}'s allocate + release), JMH counts the
+ * operations of every method of the group, so per buffer is twice the printed figure
+ * there.
  */
 public final class CpuTimeProfiler implements InternalProfiler {
 
@@ -39,8 +43,8 @@ public final class CpuTimeProfiler implements InternalProfiler {
 	}
 
 	@Override
-	public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
-			IterationParams iterationParams, IterationResult result) {
+	public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
+			IterationResult result) {
 		long cpu = this.os.getProcessCpuTime() - this.start;
 		long ops = result.getMetadata().getMeasuredOps();
 		double perOp = (ops > 0) ? (double) cpu / ops : Double.NaN;

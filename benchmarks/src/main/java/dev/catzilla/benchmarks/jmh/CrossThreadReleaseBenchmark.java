@@ -25,14 +25,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Control;
 
 /**
- * Buffers allocated on one plain thread and released on another (issue 16 item 3: a handler that hands a buffer to
- * a worker pool, or a client thread whose response buffer is released by the caller). Each JMH group is one
- * allocating thread and one releasing thread joined by a bounded queue (batches of 64 buffers, at most 4 batches in flight); run it with
- * {@code -tg 4,4} for 4 groups, i.e. 8 threads as in the issue. Sizes cycle through a fixed mix of 64 B to 64 KiB.
- * The figure is ns per buffer (the queue keeps both sides at the same rate).
+ * Buffers allocated on one plain thread and released on another (issue 16 item 3: a
+ * handler that hands a buffer to a worker pool, or a client thread whose response buffer
+ * is released by the caller). Each JMH group is one allocating thread and one releasing
+ * thread joined by a bounded queue (batches of 64 buffers, at most 4 batches in flight);
+ * run it with {@code -tg 4,4} for 4 groups, i.e. 8 threads as in the issue. Sizes cycle
+ * through a fixed mix of 64 B to 64 KiB. The figure is ns per buffer (the queue keeps
+ * both sides at the same rate).
  * <p>
- * {@code allocator}: Catzilla's {@code jemalloc} (its default builder, so profiling at the default rate),
- * {@code jemalloc-noprofile} (sampling off), Netty's {@code adaptive} and {@code pooled}.
+ * {@code allocator}: Catzilla's {@code jemalloc} (its default builder, so profiling at
+ * the default rate), {@code jemalloc-noprofile} (sampling off), Netty's {@code adaptive}
+ * and {@code pooled}.
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.AverageTime)
@@ -62,14 +65,15 @@ public class CrossThreadReleaseBenchmark {
 		this.alloc = allocator(this.allocator);
 	}
 
-	/** One allocator instance for all groups of a trial, as one service has one allocator. */
+	/**
+	 * One allocator instance for all groups of a trial, as one service has one allocator.
+	 */
 	private static synchronized ByteBufAllocator allocator(String name) {
 		if (!name.equals(sharedName)) {
 			shared = switch (name) {
 				case "jemalloc" -> JemallocByteBufAllocator.builder().build();
-				case "jemalloc-noprofile" -> JemallocByteBufAllocator.builder()
-					.profiling(dev.catzilla.allocator.ProfilingOptions.off())
-					.build();
+				case "jemalloc-noprofile" ->
+					JemallocByteBufAllocator.builder().profiling(dev.catzilla.allocator.ProfilingOptions.off()).build();
 				case "adaptive" -> new AdaptiveByteBufAllocator(true);
 				case "pooled" -> new PooledByteBufAllocator(true);
 				default -> throw new IllegalArgumentException("unknown allocator " + name);

@@ -8,10 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.netty.util.concurrent.FastThreadLocalThread;
 
 /**
- * JMH's benchmark threads as Netty event-loop-like {@link FastThreadLocalThread}s, so Netty's pooled and adaptive
- * allocators use their thread caches as they do on an event loop. Selected with the system properties
- * {@code jmh.executor=CUSTOM} and {@code jmh.executor.class=dev.catzilla.benchmarks.jmh.EventLoopExecutor} in the
- * forked benchmark JVM (set by {@link AllocatorBenchmark}'s {@code @Fork}); JMH calls the
+ * JMH's benchmark threads as Netty event-loop-like {@link FastThreadLocalThread}s, so
+ * Netty's pooled and adaptive allocators use their thread caches as they do on an event
+ * loop. Selected with the system properties {@code jmh.executor=CUSTOM} and
+ * {@code jmh.executor.class=dev.catzilla.benchmarks.jmh.EventLoopExecutor} in the forked
+ * benchmark JVM (set by {@link AllocatorBenchmark}'s {@code @Fork}); JMH calls the
  * {@code (int maxThreads, String prefix)} constructor.
  */
 public final class EventLoopExecutor extends ThreadPoolExecutor {
@@ -32,7 +33,8 @@ public final class EventLoopExecutor extends ThreadPoolExecutor {
 
 		@Override
 		public Thread newThread(Runnable task) {
-			Thread thread = new FastThreadLocalThread(task, this.prefix + "-event-loop-" + this.count.incrementAndGet());
+			Thread thread = new FastThreadLocalThread(task,
+					this.prefix + "-event-loop-" + this.count.incrementAndGet());
 			thread.setDaemon(true);
 			return thread;
 		}

@@ -25,14 +25,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Allocation, touch (one write per 4 KiB page, so every page is faulted in if it is not resident) and release of one
- * direct buffer of 8-64 MiB: the cost of a large aggregated body (issue 16, item 1 and its JMH target). Runs on one
- * Netty {@code FastThreadLocalThread} (see {@link EventLoopExecutor}).
+ * Allocation, touch (one write per 4 KiB page, so every page is faulted in if it is not
+ * resident) and release of one direct buffer of 8-64 MiB: the cost of a large aggregated
+ * body (issue 16, item 1 and its JMH target). Runs on one Netty
+ * {@code FastThreadLocalThread} (see {@link EventLoopExecutor}).
  * <p>
- * Besides the time per operation, {@link Faults} reports the process's minor page faults and the operations (from
- * {@code /proc/self/stat}, read at the start and end of each iteration: JMH has no fault profiler; JMH sums both over
- * the iterations, so faults per operation = {@code :faults} / {@code :ops}). The count is the
- * whole JVM's, so JIT and GC faults are in it; at these sizes one operation touches 2,048-16,384 pages, so a few
+ * Besides the time per operation, {@link Faults} reports the process's minor page faults
+ * and the operations (from {@code /proc/self/stat}, read at the start and end of each
+ * iteration: JMH has no fault profiler; JMH sums both over the iterations, so faults per
+ * operation = {@code :faults} / {@code :ops}). The count is the whole JVM's, so JIT and
+ * GC faults are in it; at these sizes one operation touches 2,048-16,384 pages, so a few
  * stray faults per iteration do not matter.
  */
 @State(Scope.Benchmark)
@@ -97,7 +99,10 @@ public class LargeBufferBenchmark {
 	@AuxCounters(AuxCounters.Type.EVENTS)
 	public static class Faults {
 
-		/** Operations (JMH sums EVENTS counters over the iterations, so faults per op = faults / ops). */
+		/**
+		 * Operations (JMH sums EVENTS counters over the iterations, so faults per op =
+		 * faults / ops).
+		 */
 		public long ops;
 
 		/** The process's minor page faults over the measured iterations. */
@@ -124,7 +129,8 @@ public class LargeBufferBenchmark {
 		try {
 			String stat = Files.readString(Path.of("/proc/self/stat"));
 			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-			return Long.parseLong(fields[7]); // fields after "pid (comm) ": state is field 3, minflt field 10
+			return Long.parseLong(fields[7]); // fields after "pid (comm) ": state is
+												// field 3, minflt field 10
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("cannot read /proc/self/stat", ex);

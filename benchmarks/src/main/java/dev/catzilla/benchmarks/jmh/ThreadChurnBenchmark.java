@@ -29,16 +29,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Many short-lived allocating threads: 100,000 threads, each allocating one 4 KiB direct buffer, touching it and
- * releasing it, then ending; what a Spring application with {@code spring.threads.virtual.enabled=true} does all the
- * time. One invocation runs all of them and waits for the last; the score is per thread ({@code OperationsPerInvocation}),
- * in microseconds, so it includes starting and ending the thread, which costs every allocator the same.
+ * Many short-lived allocating threads: 100,000 threads, each allocating one 4 KiB direct
+ * buffer, touching it and releasing it, then ending; what a Spring application with
+ * {@code spring.threads.virtual.enabled=true} does all the time. One invocation runs all
+ * of them and waits for the last; the score is per thread
+ * ({@code OperationsPerInvocation}), in microseconds, so it includes starting and ending
+ * the thread, which costs every allocator the same.
  * <p>
- * {@code threads}: {@code virtual} (one virtual thread per task, all started at once: JDK 21+ only), or
- * {@code platform} (platform threads, at most 256 alive at once). {@code allocator}: Catzilla's
- * {@link JemallocByteBufAllocator} capped at 64 MiB (the cap is what makes per-thread bookkeeping matter), Netty's
- * {@code adaptive} and {@code pooled} allocators (new instances, direct buffers preferred). A refused allocation
- * fails the run.
+ * {@code threads}: {@code virtual} (one virtual thread per task, all started at once: JDK
+ * 21+ only), or {@code platform} (platform threads, at most 256 alive at once).
+ * {@code allocator}: Catzilla's {@link JemallocByteBufAllocator} capped at 64 MiB (the
+ * cap is what makes per-thread bookkeeping matter), Netty's {@code adaptive} and
+ * {@code pooled} allocators (new instances, direct buffers preferred). A refused
+ * allocation fails the run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -67,8 +70,8 @@ public class ThreadChurnBenchmark {
 	@Setup(Level.Trial)
 	public void setUp() throws Exception {
 		if (this.threads.equals("virtual") && Runtime.version().feature() < 21) {
-			throw new IllegalStateException("virtual threads need JDK 21+; run with -p threads=platform on "
-					+ Runtime.version());
+			throw new IllegalStateException(
+					"virtual threads need JDK 21+; run with -p threads=platform on " + Runtime.version());
 		}
 		this.alloc = switch (this.allocator) {
 			case "jemalloc" -> JemallocByteBufAllocator.builder().maxDirectMemory(64L * 1024 * 1024).build();
@@ -136,7 +139,10 @@ public class ThreadChurnBenchmark {
 		}
 	}
 
-	/** {@code Executors.newVirtualThreadPerTaskExecutor()}, a JDK 21 method; this module is compiled for 17. */
+	/**
+	 * {@code Executors.newVirtualThreadPerTaskExecutor()}, a JDK 21 method; this module
+	 * is compiled for 17.
+	 */
 	private static ExecutorService newVirtualThreadPerTaskExecutor() throws Exception {
 		Method factory = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
 		return (ExecutorService) factory.invoke(null);

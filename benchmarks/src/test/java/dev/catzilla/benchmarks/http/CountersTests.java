@@ -14,8 +14,8 @@ class CountersTests {
 				 "netty":{"allocatorClass":"dev.catzilla.allocator.JemallocByteBufAllocator","usedDirectMemory":4096,
 				          "cachedDirectMemory":411296,"usedHeapMemory":0}}
 				""");
-		assertThat(counters).isEqualTo(new Counters("dev.catzilla.allocator.JemallocByteBufAllocator", 4096, 411296,
-				1867648, 11763712));
+		assertThat(counters).isEqualTo(
+				new Counters("dev.catzilla.allocator.JemallocByteBufAllocator", 4096, 411296, 1867648, 11763712));
 	}
 
 	@Test

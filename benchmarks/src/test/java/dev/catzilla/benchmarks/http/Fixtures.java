@@ -12,7 +12,10 @@ final class Fixtures {
 	private Fixtures() {
 	}
 
-	/** One round of one stream: {@code ok} answers in one second, all with latency {@code millis}. */
+	/**
+	 * One round of one stream: {@code ok} answers in one second, all with latency
+	 * {@code millis}.
+	 */
 	static LoadResult result(String stream, long ok, long errors, double millis) {
 		Histogram histogram = LoadResult.newHistogram();
 		histogram.recordValueWithCount((long) (millis * 1000), Math.max(1, ok));
@@ -24,7 +27,9 @@ final class Fixtures {
 				memory.after60s());
 	}
 
-	/** Memory figures in MiB: baseline, peak, +15 s, +60 s, allocator's count at the peak. */
+	/**
+	 * Memory figures in MiB: baseline, peak, +15 s, +60 s, allocator's count at the peak.
+	 */
 	static Memory memory(double baseline, double peak, double after15, double after60, double used) {
 		return new Memory(baseline * MiB, peak * MiB, after15 * MiB, after60 * MiB, used * MiB, Double.NaN);
 	}

@@ -43,8 +43,9 @@ class LoadGeneratorTests {
 
 	@Test
 	void concurrentStreamsCountAnswersAndBytesEach() {
-		List<LoadResult> results = this.generator.run(Workload.of(stream(Workload.Kind.BYTES, 4, 100_000, 0),
-				stream(Workload.Kind.AGGREGATE, 2, 70_000, 0)), server.port(), Duration.ofSeconds(1), 7);
+		List<LoadResult> results = this.generator.run(
+				Workload.of(stream(Workload.Kind.BYTES, 4, 100_000, 0), stream(Workload.Kind.AGGREGATE, 2, 70_000, 0)),
+				server.port(), Duration.ofSeconds(1), 7);
 		assertThat(results).extracting(LoadResult::stream).containsExactly("BYTES", "AGGREGATE");
 		for (LoadResult result : results) {
 			assertThat(result.ok()).isPositive();
@@ -58,7 +59,8 @@ class LoadGeneratorTests {
 
 	@Test
 	void aSlowReaderTakesAPauseAfterEveryRead() {
-		// 128 KiB in reads of at most 64 KiB: at least 2 reads, so at least 2 pauses of 50 ms per answer
+		// 128 KiB in reads of at most 64 KiB: at least 2 reads, so at least 2 pauses of
+		// 50 ms per answer
 		LoadResult result = this.generator
 			.run(Workload.of(stream(Workload.Kind.BYTES, 1, 128 * 1024, 50)), server.port(), Duration.ofSeconds(2), 7)
 			.get(0);

@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class MemoryTests {
 
-	/** RSS every 500 ms from t=0 to t=80 s: 100 MiB idle, 400 MiB from 10 s to 20 s, 150 MiB after. */
+	/**
+	 * RSS every 500 ms from t=0 to t=80 s: 100 MiB idle, 400 MiB from 10 s to 20 s, 150
+	 * MiB after.
+	 */
 	private static Series rss() {
 		List<Series.Point> points = new ArrayList<>();
 		for (long t = 0; t <= 80_000; t += 500) {
@@ -36,7 +39,9 @@ class MemoryTests {
 		assertThat(memory.peak()).isEqualTo(420.0 * MiB);
 		assertThat(memory.after15s()).isEqualTo(150.0 * MiB); // at 35 s
 		assertThat(memory.after60s()).isEqualTo(150.0 * MiB); // at 80 s, the last sample
-		assertThat(memory.nettyUsedAtPeak()).isEqualTo(250.0 * MiB); // the counters sampled with the peak
+		assertThat(memory.nettyUsedAtPeak()).isEqualTo(250.0 * MiB); // the counters
+																		// sampled with
+																		// the peak
 		assertThat(memory.jemallocResidentAtPeak()).isEqualTo(300.0 * MiB);
 	}
 

@@ -12,8 +12,8 @@ class PlanTests {
 	/** Seconds one scenario takes with six set-ups, start-up of the servers aside. */
 	private static long seconds(Plan plan) {
 		int setups = 6;
-		long perRound = setups * (plan.phase().plus(plan.gap()).toSeconds()
-				+ (plan.burst() ? plan.baseline().toSeconds() : 0));
+		long perRound = setups
+				* (plan.phase().plus(plan.gap()).toSeconds() + (plan.burst() ? plan.baseline().toSeconds() : 0));
 		long idle = plan.after().toSeconds() * (plan.burst() ? plan.rounds() : 1);
 		return setups * plan.warmup().toSeconds() + plan.settle().plus(plan.baseline()).toSeconds()
 				+ plan.rounds() * perRound + idle;
@@ -22,7 +22,8 @@ class PlanTests {
 	@Test
 	void theDefaultRunOfTheFiveScenariosFitsInAboutFiftyMinutesOnTwoCores() {
 		long total = Plan.SCENARIOS.stream().mapToLong((s) -> seconds(Plan.of(s, "default"))).sum();
-		assertThat(total).isBetween(35 * 60L, 47 * 60L); // plus about a minute of start-up per scenario
+		assertThat(total).isBetween(35 * 60L, 47 * 60L); // plus about a minute of
+															// start-up per scenario
 	}
 
 	@Test

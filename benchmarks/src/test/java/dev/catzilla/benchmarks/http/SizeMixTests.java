@@ -31,7 +31,8 @@ class SizeMixTests {
 		assertThat(Arrays.stream(sizes).min().getAsInt()).isPositive();
 		int[] sorted = sizes.clone();
 		Arrays.sort(sorted);
-		// the tail (all above the median) moves the median up by about 2 % of a sigma: within 5 % of 2 KiB
+		// the tail (all above the median) moves the median up by about 2 % of a sigma:
+		// within 5 % of 2 KiB
 		assertThat((double) sorted[sorted.length / 2]).isCloseTo(2 * KiB, within(0.05 * 2 * KiB));
 	}
 
@@ -40,7 +41,8 @@ class SizeMixTests {
 		int[] sizes = draw(SizeMix.logUniform(16 * KiB, 2 * MiB), 100_000);
 		assertThat(Arrays.stream(sizes).min().getAsInt()).isGreaterThanOrEqualTo(16 * KiB);
 		assertThat(Arrays.stream(sizes).max().getAsInt()).isLessThanOrEqualTo(2 * MiB);
-		// 7 octaves from 16 KiB to 2 MiB: the first (16-32 KiB) holds about a seventh of the sizes
+		// 7 octaves from 16 KiB to 2 MiB: the first (16-32 KiB) holds about a seventh of
+		// the sizes
 		long firstOctave = Arrays.stream(sizes).filter((s) -> s < 32 * KiB).count();
 		assertThat(firstOctave / 100_000.0).isCloseTo(1 / 7.0, within(0.01));
 	}

@@ -12,8 +12,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.util.MimeType;
 
 /**
- * {@code /actuator/catzilla/doctor}: {@link MemoryDoctor}'s findings over jemalloc's statistics, the cap and the
- * sampled profile, each with its numbers and one action; JSON by default, {@code ?format=text} as plain text.
+ * {@code /actuator/catzilla/doctor}: {@link MemoryDoctor}'s findings over jemalloc's
+ * statistics, the cap and the sampled profile, each with its numbers and one action; JSON
+ * by default, {@code ?format=text} as plain text.
  */
 final class CatzillaDoctorReader {
 
@@ -58,7 +59,9 @@ final class CatzillaDoctorReader {
 
 	}
 
-	/** @param message why there is no examination */
+	/**
+	 * @param message why there is no examination
+	 */
 	record DoctorUnavailable(String message) implements OperationResponseBody {
 	}
 

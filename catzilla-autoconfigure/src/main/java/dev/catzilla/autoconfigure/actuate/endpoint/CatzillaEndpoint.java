@@ -26,11 +26,12 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * {@code /actuator/catzilla}: which allocator serves Reactor Netty and why, the platform, the native library,
- * jemalloc's options, statistics ({@link JemallocStatistic}, by name) and ratios ({@link JemallocRatio}, with their
- * bytes), Netty's direct memory; {@code /actuator/catzilla/statistics} adds each arena and size class in use; a write
- * operation purges unused jemalloc pages. Statistics come from {@link JemallocStatistics#shared()} (read at most every
- * 250 ms).
+ * {@code /actuator/catzilla}: which allocator serves Reactor Netty and why, the platform,
+ * the native library, jemalloc's options, statistics ({@link JemallocStatistic}, by name)
+ * and ratios ({@link JemallocRatio}, with their bytes), Netty's direct memory;
+ * {@code /actuator/catzilla/statistics} adds each arena and size class in use; a write
+ * operation purges unused jemalloc pages. Statistics come from
+ * {@link JemallocStatistics#shared()} (read at most every 250 ms).
  */
 @Endpoint(id = "catzilla")
 public class CatzillaEndpoint {
@@ -52,18 +53,20 @@ public class CatzillaEndpoint {
 	}
 
 	/**
-	 * {@code /actuator/catzilla/{part}}: {@code profile} (see {@link CatzillaProfileReader}), {@code doctor} (see
-	 * {@link CatzillaDoctorReader}) or {@code statistics} (every statistic, ratio, arena and size class in use).
+	 * {@code /actuator/catzilla/{part}}: {@code profile} (see
+	 * {@link CatzillaProfileReader}), {@code doctor} (see {@link CatzillaDoctorReader})
+	 * or {@code statistics} (every statistic, ratio, arena and size class in use).
 	 * @param part which part
-	 * @param format {@code json} (default), {@code collapsed}, {@code pprof} or {@code svg} for the profile;
-	 * {@code json} or {@code text} for the doctor
-	 * @param value {@code live} (default) or {@code allocated}: what the flame graphs weigh
+	 * @param format {@code json} (default), {@code collapsed}, {@code pprof} or
+	 * {@code svg} for the profile; {@code json} or {@code text} for the doctor
+	 * @param value {@code live} (default) or {@code allocated}: what the flame graphs
+	 * weigh
 	 * @param top how many sites the JSON lists
 	 * @return the part, or 404 for an unknown part
 	 */
 	@ReadOperation
-	public WebEndpointResponse<?> part(@Selector String part, @Nullable String format,
-			@Nullable String value, @Nullable Integer top) {
+	public WebEndpointResponse<?> part(@Selector String part, @Nullable String format, @Nullable String value,
+			@Nullable Integer top) {
 		if ("profile".equals(part)) {
 			return new CatzillaProfileReader(this.outcome).read(format, value, top);
 		}
@@ -72,8 +75,10 @@ public class CatzillaEndpoint {
 		}
 		if ("statistics".equals(part)) {
 			if (!this.outcome.isJemalloc()) {
-				return new WebEndpointResponse<>(new StatisticsUnavailable("jemalloc is not active ("
-						+ this.outcome.active().id() + "): no jemalloc statistics"), WebEndpointResponse.STATUS_NOT_FOUND);
+				return new WebEndpointResponse<>(
+						new StatisticsUnavailable(
+								"jemalloc is not active (" + this.outcome.active().id() + "): no jemalloc statistics"),
+						WebEndpointResponse.STATUS_NOT_FOUND);
 			}
 			return new WebEndpointResponse<>(StatisticsDescriptor.of(JemallocSupport.statistics().get()));
 		}
@@ -145,17 +150,19 @@ public class CatzillaEndpoint {
 	 * @param active the allocator serving Reactor Netty: jemalloc or netty
 	 * @param allocatorClass the active allocator's class
 	 * @param reason why this allocator is active
-	 * @param served the kinds of Reactor Netty servers and clients wired to the allocator so far, e.g.
-	 * {@code server}, {@code webclient}, {@code gateway-proxy}
-	 * @param ownAllocatorKept the kinds where the application's own allocator was found and kept
+	 * @param served the kinds of Reactor Netty servers and clients wired to the allocator
+	 * so far, e.g. {@code server}, {@code webclient}, {@code gateway-proxy}
+	 * @param ownAllocatorKept the kinds where the application's own allocator was found
+	 * and kept
 	 * @param platform the platform
 	 * @param nativeLibrary Catzilla's native library
-	 * @param jemalloc jemalloc's options and counters ({@code null} unless jemalloc is active)
+	 * @param jemalloc jemalloc's options and counters ({@code null} unless jemalloc is
+	 * active)
 	 * @param netty the active allocator's memory as Netty sees it
 	 */
 	public record CatzillaDescriptor(String requested, String active, String allocatorClass, String reason,
-			List<String> served, List<String> ownAllocatorKept, PlatformDescriptor platform, NativeLibraryDescriptor nativeLibrary, JemallocDescriptor jemalloc,
-			NettyDescriptor netty) {
+			List<String> served, List<String> ownAllocatorKept, PlatformDescriptor platform,
+			NativeLibraryDescriptor nativeLibrary, JemallocDescriptor jemalloc, NettyDescriptor netty) {
 	}
 
 	/**
@@ -163,14 +170,15 @@ public class CatzillaEndpoint {
 	 * @param arch CPU architecture as the JVM names it
 	 * @param jvm the JVM's name, version and vendor
 	 * @param libc the C library, e.g. {@code glibc 2.36}, or {@code unknown}
-	 * @param catzillaPlatform the platform name Catzilla's native library is looked up by ({@code null} in malloc
-	 * mode)
+	 * @param catzillaPlatform the platform name Catzilla's native library is looked up by
+	 * ({@code null} in malloc mode)
 	 */
 	public record PlatformDescriptor(String os, String arch, String jvm, String libc, String catzillaPlatform) {
 	}
 
 	/**
-	 * @param status {@code loaded}, {@code unavailable} or {@code not-loaded} (malloc mode)
+	 * @param status {@code loaded}, {@code unavailable} or {@code not-loaded} (malloc
+	 * mode)
 	 * @param location where it was loaded from
 	 * @param version jemalloc's version
 	 * @param problem why it is not loaded
@@ -179,13 +187,17 @@ public class CatzillaEndpoint {
 	}
 
 	/**
-	 * @param requestedOptions the options this application context asked jemalloc for ({@code catzilla.jemalloc.*}
-	 * as {@code malloc_conf} names); jemalloc runs with another context's if that one configured it first
-	 * @param effectiveOptions the {@code opt.*} values jemalloc runs with, read back from jemalloc
-	 * @param stats every total of {@link JemallocStatistic} by its key ({@code allocated}, {@code active},
-	 * {@code resident}, {@code mapped}, {@code retained}, {@code metadata}, {@code dirty}, ...), at most 250 ms old
+	 * @param requestedOptions the options this application context asked jemalloc for
+	 * ({@code catzilla.jemalloc.*} as {@code malloc_conf} names); jemalloc runs with
+	 * another context's if that one configured it first
+	 * @param effectiveOptions the {@code opt.*} values jemalloc runs with, read back from
+	 * jemalloc
+	 * @param stats every total of {@link JemallocStatistic} by its key
+	 * ({@code allocated}, {@code active}, {@code resident}, {@code mapped},
+	 * {@code retained}, {@code metadata}, {@code dirty}, ...), at most 250 ms old
 	 * @param ratios every {@link JemallocRatio} by its key, with the bytes it stands for
-	 * @param processResident the process's RSS in bytes ({@code /proc/self/statm}), -1 when unknown
+	 * @param processResident the process's RSS in bytes ({@code /proc/self/statm}), -1
+	 * when unknown
 	 * @param initialized whether jemalloc has initialised
 	 */
 	public record JemallocDescriptor(Map<String, String> requestedOptions, Map<String, String> effectiveOptions,
@@ -201,7 +213,8 @@ public class CatzillaEndpoint {
 	/**
 	 * One ratio of {@link JemallocRatio}.
 	 *
-	 * @param ratio numerator / denominator, 0 when the denominator is 0 (rounded to three decimals)
+	 * @param ratio numerator / denominator, 0 when the denominator is 0 (rounded to three
+	 * decimals)
 	 * @param bytes the bytes it stands for
 	 */
 	public record RatioDescriptor(double ratio, long bytes) {
@@ -209,8 +222,8 @@ public class CatzillaEndpoint {
 		static Map<String, RatioDescriptor> of(JemallocStatistics.Snapshot snapshot) {
 			Map<String, RatioDescriptor> ratios = new LinkedHashMap<>();
 			for (JemallocRatio ratio : JemallocRatio.values()) {
-				ratios.put(ratio.key(), new RatioDescriptor(Math.round(1000 * ratio.ratio(snapshot)) / 1000.0,
-						ratio.bytes(snapshot)));
+				ratios.put(ratio.key(),
+						new RatioDescriptor(Math.round(1000 * ratio.ratio(snapshot)) / 1000.0, ratio.bytes(snapshot)));
 			}
 			return ratios;
 		}
@@ -218,7 +231,8 @@ public class CatzillaEndpoint {
 	}
 
 	/**
-	 * What {@code /actuator/catzilla/statistics} returns: every statistic of {@link JemallocStatistic}.
+	 * What {@code /actuator/catzilla/statistics} returns: every statistic of
+	 * {@link JemallocStatistic}.
 	 *
 	 * @param totals every total by its key
 	 * @param ratios every ratio with its bytes
@@ -230,7 +244,8 @@ public class CatzillaEndpoint {
 	 */
 	public record StatisticsDescriptor(Map<String, Long> totals, Map<String, RatioDescriptor> ratios,
 			long processResident, long pageSize, List<JemallocStatistics.Arena> arenas,
-			List<JemallocStatistics.Bin> bins, List<LargeClassDescriptor> largeClasses) implements OperationResponseBody {
+			List<JemallocStatistics.Bin> bins,
+			List<LargeClassDescriptor> largeClasses) implements OperationResponseBody {
 
 		public StatisticsDescriptor {
 			totals = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(totals));
@@ -265,23 +280,26 @@ public class CatzillaEndpoint {
 	public record LargeClassDescriptor(int index, long size, long extents, long bytes) {
 	}
 
-	/** @param message why there are no statistics */
+	/**
+	 * @param message why there are no statistics
+	 */
 	public record StatisticsUnavailable(String message) implements OperationResponseBody {
 	}
 
 	/**
 	 * @param allocatorClass the active allocator's class
-	 * @param usedDirectMemory direct memory held by the active allocator's buffers ({@code null} if it has no
-	 * metric)
-	 * @param cachedDirectMemory free jemalloc blocks kept by event-loop threads for reuse, held by no buffer
-	 * ({@code null} unless jemalloc is active)
-	 * @param usedHeapMemory heap memory held by the active allocator's buffers ({@code null} if it has no metric)
+	 * @param usedDirectMemory direct memory held by the active allocator's buffers
+	 * ({@code null} if it has no metric)
+	 * @param cachedDirectMemory free jemalloc blocks kept by event-loop threads for
+	 * reuse, held by no buffer ({@code null} unless jemalloc is active)
+	 * @param usedHeapMemory heap memory held by the active allocator's buffers
+	 * ({@code null} if it has no metric)
 	 * @param maxDirectMemory the cap on direct memory for the active allocator
-	 * @param nettyPlatformUsedDirectMemory Netty's own direct-memory counter ({@code -1} when Netty does not count)
+	 * @param nettyPlatformUsedDirectMemory Netty's own direct-memory counter ({@code -1}
+	 * when Netty does not count)
 	 */
 	public record NettyDescriptor(String allocatorClass, Long usedDirectMemory, Long cachedDirectMemory,
-			Long usedHeapMemory,
-			Long maxDirectMemory, long nettyPlatformUsedDirectMemory) {
+			Long usedHeapMemory, Long maxDirectMemory, long nettyPlatformUsedDirectMemory) {
 	}
 
 	/**

@@ -13,7 +13,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@code /actuator/catzilla}, when the actuator is present and the endpoint is available (enabled and exposed).
+ * {@code /actuator/catzilla}, when the actuator is present and the endpoint is available
+ * (enabled and exposed).
  */
 @AutoConfiguration(after = CatzillaAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })

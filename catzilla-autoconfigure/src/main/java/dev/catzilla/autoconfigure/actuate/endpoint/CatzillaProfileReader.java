@@ -13,10 +13,11 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.util.MimeType;
 
 /**
- * {@code /actuator/catzilla/profile}: the sampled profile of live network buffers by Java stack, as JSON (default),
- * {@code ?format=collapsed} (flame-graph text), {@code ?format=pprof} (gzipped protobuf) or {@code ?format=svg}
- * (flame graph); {@code ?value=allocated} weighs the flame graphs by recently allocated instead of live bytes, and
- * {@code ?top=N} limits the JSON's sites (default 20).
+ * {@code /actuator/catzilla/profile}: the sampled profile of live network buffers by Java
+ * stack, as JSON (default), {@code ?format=collapsed} (flame-graph text),
+ * {@code ?format=pprof} (gzipped protobuf) or {@code ?format=svg} (flame graph);
+ * {@code ?value=allocated} weighs the flame graphs by recently allocated instead of live
+ * bytes, and {@code ?top=N} limits the JSON's sites (default 20).
  */
 final class CatzillaProfileReader {
 
@@ -36,8 +37,9 @@ final class CatzillaProfileReader {
 
 	WebEndpointResponse<?> read(String format, String value, Integer top) {
 		if (!(this.outcome.allocator() instanceof JemallocByteBufAllocator jemalloc) || !this.outcome.isJemalloc()) {
-			return new WebEndpointResponse<>(new ProfileUnavailable(
-					"jemalloc is not active (" + this.outcome.active().id() + "): nothing is profiled"),
+			return new WebEndpointResponse<>(
+					new ProfileUnavailable(
+							"jemalloc is not active (" + this.outcome.active().id() + "): nothing is profiled"),
 					WebEndpointResponse.STATUS_NOT_FOUND);
 		}
 		ProfileFormats.Value weigh;
@@ -72,7 +74,8 @@ final class CatzillaProfileReader {
 	 * @param sampleInterval mean bytes between samples (0: sampling off)
 	 * @param liveBytes estimated bytes held by live buffers
 	 * @param liveBuffers estimated live buffers
-	 * @param sites the sites with the most live bytes (then most recently allocated), at most {@code top}
+	 * @param sites the sites with the most live bytes (then most recently allocated), at
+	 * most {@code top}
 	 * @param otherSites how many further sites were left out
 	 * @param ages live buffers by age
 	 * @param oldest the oldest sampled live buffers with their site
@@ -92,7 +95,9 @@ final class CatzillaProfileReader {
 
 	}
 
-	/** @param message why there is no profile */
+	/**
+	 * @param message why there is no profile
+	 */
 	record ProfileUnavailable(String message) implements OperationResponseBody {
 	}
 

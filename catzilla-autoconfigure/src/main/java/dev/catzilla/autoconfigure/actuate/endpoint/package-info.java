@@ -1,6 +1,7 @@
 /**
- * The {@code catzilla} actuator endpoint: {@code /actuator/catzilla} (the allocator, jemalloc's statistics and
- * ratios, the purge), and its parts {@code profile}, {@code doctor} and {@code statistics}.
+ * The {@code catzilla} actuator endpoint: {@code /actuator/catzilla} (the allocator,
+ * jemalloc's statistics and ratios, the purge), and its parts {@code profile},
+ * {@code doctor} and {@code statistics}.
  */
 @NullMarked
 package dev.catzilla.autoconfigure.actuate.endpoint;

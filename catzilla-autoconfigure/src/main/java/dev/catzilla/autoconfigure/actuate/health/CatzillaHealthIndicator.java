@@ -8,8 +8,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * {@code UP} with the allocator's details; {@code WARNING} (a status of its own that does not change the aggregate
- * status or the HTTP status) when jemalloc's live buffers hold at least 90% of the allocator's cap.
+ * {@code UP} with the allocator's details; {@code WARNING} (a status of its own that does
+ * not change the aggregate status or the HTTP status) when jemalloc's live buffers hold
+ * at least 90% of the allocator's cap.
  */
 public class CatzillaHealthIndicator extends AbstractHealthIndicator {
 

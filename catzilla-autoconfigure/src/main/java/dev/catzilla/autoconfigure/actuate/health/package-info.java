@@ -1,5 +1,6 @@
 /**
- * The {@code catzilla} health indicator: the allocator that serves, and a warning near the native memory cap.
+ * The {@code catzilla} health indicator: the allocator that serves, and a warning near
+ * the native memory cap.
  */
 @NullMarked
 package dev.catzilla.autoconfigure.actuate.health;

@@ -18,13 +18,16 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Catzilla's meters in a Spring application (every one is named in {@link CatzillaMeter}, the table of
- * docs/spring.md is generated from it):
+ * Catzilla's meters in a Spring application (every one is named in {@link CatzillaMeter},
+ * the table of docs/spring.md is generated from it):
  * <ul>
- * <li>{@code catzilla.allocator.info} (gauge, always 1) tagged {@code requested} and {@code active};</li>
- * <li>Micrometer's own {@link NettyAllocatorMetrics} for the active allocator ({@code netty.allocator.*});</li>
- * <li>when jemalloc is active, everything {@link JemallocMeterBinder} binds (the same meters a plain Netty
- * application binds without Spring): the cache, cap refusals, jemalloc's statistics and ratios, the profile.</li>
+ * <li>{@code catzilla.allocator.info} (gauge, always 1) tagged {@code requested} and
+ * {@code active};</li>
+ * <li>Micrometer's own {@link NettyAllocatorMetrics} for the active allocator
+ * ({@code netty.allocator.*});</li>
+ * <li>when jemalloc is active, everything {@link JemallocMeterBinder} binds (the same
+ * meters a plain Netty application binds without Spring): the cache, cap refusals,
+ * jemalloc's statistics and ratios, the profile.</li>
  * </ul>
  */
 public final class CatzillaMeterBinder implements MeterBinder {
@@ -36,7 +39,8 @@ public final class CatzillaMeterBinder implements MeterBinder {
 	private final LongSupplier nanoClock;
 
 	/**
-	 * Meters for the given outcome; jemalloc's statistics are read only when jemalloc is active.
+	 * Meters for the given outcome; jemalloc's statistics are read only when jemalloc is
+	 * active.
 	 * @param outcome the allocator decision
 	 */
 	public CatzillaMeterBinder(CatzillaAllocator outcome) {
@@ -45,13 +49,16 @@ public final class CatzillaMeterBinder implements MeterBinder {
 
 	/**
 	 * @param outcome the allocator decision
-	 * @param statisticsSource jemalloc's statistics; only used (and only needed) when jemalloc is active
+	 * @param statisticsSource jemalloc's statistics; only used (and only needed) when
+	 * jemalloc is active
 	 * @param nanoClock the clock of the statistics cache and the profile meters
 	 */
 	CatzillaMeterBinder(CatzillaAllocator outcome, @Nullable Supplier<JemallocStatistics.Snapshot> statisticsSource,
 			LongSupplier nanoClock) {
-		this(outcome, (statisticsSource != null)
-				? new JemallocStatistics(statisticsSource, nanoClock, JemallocStatistics.WINDOW) : null, nanoClock);
+		this(outcome,
+				(statisticsSource != null)
+						? new JemallocStatistics(statisticsSource, nanoClock, JemallocStatistics.WINDOW) : null,
+				nanoClock);
 	}
 
 	private CatzillaMeterBinder(CatzillaAllocator outcome, JemallocStatistics statistics, LongSupplier nanoClock) {

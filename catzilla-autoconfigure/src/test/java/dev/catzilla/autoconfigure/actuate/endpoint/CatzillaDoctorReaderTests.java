@@ -12,20 +12,22 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link CatzillaDoctorReader}: {@code /actuator/catzilla/doctor} as JSON and text, and where it has nothing to say. */
+/**
+ * {@link CatzillaDoctorReader}: {@code /actuator/catzilla/doctor} as JSON and text, and
+ * where it has nothing to say.
+ */
 class CatzillaDoctorReaderTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(CatzillaAutoConfiguration.class,
-				CatzillaEndpointAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(CatzillaAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class))
 		.withPropertyValues("management.endpoints.web.exposure.include=catzilla");
 
 	@Test
 	void theDoctorReportsARefusalAtTheCapWithItsNumbersAndTheProperty() {
 		this.runner.withPropertyValues("catzilla.jemalloc.max-direct-memory=1MB", "catzilla.jemalloc.cap-reserve=0")
 			.run((context) -> {
-				JemallocByteBufAllocator allocator = (JemallocByteBufAllocator) context
-					.getBean(CatzillaAllocator.class)
+				JemallocByteBufAllocator allocator = (JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class)
 					.allocator();
 				try {
 					allocator.directBuffer(2 * 1024 * 1024);

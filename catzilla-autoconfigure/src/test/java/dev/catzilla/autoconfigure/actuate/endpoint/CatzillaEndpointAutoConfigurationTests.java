@@ -33,24 +33,24 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code catzilla} actuator endpoint: defined only when exposed and accessible, replaced by a user's bean, absent
- * without the actuator.
+ * The {@code catzilla} actuator endpoint: defined only when exposed and accessible,
+ * replaced by a user's bean, absent without the actuator.
  */
 class CatzillaEndpointAutoConfigurationTests {
 
 	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
 			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
 			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
-			CatzillaHealthAutoConfiguration.class);
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
+			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
 
 	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(CATZILLA)
-		.withConfiguration(AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class));
+		.withConfiguration(
+				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
+						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
 
 	@Test
 	void theEndpointExistsOnlyWhenExposed() {
@@ -59,16 +59,17 @@ class CatzillaEndpointAutoConfigurationTests {
 		actuator.run((context) -> assertThat(context).doesNotHaveBean(CatzillaEndpoint.class));
 		actuator.withPropertyValues("management.endpoints.web.exposure.include=catzilla")
 			.run((context) -> assertThat(context).hasSingleBean(CatzillaEndpoint.class));
-		actuator.withPropertyValues("management.endpoints.web.exposure.include=catzilla",
-				"management.endpoint.catzilla.access=NONE")
+		actuator
+			.withPropertyValues("management.endpoints.web.exposure.include=catzilla",
+					"management.endpoint.catzilla.access=NONE")
 			.run((context) -> assertThat(context).doesNotHaveBean(CatzillaEndpoint.class));
 	}
 
 	@Test
 	void withoutTheActuatorThereIsNoEndpointAndNothingFails() {
 		this.webRunner
-			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
-					"org.springframework.boot.health"))
+			.withClassLoader(
+					new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"))
 			.withPropertyValues("management.endpoints.web.exposure.include=*")
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(CatzillaNettyServerCustomizer.class)

@@ -17,20 +17,23 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link CatzillaEndpoint}: what one application context reports, also next to another in the same JVM. */
+/**
+ * {@link CatzillaEndpoint}: what one application context reports, also next to another in
+ * the same JVM.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class CatzillaEndpointTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(CatzillaAutoConfiguration.class,
-				CatzillaEndpointAutoConfiguration.class));
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(CatzillaAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class));
 
 	@Test
 	void twoContextsWithDifferentJemallocOptionsEachShowWhatTheyAskedForNextToWhatJemallocRunsWith(
 			CapturedOutput output) {
 		ApplicationContextRunner withEndpoint = this.runner
 			.withPropertyValues("management.endpoints.web.exposure.include=catzilla");
-		// The second context asks for the defaults, so that this JVM's jemalloc (shared with other tests) keeps them.
+		// The second context asks for the defaults, so that this JVM's jemalloc (shared
+		// with other tests) keeps them.
 		withEndpoint.withPropertyValues("catzilla.jemalloc.dirty-decay=8s").run((first) -> {
 			withEndpoint.run((second) -> {
 				CatzillaEndpoint.JemallocDescriptor one = first.getBean(CatzillaEndpoint.class).catzilla().jemalloc();
@@ -42,7 +45,8 @@ class CatzillaEndpointTests {
 		});
 		String running = "dirty_decay_ms:" + Jemalloc.requestedOptions().dirtyDecay().toMillis();
 		assertThat(Jemalloc.isInitialized()).isTrue();
-		// At most one of the two is what jemalloc runs with: a WARN names the other beside jemalloc's.
+		// At most one of the two is what jemalloc runs with: a WARN names the other
+		// beside jemalloc's.
 		assertThat(output.getOut().lines())
 			.anyMatch((line) -> line.contains("WARN") && line.contains("Catzilla: jemalloc")
 					&& line.contains("dirty_decay_ms:8000") && line.contains(running));
@@ -59,7 +63,8 @@ class CatzillaEndpointTests {
 				.containsExactly(Arrays.stream(JemallocRatio.values()).map(JemallocRatio::key).toArray(String[]::new));
 			WebEndpointResponse<?> response = endpoint.part("statistics", null, null, null);
 			assertThat(response.getStatus()).isEqualTo(200);
-			CatzillaEndpoint.StatisticsDescriptor statistics = (CatzillaEndpoint.StatisticsDescriptor) response.getBody();
+			CatzillaEndpoint.StatisticsDescriptor statistics = (CatzillaEndpoint.StatisticsDescriptor) response
+				.getBody();
 			assertThat(statistics.totals()).containsKeys("allocated", "dirty", "backgroundThreadRuns");
 			assertThat(statistics.arenas()).isNotEmpty();
 			assertThat(statistics.bins()).allSatisfy((bin) -> assertThat(bin.slabs()).isPositive());
@@ -72,7 +77,8 @@ class CatzillaEndpointTests {
 
 	@Test
 	void theStatisticsPartIsNotFoundWhenJemallocIsNotActive() {
-		this.runner.withPropertyValues("management.endpoints.web.exposure.include=catzilla", "catzilla.allocator=malloc")
+		this.runner
+			.withPropertyValues("management.endpoints.web.exposure.include=catzilla", "catzilla.allocator=malloc")
 			.run((context) -> {
 				WebEndpointResponse<?> response = context.getBean(CatzillaEndpoint.class)
 					.part("statistics", null, null, null);

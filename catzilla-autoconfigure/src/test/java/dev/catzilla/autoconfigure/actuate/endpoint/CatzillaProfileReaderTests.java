@@ -18,12 +18,15 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link CatzillaProfileReader}: {@code /actuator/catzilla/profile} in each format, configured by properties. */
+/**
+ * {@link CatzillaProfileReader}: {@code /actuator/catzilla/profile} in each format,
+ * configured by properties.
+ */
 class CatzillaProfileReaderTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(CatzillaAutoConfiguration.class,
-				CatzillaEndpointAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(CatzillaAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class))
 		.withPropertyValues("management.endpoints.web.exposure.include=catzilla");
 
 	@Test
@@ -47,7 +50,8 @@ class CatzillaProfileReaderTests {
 				assertThat((String) svg.getBody()).startsWith("<?xml").contains("holdBuffers");
 				WebEndpointResponse<?> pprof = endpoint.part("profile", "pprof", null, null);
 				byte[] raw = new GZIPInputStream(new ByteArrayInputStream((byte[]) pprof.getBody())).readAllBytes();
-				assertThat(new String(raw, StandardCharsets.ISO_8859_1)).contains("inuse_space").contains("holdBuffers");
+				assertThat(new String(raw, StandardCharsets.ISO_8859_1)).contains("inuse_space")
+					.contains("holdBuffers");
 				assertThat(endpoint.part("profile", "xml", null, null).getStatus()).isEqualTo(400);
 				assertThat(endpoint.part("profile", null, "forever", null).getStatus()).isEqualTo(400);
 				assertThat(endpoint.part("nothing", null, null, null).getStatus()).isEqualTo(404);
@@ -64,8 +68,11 @@ class CatzillaProfileReaderTests {
 
 	@Test
 	void profilingIsOnByDefaultAtTheDefaultIntervalAndSampleIntervalZeroTurnsItOff() {
-		this.runner.run((context) -> assertThat(((JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class)
-			.allocator()).profiler().options().sampleInterval()).isEqualTo(4 * 1024 * 1024));
+		this.runner.run((context) -> assertThat(
+				((JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class).allocator()).profiler()
+					.options()
+					.sampleInterval())
+			.isEqualTo(4 * 1024 * 1024));
 		this.runner.withPropertyValues("catzilla.profile.sample-interval=0").run((context) -> {
 			JemallocByteBufAllocator allocator = (JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class)
 				.allocator();
@@ -79,8 +86,11 @@ class CatzillaProfileReaderTests {
 	@Test
 	void theJfrEventThrottleIsAProperty() {
 		this.runner.withPropertyValues("catzilla.profile.max-jfr-events-per-second=7")
-			.run((context) -> assertThat(((JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class)
-				.allocator()).profiler().options().maxJfrEventsPerSecond()).isEqualTo(7));
+			.run((context) -> assertThat(
+					((JemallocByteBufAllocator) context.getBean(CatzillaAllocator.class).allocator()).profiler()
+						.options()
+						.maxJfrEventsPerSecond())
+				.isEqualTo(7));
 		this.runner.withPropertyValues("catzilla.profile.max-jfr-events-per-second=-1")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()

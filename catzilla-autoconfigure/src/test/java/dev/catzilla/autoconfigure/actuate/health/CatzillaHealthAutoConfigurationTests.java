@@ -24,23 +24,24 @@ import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfigurati
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Catzilla's health indicator: up, with the allocator's details; absent without the actuator.
+ * Catzilla's health indicator: up, with the allocator's details; absent without the
+ * actuator.
  */
 class CatzillaHealthAutoConfigurationTests {
 
 	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
 			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
 			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
-			CatzillaHealthAutoConfiguration.class);
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
+			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
 
 	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(CATZILLA)
-		.withConfiguration(AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class));
+		.withConfiguration(
+				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
+						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
 
 	@Test
 	void healthIsUpWithTheAllocatorsDetails() {
@@ -56,8 +57,8 @@ class CatzillaHealthAutoConfigurationTests {
 	@Test
 	void withoutTheActuatorThereIsNoHealthIndicatorAndNothingFails() {
 		this.webRunner
-			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
-					"org.springframework.boot.health"))
+			.withClassLoader(
+					new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(CatzillaAllocator.class)
 				.doesNotHaveBean(CatzillaHealthIndicator.class));

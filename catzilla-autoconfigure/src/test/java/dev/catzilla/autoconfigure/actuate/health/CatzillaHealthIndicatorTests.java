@@ -13,7 +13,8 @@ import org.springframework.boot.health.contributor.Health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The health indicator is UP in normal operation and WARNING only when native memory is near the allocator's cap.
+ * The health indicator is UP in normal operation and WARNING only when native memory is
+ * near the allocator's cap.
  */
 class CatzillaHealthIndicatorTests {
 

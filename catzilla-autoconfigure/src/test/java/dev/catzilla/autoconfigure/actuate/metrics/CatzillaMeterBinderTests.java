@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The starter's meters: the info gauge, Netty's allocator metrics, and the plain binder's meters (named in
- * {@link CatzillaMeter}) sharing one statistics snapshot per window.
+ * The starter's meters: the info gauge, Netty's allocator metrics, and the plain binder's
+ * meters (named in {@link CatzillaMeter}) sharing one statistics snapshot per window.
  */
 class CatzillaMeterBinderTests {
 

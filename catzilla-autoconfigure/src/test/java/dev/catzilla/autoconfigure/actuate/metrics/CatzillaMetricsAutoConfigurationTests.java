@@ -33,24 +33,24 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Catzilla's meters: bound when the application has a meter registry, replaced by a user's binder, absent without
- * Micrometer or without a registry.
+ * Catzilla's meters: bound when the application has a meter registry, replaced by a
+ * user's binder, absent without Micrometer or without a registry.
  */
 class CatzillaMetricsAutoConfigurationTests {
 
 	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
 			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
 			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class, CatzillaEndpointAutoConfiguration.class,
-			CatzillaHealthAutoConfiguration.class);
+			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
+			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
 
 	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(CATZILLA)
-		.withConfiguration(AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class));
+		.withConfiguration(
+				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
+						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
 
 	@Test
 	void withoutMicrometerThereAreNoMetersAndNothingFails() {
@@ -69,8 +69,8 @@ class CatzillaMetricsAutoConfigurationTests {
 	@Test
 	void withAMeterRegistryOurMetersAreBound() {
 		this.runner
-			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-					SimpleMetricsExportAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(CatzillaMeterBinder.class);
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -83,8 +83,8 @@ class CatzillaMetricsAutoConfigurationTests {
 	@Test
 	void aUserDefinedMeterBinderReplacesOurs() {
 		this.runner.withUserConfiguration(UserMeters.class)
-			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-					SimpleMetricsExportAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
 			.run((context) -> assertThat(context).getBean(CatzillaMeterBinder.class).isSameAs(UserMeters.METERS));
 	}
 
