@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +71,42 @@ class GeneratedDocsTest {
 				assertThat(statistic.key()).matches("[a-z][A-Za-z]*");
 			}
 		}
+	}
+
+	/**
+	 * The docs name test classes to say what is tested where; a name must be a test class
+	 * of this repository (or one of Netty's that a test extends), so a moved or renamed
+	 * test cannot leave a stale name behind.
+	 */
+	@Test
+	void everyTestClassTheDocsNameExists() throws IOException {
+		Path root = DOCS.getParent();
+		Set<String> testClasses = new HashSet<>(Set.of("AbstractByteBufTest"));
+		List<Path> docs = new ArrayList<>();
+		try (Stream<Path> files = Files.walk(root)) {
+			files.filter((path) -> !path.toString().contains("/target/") && !path.toString().contains("/.git/"))
+				.forEach((path) -> {
+					String name = path.getFileName().toString();
+					if (name.endsWith(".java") && path.toString().contains("/src/test/java/")) {
+						testClasses.add(name.substring(0, name.length() - ".java".length()));
+					}
+					else if (name.endsWith(".md")) {
+						docs.add(path);
+					}
+				});
+		}
+		assertThat(testClasses).contains("GeneratedDocsTest");
+		Pattern named = Pattern.compile("`([A-Z]\\w*(?:Tests?|IT))`");
+		List<String> stale = new ArrayList<>();
+		for (Path doc : docs) {
+			Matcher matcher = named.matcher(Files.readString(doc, StandardCharsets.UTF_8));
+			while (matcher.find()) {
+				if (!testClasses.contains(matcher.group(1))) {
+					stale.add(root.relativize(doc) + ": " + matcher.group(1));
+				}
+			}
+		}
+		assertThat(stale).as("test classes named in the docs that do not exist").isEmpty();
 	}
 
 	private static void check(Path doc, String section, String generated) throws IOException {
