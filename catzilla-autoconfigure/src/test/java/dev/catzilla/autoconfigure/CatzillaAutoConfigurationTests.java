@@ -2,9 +2,6 @@ package dev.catzilla.autoconfigure;
 
 import dev.catzilla.allocator.Jemalloc;
 import dev.catzilla.allocator.JemallocByteBufAllocator;
-import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpointAutoConfiguration;
-import dev.catzilla.autoconfigure.actuate.health.CatzillaHealthAutoConfiguration;
-import dev.catzilla.autoconfigure.actuate.metrics.CatzillaMetricsAutoConfiguration;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -13,16 +10,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerConfig;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -38,19 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class CatzillaAutoConfigurationTests {
 
-	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
-			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
-			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
-			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
+	private final ApplicationContextRunner runner = CatzillaContextRunners.runner();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
-
-	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(CATZILLA)
-		.withConfiguration(
-				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
-						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
+	private final ReactiveWebApplicationContextRunner webRunner = CatzillaContextRunners.webRunner();
 
 	@Test
 	void theNativeLibraryLoadsOnThisPlatform() {

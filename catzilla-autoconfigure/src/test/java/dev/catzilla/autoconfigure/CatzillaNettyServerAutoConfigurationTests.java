@@ -3,10 +3,6 @@ package dev.catzilla.autoconfigure;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.catzilla.autoconfigure.actuate.endpoint.CatzillaEndpointAutoConfiguration;
-import dev.catzilla.autoconfigure.actuate.health.CatzillaHealthAutoConfiguration;
-import dev.catzilla.autoconfigure.actuate.metrics.CatzillaMetricsAutoConfiguration;
-
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -14,14 +10,9 @@ import org.junit.jupiter.api.Test;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerConfig;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
-import org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -34,17 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CatzillaNettyServerAutoConfigurationTests {
 
-	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
-			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
-			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
-			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
-
-	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(CATZILLA)
-		.withConfiguration(
-				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
-						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
+	private final ReactiveWebApplicationContextRunner webRunner = CatzillaContextRunners.webRunner();
 
 	@Test
 	void serverCustomizerSetsTheAllocatorOnTheServerChannelAndOnAcceptedConnections() {

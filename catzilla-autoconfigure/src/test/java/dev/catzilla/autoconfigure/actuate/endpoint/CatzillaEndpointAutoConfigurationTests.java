@@ -3,16 +3,9 @@ package dev.catzilla.autoconfigure.actuate.endpoint;
 import dev.catzilla.autoconfigure.ActiveAllocator;
 import dev.catzilla.autoconfigure.AllocatorMode;
 import dev.catzilla.autoconfigure.CatzillaAllocator;
-import dev.catzilla.autoconfigure.CatzillaAutoConfiguration;
-import dev.catzilla.autoconfigure.CatzillaClientBeansAutoConfiguration;
-import dev.catzilla.autoconfigure.CatzillaGatewayAutoConfiguration;
-import dev.catzilla.autoconfigure.CatzillaNettyServerAutoConfiguration;
+import dev.catzilla.autoconfigure.CatzillaContextRunners;
 import dev.catzilla.autoconfigure.CatzillaNettyServerCustomizer;
-import dev.catzilla.autoconfigure.CatzillaRestClientAutoConfiguration;
-import dev.catzilla.autoconfigure.CatzillaWebClientAutoConfiguration;
 import dev.catzilla.autoconfigure.CatzillaWiring;
-import dev.catzilla.autoconfigure.actuate.health.CatzillaHealthAutoConfiguration;
-import dev.catzilla.autoconfigure.actuate.metrics.CatzillaMetricsAutoConfiguration;
 
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;
@@ -20,13 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -38,19 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CatzillaEndpointAutoConfigurationTests {
 
-	private static final AutoConfigurations CATZILLA = AutoConfigurations.of(CatzillaAutoConfiguration.class,
-			CatzillaNettyServerAutoConfiguration.class, CatzillaWebClientAutoConfiguration.class,
-			CatzillaRestClientAutoConfiguration.class, CatzillaGatewayAutoConfiguration.class,
-			CatzillaClientBeansAutoConfiguration.class, CatzillaMetricsAutoConfiguration.class,
-			CatzillaEndpointAutoConfiguration.class, CatzillaHealthAutoConfiguration.class);
+	private final ApplicationContextRunner runner = CatzillaContextRunners.runner();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CATZILLA);
-
-	private final ReactiveWebApplicationContextRunner webRunner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(CATZILLA)
-		.withConfiguration(
-				AutoConfigurations.of(NettyReactiveWebServerAutoConfiguration.class, HttpClientAutoConfiguration.class,
-						ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class));
+	private final ReactiveWebApplicationContextRunner webRunner = CatzillaContextRunners.webRunner();
 
 	@Test
 	void theEndpointExistsOnlyWhenExposed() {
