@@ -443,7 +443,16 @@ final class FlightRecorderEvents {
 		MethodHandle call = MethodHandles.insertArguments(add, 0, eventClass, hook)
 			.asType(MethodType.methodType(Object.class));
 		Callable<?> task = MethodHandleProxies.asInterfaceInstance(Callable.class, call);
-		ForkJoinPool.commonPool().submit(ForkJoinTask.adapt(task)).get(30, TimeUnit.SECONDS);
+		ForkJoinTask<?> registration = ForkJoinPool.commonPool().submit(ForkJoinTask.adapt(task));
+		// Polled, not joined: get() or join() on an unfinished task may run it on this thread, with our frames.
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (!registration.isDone()) {
+			if (System.nanoTime() > deadline) {
+				throw new java.util.concurrent.TimeoutException("the common fork-join pool did not run the registration");
+			}
+			Thread.sleep(1);
+		}
+		registration.get(); // done: rethrows its failure, runs nothing
 	}
 
 	/**
