@@ -444,11 +444,13 @@ final class FlightRecorderEvents {
 			.asType(MethodType.methodType(Object.class));
 		Callable<?> task = MethodHandleProxies.asInterfaceInstance(Callable.class, call);
 		ForkJoinTask<?> registration = ForkJoinPool.commonPool().submit(ForkJoinTask.adapt(task));
-		// Polled, not joined: get() or join() on an unfinished task may run it on this thread, with our frames.
+		// Polled, not joined: get() or join() on an unfinished task may run it on this
+		// thread, with our frames.
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 		while (!registration.isDone()) {
 			if (System.nanoTime() > deadline) {
-				throw new java.util.concurrent.TimeoutException("the common fork-join pool did not run the registration");
+				throw new java.util.concurrent.TimeoutException(
+						"the common fork-join pool did not run the registration");
 			}
 			Thread.sleep(1);
 		}
