@@ -1,6 +1,5 @@
 package dev.catzilla.allocator;
 
-import java.io.File;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -43,15 +42,15 @@ public final class FlightRecorderClassLoaderMain {
 				recording.enable(event).withPeriod(Duration.ofMillis(100));
 			}
 			recording.start();
-			WeakReference<ClassLoader> loader = useAndClose(isolatedClassPath());
+			WeakReference<ClassLoader> loader = useAndClose(JemallocClassLoaderMain.isolatedClassPath());
 			long deadline = System.nanoTime() + 60_000_000_000L;
 			while (loader.get() != null && System.nanoTime() < deadline) {
 				System.gc();
 				Thread.sleep(50);
 			}
 			System.out.println("collected=" + (loader.get() == null));
-			Thread.sleep(1000); // the hooks run (and remove themselves) with their target
-								// gone
+			// the hooks run (and remove themselves) with their target gone
+			Thread.sleep(1000);
 			recording.stop();
 			recording.dump(file);
 		}
@@ -112,23 +111,6 @@ public final class FlightRecorderClassLoaderMain {
 		for (Object buf : held) {
 			release.invoke(buf);
 		}
-	}
-
-	/**
-	 * The allocator's classes and Netty's jars, without this test's classes or anything
-	 * else of the class path.
-	 */
-	private static URL[] isolatedClassPath() throws Exception {
-		List<URL> urls = new ArrayList<>();
-		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-			Path path = Path.of(entry);
-			String name = path.getFileName().toString();
-			boolean mainClasses = name.equals("classes") && path.getParent().getFileName().toString().equals("target");
-			if (mainClasses || (name.startsWith("netty-") && name.endsWith(".jar") && !name.contains("tests"))) {
-				urls.add(path.toUri().toURL());
-			}
-		}
-		return urls.toArray(new URL[0]);
 	}
 
 }

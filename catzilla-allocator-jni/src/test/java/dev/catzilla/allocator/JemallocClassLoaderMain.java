@@ -87,9 +87,9 @@ public final class JemallocClassLoaderMain {
 
 	/**
 	 * The allocator's classes and Netty's jars, without this test's classes or anything
-	 * else of the class path.
+	 * else of the class path (also FlightRecorderClassLoaderMain's).
 	 */
-	private static URL[] isolatedClassPath() throws Exception {
+	static URL[] isolatedClassPath() throws Exception {
 		List<URL> urls = new ArrayList<>();
 		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
 			Path path = Path.of(entry);

@@ -61,7 +61,8 @@ public final class CatzillaMeterBinder implements MeterBinder {
 				nanoClock);
 	}
 
-	private CatzillaMeterBinder(CatzillaAllocator outcome, JemallocStatistics statistics, LongSupplier nanoClock) {
+	private CatzillaMeterBinder(CatzillaAllocator outcome, @Nullable JemallocStatistics statistics,
+			LongSupplier nanoClock) {
 		this.outcome = outcome;
 		this.statistics = statistics;
 		this.nanoClock = nanoClock;
