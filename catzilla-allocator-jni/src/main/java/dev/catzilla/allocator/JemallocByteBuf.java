@@ -364,8 +364,8 @@ final class JemallocByteBuf extends AbstractByteBuf {
 			if (sampler != null) {
 				Object event = sampler.grown(this, counted, newSize);
 				if (event != null) {
-					((jdk.jfr.Event) event).commit(); // on the growing thread, as for
-														// allocations
+					// on the growing thread, as for allocations
+					((jdk.jfr.Event) event).commit();
 				}
 			}
 			counted = 0;

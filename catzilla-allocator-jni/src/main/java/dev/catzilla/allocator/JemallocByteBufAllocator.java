@@ -207,8 +207,9 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		// The hot path: cold branches live in their own methods so this one stays small
 		// enough to inline.
 		if (!Jemalloc.isInitialized()) {
-			Jemalloc.initialize(); // once, with the configured options; throws
-									// UnsatisfiedLinkError if unavailable
+			// once, with the configured options; throws UnsatisfiedLinkError if
+			// unavailable
+			Jemalloc.initialize();
 		}
 		// jemalloc's mallocx(0) is undefined: a zero-capacity buffer holds one byte.
 		int size = Math.max(1, initialCapacity);

@@ -35,8 +35,9 @@ public final class NativeLoadFailure {
 			return null; // the musl library is chosen (NativePlatform.current())
 		}
 		if (libc.equals(NativePlatform.GLIBC)) {
-			return null; // a glibc whose version banner could not be read: the loader's
-							// own check says the rest
+			// a glibc whose version banner could not be read: the loader's own check says
+			// the rest
+			return null;
 		}
 		if (libc.startsWith(NativePlatform.GLIBC + " ")) {
 			return (Diagnostics.compareVersions(libc.substring(6), NativePlatform.MINIMUM_GLIBC) < 0)

@@ -87,13 +87,13 @@ public final class ProfileFormats {
 			profile.message(1, new Protobuf().int64(1, strings.index(type[0])).int64(2, strings.index(type[1])));
 		}
 		Map<String, Long> functions = new LinkedHashMap<>();
-		Map<String, long[]> locations = new LinkedHashMap<>(); // key -> {id, functionId,
-																// line}
+		// key -> {id, functionId, line}
+		Map<String, long[]> locations = new LinkedHashMap<>();
 		List<Protobuf> samples = new ArrayList<>();
 		for (AllocationProfiler.SiteProfile site : snapshot.sites()) {
 			List<Long> ids = new ArrayList<>();
-			for (AllocationProfiler.Frame f : site.stack()) { // leaf first, as pprof
-																// wants
+			// leaf first, as pprof wants
+			for (AllocationProfiler.Frame f : site.stack()) {
 				String function = f.className() + (f.methodName().isEmpty() ? "" : "." + f.methodName());
 				String fileName = (f.fileName() != null) ? f.fileName() : "";
 				String functionKey = function + '\0' + fileName;

@@ -169,13 +169,8 @@ class AllocationProfilerTest {
 		JemallocByteBufAllocator allocator = everyBuffer(ProfilingOptions.defaults());
 		List<ByteBuf> held = new ArrayList<>();
 		for (int i = 0; i < 500; i++) {
-			ByteBuf buf = allocator.newJemallocBuffer(100 + i, 1 << 20); // >= 100 bytes:
-																			// sampled at
-																			// a 1-byte
-																			// mean but
-																			// with
-																			// probability
-																			// e^-100
+			// >= 100 bytes: sampled at a 1-byte mean but with probability e^-100
+			ByteBuf buf = allocator.newJemallocBuffer(100 + i, 1 << 20);
 			if (i % 3 == 0) {
 				buf.writeZero(4096 + i); // grows
 			}

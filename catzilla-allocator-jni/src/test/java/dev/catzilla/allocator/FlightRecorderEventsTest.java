@@ -46,9 +46,8 @@ class FlightRecorderEventsTest {
 		assertThat(event.getLong("requestedSize")).isEqualTo(1000);
 		assertThat(event.getLong("size")).isEqualTo(1000);
 		assertThat(event.getLong("usableSize")).isEqualTo(1024); // jemalloc's size class
-		assertThat(event.getDouble("weight")).isBetween(1.0, 1.01); // sampled every byte:
-																	// each stands for
-																	// itself
+		// sampled every byte: each stands for itself
+		assertThat(event.getDouble("weight")).isBetween(1.0, 1.01);
 		assertThat(event.getLong("estimatedBytes")).isBetween(1000L, 1010L);
 		assertThat(event.getString("site")).startsWith(FlightRecorderEventsTest.class.getName() + ".allocateHere:");
 		assertThat(event.getBoolean("growth")).isFalse();
@@ -78,8 +77,8 @@ class FlightRecorderEventsTest {
 		List<RecordedEvent> events = record(FlightRecorderEvents.SAMPLE, () -> {
 			for (int i = 0; i < 20; i++) {
 				ByteBuf buf = allocator.directBuffer(16, 1 << 20);
-				buf.writeZero(256 * 1024); // grows: the growth crosses the countdown in
-											// most rounds
+				// grows: the growth crosses the countdown in most rounds
+				buf.writeZero(256 * 1024);
 				buf.release();
 			}
 		});

@@ -99,8 +99,8 @@ class JemallocByteBufTest {
 	}
 
 	@Test
-	@SuppressWarnings("deprecation") // ByteBuf.order() is deprecated, but still part of
-										// what a buffer must answer
+	// ByteBuf.order() is deprecated, but still part of what a buffer must answer
+	@SuppressWarnings("deprecation")
 	void isADirectJemallocBufferWithARealMemoryAddressTrackedByTheLeakDetector() {
 		ByteBuf buf = direct(100);
 		assertThat(buf.isDirect()).isTrue();
@@ -370,8 +370,8 @@ class JemallocByteBufTest {
 		ByteBuffer internal = buf.internalNioBuffer(4, 8);
 		assertThat(internal.position()).isEqualTo(4);
 		assertThat(internal.limit()).isEqualTo(12);
-		internal.position(internal.limit()); // callers may move it; later accesses must
-												// not care
+		// callers may move it; later accesses must not care
+		internal.position(internal.limit());
 		assertThat(buf.getLong(4)).isEqualTo(nio.getLong(4));
 		buf.capacity(4096); // the views are rebuilt for the new capacity
 		assertThat(buf.nioBuffer(0, 4096).remaining()).isEqualTo(4096);
@@ -384,14 +384,14 @@ class JemallocByteBufTest {
 		byte[] bytes = pattern(100, 3);
 		buf.writeBytes(bytes);
 		long address = buf.memoryAddress();
-		buf.capacity(110); // 100 and 110 share jemalloc's 112-byte class: xallocx grows
-							// in place
+		// 100 and 110 share jemalloc's 112-byte class: xallocx grows in place
+		buf.capacity(110);
 		assertThat(buf.memoryAddress()).isEqualTo(address);
 		assertThat(content(buf, 0, 100)).isEqualTo(bytes);
 		assertThat(this.allocator.usedDirectMemory()).isEqualTo(110);
 
-		buf.capacity(5000); // a small allocation cannot change size class in place:
-							// rallocx moves it
+		// a small allocation cannot change size class in place: rallocx moves it
+		buf.capacity(5000);
 		assertThat(buf.memoryAddress()).isNotEqualTo(address);
 		assertThat(buf.capacity()).isEqualTo(5000);
 		assertThat(content(buf, 0, 100)).isEqualTo(bytes);

@@ -33,8 +33,8 @@ class JemallocExportTest {
 	private void findBuiltLibrary(String platform) {
 		NativeTestSupport.requireLinuxX86_64();
 		if ("qemu".equals(NativePlatform.field(platform, "tested"))) {
-			Aarch64Emulation.require(); // fails with the reason when this build made no
-										// linux-aarch64 library
+			// fails with the reason when this build made no linux-aarch64 library
+			Aarch64Emulation.require();
 		}
 		this.library = Paths.get(System.getProperty("catzilla.test.nativeDir", "target/classes/META-INF/native"),
 				NativePlatform.fileName(platform));

@@ -30,8 +30,8 @@ class JemallocThreadCacheTest {
 	 * Runs a task on a Netty event-loop-like thread (a FastThreadLocalThread that cleans
 	 * up) and waits for its end.
 	 */
-	@SuppressWarnings("deprecation") // willCleanupFastThreadLocals(): deprecated in 4.2,
-										// still what the caches rely on
+	// willCleanupFastThreadLocals(): deprecated in 4.2, still what the caches rely on
+	@SuppressWarnings("deprecation")
 	private static <T> T onEventLoop(Callable<T> task) throws Exception {
 		FutureTask<T> future = new FutureTask<>(task);
 		Thread thread = new FastThreadLocalThread(future, "test-event-loop");

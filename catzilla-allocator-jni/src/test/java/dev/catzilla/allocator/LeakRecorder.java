@@ -98,8 +98,8 @@ public final class LeakRecorder extends ResourceLeakDetectorFactory {
 	}
 
 	@Override
-	@SuppressWarnings("deprecation") // the factory's abstract method is deprecated in
-										// Netty 4.2, yet the one to implement
+	// the factory's abstract method is deprecated in Netty 4.2, yet the one to implement
+	@SuppressWarnings("deprecation")
 	public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
 			long maxActive) {
 		DETECTORS.add(resource);

@@ -31,8 +31,8 @@ record MuslHarness(String platform, Path harness, Path root, Path loader, boolea
 		NativeTestSupport.requireLinuxX86_64();
 		boolean emulated = "qemu".equals(NativePlatform.field(platform, "tested"));
 		if (emulated) {
-			Aarch64Emulation.require(); // skips only with -Dcatzilla.test.aarch64=false,
-										// else fails with the reason
+			// skips only with -Dcatzilla.test.aarch64=false, else fails with the reason
+			Aarch64Emulation.require();
 		}
 		Path work = Path.of(System.getProperty("catzilla.test.nativeWork", "target/native"));
 		Path missing = work.resolve("missing-" + platform + ".txt");
@@ -79,8 +79,8 @@ record MuslHarness(String platform, Path harness, Path root, Path loader, boolea
 			command.addAll(List.of(Aarch64Emulation.require().qemu().toString(), "-L", this.root.toString()));
 		}
 		else {
-			command.add(this.loader.toString()); // musl's dynamic loader, run as a
-													// program
+			// musl's dynamic loader, run as a program
+			command.add(this.loader.toString());
 		}
 		command.add(this.harness.toString());
 		command.addAll(List.of(args));

@@ -177,8 +177,8 @@ public final class NativeProbe {
 			JemallocNative.directBuffer(address, size).put(0, (byte) i);
 			ours.add(address);
 			ours.add(size);
-			theirs.add(ByteBuffer.allocateDirect((int) size)); // Unsafe.allocateMemory:
-																// the process's malloc
+			// Unsafe.allocateMemory: the process's malloc
+			theirs.add(ByteBuffer.allocateDirect((int) size));
 		}
 		for (int i = 0; i < ours.size(); i += 2) {
 			JemallocNative.free(ours.get(i), ours.get(i + 1));

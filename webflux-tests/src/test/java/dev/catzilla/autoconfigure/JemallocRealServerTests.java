@@ -220,8 +220,9 @@ class JemallocRealServerTests extends AbstractRealServerTests {
 		assertThat(PrometheusText.single(samples, "catzilla_jemalloc_resident_bytes").value()).isPositive();
 		for (dev.catzilla.allocator.CatzillaMeter meter : dev.catzilla.allocator.CatzillaMeter.values()) {
 			if (meter == dev.catzilla.allocator.CatzillaMeter.PROFILE_SITE_LIVE) {
-				continue; // rows only for sites with live bytes (and other): none may be
-							// live between requests
+				// rows only for sites with live bytes (and other): none may be live
+				// between requests
+				continue;
 			}
 			assertThat(samples).as("docs/spring.md's Prometheus name %s is in the scrape", meter.prometheusName())
 				.anySatisfy((sample) -> assertThat(sample.name()).isEqualTo(meter.prometheusName()));

@@ -97,8 +97,8 @@ public final class HttpBench {
 					ProcessCost before = ProcessCost.read(setup.pid(), setup.port());
 					long start = System.currentTimeMillis();
 					List<LoadResult> round1 = this.generator.run(this.plan.load(), setup.port(), this.plan.phase(),
-							1000L * round); // the same sizes for every set-up in a round:
-											// the same work
+							// the same sizes for every set-up in a round: the same work
+							1000L * round);
 					long end = System.currentTimeMillis();
 					this.costs.get(setup.name()).add(ProcessCost.read(setup.pid(), setup.port()).minus(before));
 					this.results.get(setup.name()).add(round1);

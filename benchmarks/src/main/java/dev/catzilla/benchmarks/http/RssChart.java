@@ -90,8 +90,9 @@ final class RssChart {
 			.orElse(0);
 		for (Marker marker : markers) {
 			if (marker.x() > right) {
-				continue; // past the last sample (a short run): it would only be a
-							// clipped label at the edge
+				// past the last sample (a short run): it would only be a clipped label at
+				// the edge
+				continue;
 			}
 			chart.addAnnotation(new AnnotationLine(marker.x(), true, false));
 			chart.addAnnotation(new AnnotationText(marker.label(), marker.x(), top, false));

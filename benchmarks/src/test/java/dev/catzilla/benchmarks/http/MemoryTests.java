@@ -39,9 +39,8 @@ class MemoryTests {
 		assertThat(memory.peak()).isEqualTo(420.0 * MiB);
 		assertThat(memory.after15s()).isEqualTo(150.0 * MiB); // at 35 s
 		assertThat(memory.after60s()).isEqualTo(150.0 * MiB); // at 80 s, the last sample
-		assertThat(memory.nettyUsedAtPeak()).isEqualTo(250.0 * MiB); // the counters
-																		// sampled with
-																		// the peak
+		// the counters sampled with the peak
+		assertThat(memory.nettyUsedAtPeak()).isEqualTo(250.0 * MiB);
 		assertThat(memory.jemallocResidentAtPeak()).isEqualTo(300.0 * MiB);
 	}
 

@@ -68,8 +68,8 @@ class PhaseCostTests {
 		LoadGenerator.Pacer pacer = new LoadGenerator.Pacer(100, 1000, 1, 4); // offset 25
 		assertThat(pacer.waitNanos(1000)).isEqualTo(25);
 		assertThat(pacer.waitNanos(1030)).isEqualTo(95); // slot 1125
-		assertThat(pacer.waitNanos(1300)).isZero(); // slot 1225 is late but within one
-													// period: at once
+		// slot 1225 is late but within one period: at once
+		assertThat(pacer.waitNanos(1300)).isZero();
 		assertThat(pacer.waitNanos(2000)).isZero(); // far behind: restarts from now
 		assertThat(pacer.waitNanos(2000)).isEqualTo(100);
 		assertThat(new LoadGenerator.Pacer(0, 0, 0, 1).waitNanos(5)).isZero();

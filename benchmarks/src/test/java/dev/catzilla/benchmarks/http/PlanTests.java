@@ -22,8 +22,8 @@ class PlanTests {
 	@Test
 	void theDefaultRunOfTheFiveScenariosFitsInAboutFiftyMinutesOnTwoCores() {
 		long total = Plan.SCENARIOS.stream().mapToLong((s) -> seconds(Plan.of(s, "default"))).sum();
-		assertThat(total).isBetween(35 * 60L, 47 * 60L); // plus about a minute of
-															// start-up per scenario
+		// plus about a minute of start-up per scenario
+		assertThat(total).isBetween(35 * 60L, 47 * 60L);
 	}
 
 	@Test

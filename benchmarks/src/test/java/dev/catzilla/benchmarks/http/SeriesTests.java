@@ -32,8 +32,8 @@ class SeriesTests {
 	@Test
 	void aValueAtAMomentIsTheFirstSampleFromThenOnWithinTheTolerance() {
 		assertThat(this.series.at(2500, 1000)).contains(new Series.Point(3000, 30));
-		assertThat(this.series.at(5000, 1000)).isEmpty(); // next sample 4 s later:
-															// sampling had a gap
+		// next sample 4 s later: sampling had a gap
+		assertThat(this.series.at(5000, 1000)).isEmpty();
 		assertThat(this.series.at(10_000, 1000)).isEmpty(); // after the last sample
 	}
 

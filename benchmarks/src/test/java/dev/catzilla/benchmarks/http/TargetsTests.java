@@ -55,12 +55,12 @@ class TargetsTests {
 
 	@Test
 	void fragmentationIsMetAt80PercentOfAdaptivesOrWithNoOverheadAtAll() {
-		SetupSummary adaptive = summary("adaptive", 1, 1, memory(100, 400, 0, 0, 200)); // 100
-																						// MiB
+		// 100 MiB
+		SetupSummary adaptive = summary("adaptive", 1, 1, memory(100, 400, 0, 0, 200));
 		assertThat(Targets.fragmentation(summary("ours", 1, 1, memory(100, 380, 0, 0, 200)), adaptive).met()).isTrue();
 		assertThat(Targets.fragmentation(summary("ours", 1, 1, memory(100, 381, 0, 0, 200)), adaptive).met()).isFalse();
-		SetupSummary noOverhead = summary("adaptive", 1, 1, memory(100, 290, 0, 0, 200)); // -10
-																							// MiB
+		// -10 MiB
+		SetupSummary noOverhead = summary("adaptive", 1, 1, memory(100, 290, 0, 0, 200));
 		assertThat(Targets.fragmentation(summary("ours", 1, 1, memory(100, 295, 0, 0, 200)), noOverhead).met())
 			.isTrue();
 		assertThat(Targets.fragmentation(summary("ours", 1, 1, memory(100, 310, 0, 0, 200)), noOverhead).met())
