@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The sampled live-buffer profile: unbiased estimates, release and resize tracking,
@@ -275,6 +277,21 @@ class AllocationProfilerTest {
 	}
 
 	/** Every buffer sampled: a mean interval of one byte. */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "-XX:+StackTraceInThrowable", "-XX:-StackTraceInThrowable" })
+	void theSampledStackStartsAtTheCallerWithoutTheAllocatorsFramesAndIsDepthCapped(String flag) throws Exception {
+		// Stacks come from a Throwable's stack trace, or from a StackWalker where the JVM
+		// omits those.
+		ForkedJvm.Result result = ForkedJvm.main(ProfiledStackMain.class).jvmArgs(flag).run();
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(result.get("exit")).as(result.describe()).isEqualTo("normal");
+		assertThat(result.get("throwableTraces")).as(result.describe())
+			.isEqualTo(String.valueOf(flag.startsWith("-XX:+")));
+		assertThat(result.get("sites")).as(result.describe()).isEqualTo("1");
+		assertThat(result.get("site")).as(result.describe()).startsWith(ProfiledStackMain.class.getName() + ".inner:");
+		assertThat(result.get("frames")).as(result.describe()).isEqualTo("[inner, middle, outer]");
+	}
+
 	private static JemallocByteBufAllocator everyBuffer(ProfilingOptions options) {
 		return JemallocByteBufAllocator.builder().profiling(options.withSampleInterval(1)).build();
 	}
