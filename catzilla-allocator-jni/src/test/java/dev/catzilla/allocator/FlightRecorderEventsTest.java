@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.netty.buffer.ByteBuf;
 import jdk.jfr.FlightRecorder;
@@ -21,6 +23,17 @@ import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmc.common.IMCStackTrace;
+import org.openjdk.jmc.common.item.IAccessorKey;
+import org.openjdk.jmc.common.item.IItem;
+import org.openjdk.jmc.common.item.IItemCollection;
+import org.openjdk.jmc.common.item.IItemIterable;
+import org.openjdk.jmc.common.item.IType;
+import org.openjdk.jmc.common.item.ItemFilters;
+import org.openjdk.jmc.common.unit.IQuantity;
+import org.openjdk.jmc.common.unit.UnitLookup;
+import org.openjdk.jmc.flightrecorder.JfrAttributes;
+import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
 
 /**
  * Catzilla's JFR events, recorded in this JVM with {@link Recording} and read back with
@@ -315,6 +328,62 @@ class FlightRecorderEventsTest {
 			.contains(FlightRecorderEvents.PURGE + " {")
 			.contains("trigger = \"explicit\"");
 		Files.writeString(this.temp.resolve("print.txt"), output);
+	}
+
+	@Test
+	void missionControlsOwnParserReadsTheEventsWithTheirFieldsUnitsAndStacks() throws Exception {
+		JemallocByteBufAllocator allocator = everyBuffer(1000);
+		Path file = this.temp.resolve("catzilla-jmc.jfr");
+		try (Recording recording = new Recording()) {
+			recording.enable(FlightRecorderEvents.SAMPLE);
+			recording.enable(FlightRecorderEvents.PURGE);
+			recording.start();
+			allocateHere(allocator, 3);
+			Jemalloc.purge();
+			recording.stop();
+			recording.dump(file);
+		}
+		// JDK Mission Control's Event Browser shows what this parser (its flightrecorder
+		// core library) reads.
+		IItemCollection events = JfrLoaderToolkit.loadEvents(file.toFile());
+		IItemIterable samples = events.apply(ItemFilters.type(FlightRecorderEvents.SAMPLE))
+			.stream()
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("JMC found no " + FlightRecorderEvents.SAMPLE + " event"));
+		IType<IItem> type = samples.getType();
+		assertThat(type.getName()).isEqualTo("Catzilla Sampled Allocation");
+		Map<String, IAccessorKey<?>> fields = type.getAccessorKeys()
+			.keySet()
+			.stream()
+			.collect(Collectors.toMap(IAccessorKey::getIdentifier, (key) -> key));
+		assertThat(fields).containsKeys("requestedSize", "size", "usableSize", "weight", "estimatedBytes", "site",
+				"growth");
+		IItem sample = samples.stream().findFirst().orElseThrow();
+		Object requested = type.getAccessor(fields.get("requestedSize")).getMember(sample);
+		assertThat(requested).as("a memory quantity, as JMC shows it").isInstanceOf(IQuantity.class);
+		assertThat(((IQuantity) requested).longValueIn(UnitLookup.BYTE)).isEqualTo(1000);
+		assertThat((String) type.getAccessor(fields.get("site")).getMember(sample))
+			.startsWith(FlightRecorderEventsTest.class.getName() + ".allocateHere:");
+		IMCStackTrace stack = JfrAttributes.EVENT_STACKTRACE.getAccessor(type).getMember(sample);
+		assertThat(stack.getFrames()).anySatisfy((frame) -> {
+			assertThat(frame.getMethod().getType().getFullName()).isEqualTo(FlightRecorderEventsTest.class.getName());
+			assertThat(frame.getMethod().getMethodName()).isEqualTo("allocateHere");
+		});
+		IItemIterable purges = events.apply(ItemFilters.type(FlightRecorderEvents.PURGE))
+			.stream()
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("JMC found no " + FlightRecorderEvents.PURGE + " event"));
+		IAccessorKey<?> trigger = purges.getType()
+			.getAccessorKeys()
+			.keySet()
+			.stream()
+			.filter((key) -> key.getIdentifier().equals("trigger"))
+			.findFirst()
+			.orElseThrow();
+		List<Object> triggers = purges.stream()
+			.map((purge) -> (Object) purges.getType().getAccessor(trigger).getMember(purge))
+			.toList();
+		assertThat(triggers).contains("explicit");
 	}
 
 	@Test
