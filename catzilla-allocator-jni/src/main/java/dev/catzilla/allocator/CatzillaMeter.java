@@ -69,6 +69,18 @@ public enum CatzillaMeter implements MeterDocumentation {
 			"The bytes each ratio stands for (numerator minus denominator; for `metadata.share` the metadata): a ratio of 1.4 matters over 2 GiB, not over 2 MiB.",
 			"`ratio` as above"),
 
+	JEMALLOC_PURGES("catzilla.jemalloc.purges", Meter.Type.COUNTER, "", When.JEMALLOC,
+			"Purges of jemalloc's unused pages: `explicit` (`Jemalloc.purge()`, the endpoint's POST) and `quiet` (the quiet purge once allocation went quiet, `catzilla.jemalloc.quiet-purge`).",
+			"`trigger` = `explicit`/`quiet`"),
+
+	JEMALLOC_PURGED("catzilla.jemalloc.purged", Meter.Type.COUNTER, "bytes", When.JEMALLOC,
+			"Resident bytes the purges gave back to the system (jemalloc's resident bytes before minus after).",
+			"`trigger` as above"),
+
+	DOCTOR_FINDINGS("catzilla.doctor.findings", Meter.Type.GAUGE, "", When.JEMALLOC,
+			"1 while the memory doctor's rule finds something, else 0 (the findings with their numbers and actions: `/actuator/catzilla/doctor`); examined at most every 10 s.",
+			"`rule` = " + doctorRules() + ", `severity` = `critical`/`warning`/`info` (the rule's)"),
+
 	PROFILE_LIVE("catzilla.profile.live", Meter.Type.GAUGE, "bytes", When.PROFILING,
 			"Estimated bytes of live network buffers, from the sampled profile.", ""),
 
@@ -238,6 +250,14 @@ public enum CatzillaMeter implements MeterDocumentation {
 	/** {@code backgroundThreadRuns} to {@code background.thread.runs}. */
 	static String dotted(String camel) {
 		return camel.replaceAll("([a-z])([A-Z])", "$1.$2").toLowerCase(Locale.ROOT);
+	}
+
+	private static String doctorRules() {
+		StringBuilder values = new StringBuilder();
+		for (String rule : MemoryDoctor.RULES.keySet()) {
+			values.append((values.length() == 0) ? "" : "/").append('`').append(rule).append('`');
+		}
+		return values.toString();
 	}
 
 	private static String ratioTagValues() {

@@ -218,21 +218,6 @@ final class FlightRecorderEvents {
 		event.commit();
 	}
 
-	/**
-	 * The quiet purge: a purge of every arena, measured (two statistics reads) only when
-	 * JFR records it.
-	 */
-	static void quietPurge() {
-		Object event = purgeBegins();
-		if (event == null) {
-			JemallocNative.purge();
-			return;
-		}
-		long before = statistics().resident();
-		JemallocNative.purge();
-		purged(event, QUIET, before, statistics().resident());
-	}
-
 	// ---------------------------------------------------------------- cap refusals
 
 	/**

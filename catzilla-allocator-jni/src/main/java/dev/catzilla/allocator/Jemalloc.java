@@ -225,12 +225,7 @@ public final class Jemalloc {
 	 */
 	public static long purge() {
 		initialize();
-		Object event = FlightRecorderEvents.purgeBegins();
-		long before = stats().resident();
-		JemallocNative.purge();
-		long after = stats().resident();
-		FlightRecorderEvents.purged(event, FlightRecorderEvents.EXPLICIT, before, after);
-		return Math.max(0, before - after);
+		return Purges.purge(Purges.Trigger.EXPLICIT);
 	}
 
 }

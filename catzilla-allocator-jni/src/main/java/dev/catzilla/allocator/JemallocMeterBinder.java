@@ -110,6 +110,18 @@ public final class JemallocMeterBinder implements MeterBinder {
 				.strongReference(true)
 				.register(registry);
 		}
+		for (Purges.Trigger trigger : Purges.Trigger.values()) {
+			FunctionCounter.builder(CatzillaMeter.JEMALLOC_PURGES.getName(), trigger, Purges::count)
+				.description(CatzillaMeter.JEMALLOC_PURGES.plainDescription())
+				.tag("trigger", trigger.tag())
+				.register(registry);
+			FunctionCounter.builder(CatzillaMeter.JEMALLOC_PURGED.getName(), trigger, Purges::released)
+				.description(CatzillaMeter.JEMALLOC_PURGED.plainDescription())
+				.baseUnit(CatzillaMeter.JEMALLOC_PURGED.getBaseUnit())
+				.tag("trigger", trigger.tag())
+				.register(registry);
+		}
+		new DoctorMeters(jemalloc, source, this.nanoClock).bindTo(registry);
 		new ProfileMeters(jemalloc.profiler(), this.nanoClock).bindTo(registry);
 	}
 

@@ -52,7 +52,25 @@ public final class MemoryDoctor {
 	/** Used direct memory above this share of the cap is a finding. */
 	public static final double NEAR_CAP = 0.9;
 
+	/**
+	 * Every rule, in the order they run, with the severity of its finding: the
+	 * {@code rule} and {@code severity} tags of the {@code catzilla.doctor.findings}
+	 * meter. A finding of a rule not listed here, or with another severity, is refused.
+	 */
+	public static final Map<String, Severity> RULES = rules("cap-refusals", Severity.CRITICAL, "near-cap",
+			Severity.WARNING, "leaks", Severity.CRITICAL, "old-buffers", Severity.WARNING, "fragmentation",
+			Severity.WARNING, "bin-fragmentation", Severity.WARNING, "unused-resident", Severity.INFO, "metadata",
+			Severity.WARNING, "profiling-off", Severity.INFO, "profiler-full", Severity.INFO);
+
 	private MemoryDoctor() {
+	}
+
+	private static Map<String, Severity> rules(Object... pairs) {
+		Map<String, Severity> rules = new LinkedHashMap<>();
+		for (int i = 0; i < pairs.length; i += 2) {
+			rules.put((String) pairs[i], (Severity) pairs[i + 1]);
+		}
+		return java.util.Collections.unmodifiableMap(rules);
 	}
 
 	/** How bad a finding is. */
@@ -65,7 +83,12 @@ public final class MemoryDoctor {
 		WARNING,
 
 		/** Requests fail or memory is lost now. */
-		CRITICAL
+		CRITICAL;
+
+		/** As the meters' {@code severity} tag shows it: {@code critical} etc. */
+		public String tag() {
+			return name().toLowerCase(java.util.Locale.ROOT);
+		}
 
 	}
 
@@ -82,6 +105,10 @@ public final class MemoryDoctor {
 	public record Finding(String rule, Severity severity, String summary, Map<String, Object> numbers, String action) {
 
 		public Finding {
+			if (RULES.get(rule) != severity) {
+				throw new IllegalArgumentException(
+						"Rule '" + rule + "' with severity " + severity + " is not in MemoryDoctor.RULES");
+			}
 			numbers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(numbers));
 		}
 

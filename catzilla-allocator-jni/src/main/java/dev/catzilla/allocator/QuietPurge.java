@@ -39,8 +39,6 @@ final class QuietPurge {
 	 */
 	private static int frees;
 
-	private static volatile long purges;
-
 	/**
 	 * Set once the first block went into {@link HandOffCache}: from then on the watch
 	 * also drains it.
@@ -101,7 +99,7 @@ final class QuietPurge {
 
 	/** Purges made so far. */
 	static long purges() {
-		return purges;
+		return Purges.count(Purges.Trigger.QUIET);
 	}
 
 	private static synchronized void startWatch() {
@@ -140,8 +138,7 @@ final class QuietPurge {
 					if (cacheUsed) {
 						HandOffCache.drainAll();
 					}
-					FlightRecorderEvents.quietPurge();
-					purges++;
+					Purges.purge(Purges.Trigger.QUIET);
 					return;
 				}
 			}

@@ -1,0 +1,70 @@
+package dev.catzilla.allocator;
+
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * The memory doctor as meters: {@code catzilla.doctor.findings}, one gauge per rule of
+ * {@link MemoryDoctor#RULES} (tags {@code rule} and {@code severity}), 1 while the rule
+ * finds something and 0 otherwise, so a dashboard or an alert sees the doctor's findings
+ * without calling the endpoint. The doctor runs when the registry reads a gauge, at most
+ * every 10 seconds; a run that fails keeps the previous findings.
+ */
+final class DoctorMeters implements MeterBinder {
+
+	private static final long REFRESH_NANOS = 10_000_000_000L;
+
+	private final JemallocByteBufAllocator allocator;
+
+	private final JemallocStatistics statistics;
+
+	private final LongSupplier nanoClock;
+
+	private long examinedNanos;
+
+	private boolean examined;
+
+	private Set<String> found = Set.of();
+
+	DoctorMeters(JemallocByteBufAllocator allocator, JemallocStatistics statistics, LongSupplier nanoClock) {
+		this.allocator = allocator;
+		this.statistics = statistics;
+		this.nanoClock = nanoClock;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		MemoryDoctor.RULES.forEach((rule, severity) -> Gauge
+			.builder(CatzillaMeter.DOCTOR_FINDINGS.getName(), this, (m) -> m.found().contains(rule) ? 1 : 0)
+			.description(CatzillaMeter.DOCTOR_FINDINGS.plainDescription())
+			.tag("rule", rule)
+			.tag("severity", severity.tag())
+			.strongReference(true)
+			.register(registry));
+	}
+
+	/** The rules that found something at the latest examination (at most 10 s old). */
+	synchronized Set<String> found() {
+		long now = this.nanoClock.getAsLong();
+		if (this.examined && now - this.examinedNanos < REFRESH_NANOS) {
+			return this.found;
+		}
+		this.examined = true;
+		this.examinedNanos = now;
+		try {
+			MemoryDoctor.Report report = MemoryDoctor
+				.examine(MemoryDoctor.Facts.of(this.allocator, this.statistics.get()));
+			this.found = report.findings().stream().map(MemoryDoctor.Finding::rule).collect(Collectors.toSet());
+		}
+		catch (RuntimeException ex) {
+			// A scrape must not fail: the previous findings stay until the next run.
+		}
+		return this.found;
+	}
+
+}

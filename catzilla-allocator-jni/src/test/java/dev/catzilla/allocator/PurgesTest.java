@@ -1,0 +1,50 @@
+package dev.catzilla.allocator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every purge counted per trigger with the resident bytes it gave back. */
+class PurgesTest {
+
+	private static final int MIB = 1024 * 1024;
+
+	@BeforeAll
+	static void requireLibrary() {
+		NativeTestSupport.requireNativeLibrary();
+	}
+
+	@Test
+	void anExplicitPurgeIsCountedWithTheResidentBytesItGaveBack() {
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
+		List<ByteBuf> held = new ArrayList<>();
+		for (int i = 0; i < 32; i++) {
+			ByteBuf buffer = allocator.directBuffer(MIB, MIB);
+			buffer.writeZero(MIB);
+			held.add(buffer);
+		}
+		held.forEach(ByteBuf::release);
+		long purges = Purges.count(Purges.Trigger.EXPLICIT);
+		long released = Purges.released(Purges.Trigger.EXPLICIT);
+		long now = Jemalloc.purge();
+		assertThat(Purges.count(Purges.Trigger.EXPLICIT)).isEqualTo(purges + 1);
+		assertThat(Purges.released(Purges.Trigger.EXPLICIT)).isEqualTo(released + now);
+		assertThat(now).isNotNegative();
+		assertThat(Purges.Trigger.EXPLICIT.tag()).isEqualTo("explicit");
+		assertThat(Purges.Trigger.QUIET.tag()).isEqualTo("quiet");
+	}
+
+	@Test
+	void theQuietPurgeCountsAsQuiet() {
+		long quiet = Purges.count(Purges.Trigger.QUIET);
+		Purges.purge(Purges.Trigger.QUIET);
+		assertThat(Purges.count(Purges.Trigger.QUIET)).isGreaterThan(quiet);
+		assertThat(QuietPurge.purges()).isEqualTo(Purges.count(Purges.Trigger.QUIET));
+	}
+
+}
