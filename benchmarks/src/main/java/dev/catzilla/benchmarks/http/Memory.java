@@ -17,9 +17,15 @@ import java.util.function.ToDoubleFunction;
  * sample nearest the peak
  * @param jemallocResidentAtPeak Catzilla's jemalloc's resident bytes at that sample (NaN
  * for other set-ups)
+ * @param backWithinMillis how long after the load's end the first sample was within
+ * {@link #BACK_WITHIN} of the baseline, in ms (0: already at the end; NaN: not while
+ * sampled)
  */
 record Memory(double baseline, double peak, double after15s, double after60s, double nettyUsedAtPeak,
-		double jemallocResidentAtPeak) {
+		double jemallocResidentAtPeak, double backWithinMillis) {
+
+	/** How close to the baseline counts as "back" (issue 16: within 32 MiB). */
+	static final double BACK_WITHIN = 32.0 * 1024 * 1024;
 
 	/**
 	 * How long after the load the peak may still be reached (sampling lags, the last
@@ -48,7 +54,19 @@ record Memory(double baseline, double peak, double after15s, double after60s, do
 				value(rss.at(loadTo + 15_000, SAMPLE_TOLERANCE_MILLIS)),
 				value(rss.at(loadTo + 60_000, SAMPLE_TOLERANCE_MILLIS)),
 				atPeak.map((c) -> known(c.nettyUsed())).orElse(Double.NaN),
-				atPeak.map((c) -> known(c.jemallocResident())).orElse(Double.NaN));
+				atPeak.map((c) -> known(c.jemallocResident())).orElse(Double.NaN), backWithin(rss, baseline, loadTo));
+	}
+
+	private static double backWithin(Series rss, double baseline, long loadTo) {
+		if (!Double.isFinite(baseline)) {
+			return Double.NaN;
+		}
+		for (Series.Point point : rss.points()) {
+			if (point.millis() >= loadTo && point.value() <= baseline + BACK_WITHIN) {
+				return point.millis() - loadTo;
+			}
+		}
+		return Double.NaN;
 	}
 
 	/**
@@ -73,7 +91,8 @@ record Memory(double baseline, double peak, double after15s, double after60s, do
 	static Memory median(List<Memory> rounds) {
 		return new Memory(median(rounds, Memory::baseline), median(rounds, Memory::peak),
 				median(rounds, Memory::after15s), median(rounds, Memory::after60s),
-				median(rounds, Memory::nettyUsedAtPeak), median(rounds, Memory::jemallocResidentAtPeak));
+				median(rounds, Memory::nettyUsedAtPeak), median(rounds, Memory::jemallocResidentAtPeak),
+				median(rounds, Memory::backWithinMillis));
 	}
 
 	private static double median(List<Memory> rounds, ToDoubleFunction<Memory> figure) {

@@ -102,8 +102,8 @@ final class Report {
 	static String memoryTable(List<SetupSummary> summaries) {
 		StringBuilder md = new StringBuilder();
 		md.append("| set-up | baseline MiB | peak MiB | +15 s MiB | +60 s MiB | end MiB | allocator's count at peak MiB"
-				+ " | jemalloc resident at peak MiB | fragmentation at peak MiB |\n");
-		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+				+ " | jemalloc resident at peak MiB | fragmentation at peak MiB | back within 32 MiB of baseline after s |\n");
+		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (SetupSummary s : summaries) {
 			Memory m = s.memory();
 			md.append("| ")
@@ -124,6 +124,9 @@ final class Report {
 				.append(mib(m.jemallocResidentAtPeak()))
 				.append(" | ")
 				.append(mib(m.fragmentation()))
+				.append(" | ")
+				.append(Double.isFinite(m.backWithinMillis())
+						? String.format(Locale.ROOT, "%.1f", m.backWithinMillis() / 1000) : "n/a")
 				.append(" |\n");
 		}
 		return md.toString();

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Issue 12's targets for Catzilla ({@code ours}) against the other set-ups of the same
- * run, with the figures that decide each.
+ * The targets of issues 12 and 16 for Catzilla ({@code ours}) against the other set-ups
+ * of the same run, with the figures that decide each. (The CPU-per-request targets are
+ * {@link PhaseCost#cpuVerdict}'s.)
  */
 final class Targets {
 
@@ -45,13 +47,17 @@ final class Targets {
 		}
 		verdicts.add(throughput(ours, adaptive));
 		verdicts.add(p99(ours, adaptive));
+		verdicts.add(answers(ours, adaptive));
 		if (rssAfterBurst) {
 			verdicts.add(heldAfterBurst(ours));
-			verdicts.add(afterBurstAgainstTheBest(ours, summaries));
 		}
+		verdicts.add(backWithin(ours));
+		verdicts.add(againstTheBest(ours, summaries, "+15 s", Memory::after15s));
+		verdicts.add(againstTheBest(ours, summaries, "+60 s", Memory::after60s));
 		if (fragmentation) {
 			verdicts.add(fragmentation(ours, adaptive));
 		}
+		verdicts.add(fragmentationAgainstTheBest(ours, summaries));
 		return verdicts;
 	}
 
@@ -76,26 +82,78 @@ final class Targets {
 				m.heldAfter15s() <= 32 * MiB);
 	}
 
-	static Verdict afterBurstAgainstTheBest(SetupSummary ours, Map<String, SetupSummary> summaries) {
+	/**
+	 * No stream (body type) of the scenario gets fewer answers with ours than with
+	 * adaptive, within 3 % (the tolerance of a paced stream's offered rate).
+	 */
+	static Verdict answers(SetupSummary ours, SetupSummary adaptive) {
+		StringBuilder measured = new StringBuilder();
+		boolean met = true;
+		for (int i = 0; i < Math.min(ours.streams(), adaptive.streams()); i++) {
+			long a = ours.ok(i);
+			long b = adaptive.ok(i);
+			boolean fewer = a < 0.97 * b;
+			met &= !fewer;
+			measured.append((measured.length() > 0) ? "; " : "")
+				.append(ours.rounds().get(0).get(i).stream())
+				.append(String.format(java.util.Locale.ROOT, " %d vs %d", a, b))
+				.append(fewer ? " (fewer)" : "");
+		}
+		return new Verdict("no stream gets fewer answers than with adaptive (within 3 %)", measured.toString(), met);
+	}
+
+	/**
+	 * Issue 16: RSS back within 32 MiB of the baseline no later than 5 s after the load.
+	 */
+	static Verdict backWithin(SetupSummary ours) {
+		double millis = ours.memory().backWithinMillis();
+		return new Verdict(
+				"RSS back within 32 MiB of the baseline <= 5 s after the load", Double.isFinite(millis)
+						? String.format(java.util.Locale.ROOT, "after %.1f s", millis / 1000) : "not while sampled",
+				Double.isFinite(millis) && millis <= 5_000);
+	}
+
+	/**
+	 * Ours' RSS at a moment after the load no more than 16 MiB above the lowest of the
+	 * other set-ups' (absolute figures: the baselines differ, because trimming and
+	 * {@code MALLOC_ARENA_MAX} shrink the JVM's own malloc too; what each held above its
+	 * own baseline is shown beside them).
+	 */
+	static Verdict againstTheBest(SetupSummary ours, Map<String, SetupSummary> summaries, String moment,
+			ToDoubleFunction<Memory> figure) {
+		String target = "RSS at " + moment + " <= the best other set-up's + 16 MiB";
 		Optional<SetupSummary> best = summaries.values()
 			.stream()
-			.filter((s) -> !s.setup().equals(Setup.OURS) && Double.isFinite(s.memory().after15s()))
-			.min((a, b) -> Double.compare(a.memory().after15s(), b.memory().after15s()));
-		if (best.isEmpty()) {
-			return new Verdict("RSS 15 s after the burst <= the best other set-up + 16 MiB",
-					"no other set-up has a figure", false);
+			.filter((s) -> !s.setup().equals(Setup.OURS) && Double.isFinite(figure.applyAsDouble(s.memory())))
+			.min((a, b) -> Double.compare(figure.applyAsDouble(a.memory()), figure.applyAsDouble(b.memory())));
+		double oursAt = figure.applyAsDouble(ours.memory());
+		if (best.isEmpty() || !Double.isFinite(oursAt)) {
+			return new Verdict(target, "no figure to compare", false);
 		}
-		double oursAfter = ours.memory().after15s();
-		double bestAfter = best.get().memory().after15s();
-		// the baselines differ between set-ups (MALLOC_ARENA_MAX and trimming shrink the
-		// JVM's own malloc too), so
-		// what each held above its own baseline is shown beside the absolute figures the
-		// target compares
-		return new Verdict("RSS 15 s after the burst <= the best other set-up + 16 MiB",
-				String.format("%.0f MiB vs %s %.0f + 16 MiB (above their baselines: %+.0f vs %+.0f MiB)",
-						oursAfter / MiB, best.get().setup(), bestAfter / MiB, ours.memory().heldAfter15s() / MiB,
-						best.get().memory().heldAfter15s() / MiB),
-				oursAfter <= bestAfter + 16 * MiB);
+		double bestAt = figure.applyAsDouble(best.get().memory());
+		return new Verdict(target,
+				String.format(java.util.Locale.ROOT,
+						"%.0f MiB vs %s %.0f + 16 MiB (above their baselines: %+.0f vs %+.0f MiB)", oursAt / MiB,
+						best.get().setup(), bestAt / MiB, (oursAt - ours.memory().baseline()) / MiB,
+						(bestAt - best.get().memory().baseline()) / MiB),
+				oursAt <= bestAt + 16 * MiB);
+	}
+
+	/** Issue 16: fragmentation at the peak no more than the best other set-up's. */
+	static Verdict fragmentationAgainstTheBest(SetupSummary ours, Map<String, SetupSummary> summaries) {
+		String target = "fragmentation at the peak <= the best other set-up's";
+		Optional<SetupSummary> best = summaries.values()
+			.stream()
+			.filter((s) -> !s.setup().equals(Setup.OURS) && Double.isFinite(s.memory().fragmentation()))
+			.min((a, b) -> Double.compare(a.memory().fragmentation(), b.memory().fragmentation()));
+		double a = ours.memory().fragmentation();
+		if (best.isEmpty() || !Double.isFinite(a)) {
+			return new Verdict(target, "no figure to compare", false);
+		}
+		double b = best.get().memory().fragmentation();
+		return new Verdict(target,
+				String.format(java.util.Locale.ROOT, "%.0f MiB vs %s %.0f MiB", a / MiB, best.get().setup(), b / MiB),
+				a <= Math.max(b, 0));
 	}
 
 	/**

@@ -31,7 +31,20 @@ final class Fixtures {
 	 * Memory figures in MiB: baseline, peak, +15 s, +60 s, allocator's count at the peak.
 	 */
 	static Memory memory(double baseline, double peak, double after15, double after60, double used) {
-		return new Memory(baseline * MiB, peak * MiB, after15 * MiB, after60 * MiB, used * MiB, Double.NaN);
+		return new Memory(baseline * MiB, peak * MiB, after15 * MiB, after60 * MiB, used * MiB, Double.NaN, Double.NaN);
+	}
+
+	/** As {@link #memory}, back within 32 MiB of the baseline after {@code seconds}. */
+	static Memory memory(double baseline, double peak, double after15, double after60, double used, double seconds) {
+		return new Memory(baseline * MiB, peak * MiB, after15 * MiB, after60 * MiB, used * MiB, Double.NaN,
+				seconds * 1000);
+	}
+
+	/** Streams named {@code main} and {@code other} with these answers, in one round. */
+	static SetupSummary answers(String setup, long main, long other) {
+		Memory memory = memory(100, 200, 100, 100, 50);
+		return new SetupSummary(setup, List.of(List.of(result("main", main, 0, 1), result("other", other, 0, 1))),
+				memory, memory.after60s());
 	}
 
 }

@@ -45,6 +45,23 @@ class MemoryTests {
 	}
 
 	@Test
+	void backWithin32MiBIsTheFirstSampleAfterTheLoadThatCloseToTheBaseline() {
+		// RSS 150 MiB after the load at 20 s: 50 above the baseline, never back
+		assertThat(Memory.of(rss(), counters(), 5_000, 9_500, 10_000, 20_000).backWithinMillis()).isNaN();
+		List<Series.Point> falling = new ArrayList<>();
+		for (long t = 0; t <= 40_000; t += 500) {
+			long mib = (t < 10_000) ? 100 : (t <= 20_000) ? 400 : Math.max(100, 400 - (t - 20_000) / 10);
+			falling.add(new Series.Point(t, mib * MiB));
+		}
+		// 400 MiB falling 50 MiB per 500 ms from 20 s: 132 MiB or less first at 23 s
+		Memory memory = Memory.of(new Series(falling), counters(), 5_000, 9_500, 10_000, 20_000);
+		assertThat(memory.backWithinMillis()).isEqualTo(3_000.0);
+		assertThat(Memory.of(new Series(falling), counters(), 5_000, 9_500, 10_000, 35_000).backWithinMillis())
+			.as("already back when the load ended")
+			.isZero();
+	}
+
+	@Test
 	void fragmentationIsWhatThePeakHoldsBeyondTheBaselineAndTheAllocatorsOwnCount() {
 		Memory memory = Memory.of(rss(), counters(), 5_000, 9_500, 10_000, 20_000);
 		assertThat(memory.fragmentation()).isEqualTo((420.0 - 100 - 250) * MiB);

@@ -43,14 +43,53 @@ class TargetsTests {
 	}
 
 	@Test
-	void afterABurstOursIsComparedWithTheBestOfTheOthers() {
+	void afterTheLoadOursIsComparedWithTheBestOfTheOthersAt15And60Seconds() {
 		SetupSummary ours = summary("ours", 1, 1, memory(100, 500, 130, 100, 0));
 		Map<String, SetupSummary> all = run(ours, summary("adaptive", 1, 1, memory(100, 500, 400, 100, 0)),
-				summary("pooled", 1, 1, memory(100, 500, 113, 100, 0)));
-		Targets.Verdict verdict = Targets.afterBurstAgainstTheBest(ours, all);
+				summary("pooled", 1, 1, memory(100, 500, 113, 90, 0)));
+		Targets.Verdict at15 = Targets.againstTheBest(ours, all, "+15 s", Memory::after15s);
+		assertThat(at15.met()).isFalse();
+		assertThat(at15.target()).isEqualTo("RSS at +15 s <= the best other set-up's + 16 MiB");
+		assertThat(at15.measured()).isEqualTo("130 MiB vs pooled 113 + 16 MiB (above their baselines: +30 vs +13 MiB)");
+		Targets.Verdict at60 = Targets.againstTheBest(ours, all, "+60 s", Memory::after60s);
+		assertThat(at60.met()).as(at60.measured()).isTrue();
+		assertThat(Targets.againstTheBest(ours, run(ours), "+15 s", Memory::after15s).measured())
+			.isEqualTo("no figure to compare");
+	}
+
+	@Test
+	void oursMustBeBackWithin32MiBOfItsBaselineFiveSecondsAfterTheLoad() {
+		assertThat(Targets.backWithin(summary("ours", 1, 1, memory(100, 500, 100, 100, 0, 5.0))).met()).isTrue();
+		Targets.Verdict late = Targets.backWithin(summary("ours", 1, 1, memory(100, 500, 100, 100, 0, 5.5)));
+		assertThat(late.met()).isFalse();
+		assertThat(late.measured()).isEqualTo("after 5.5 s");
+		Targets.Verdict never = Targets.backWithin(summary("ours", 1, 1, memory(100, 500, 100, 100, 0)));
+		assertThat(never.met()).isFalse();
+		assertThat(never.measured()).isEqualTo("not while sampled");
+	}
+
+	@Test
+	void noStreamMayGetFewerAnswersThanWithAdaptiveBeyondThreePercent() {
+		Targets.Verdict met = Targets.answers(Fixtures.answers("ours", 970, 2000),
+				Fixtures.answers("adaptive", 1000, 1000));
+		assertThat(met.met()).as(met.measured()).isTrue();
+		assertThat(met.measured()).isEqualTo("main 970 vs 1000; other 2000 vs 1000");
+		Targets.Verdict fewer = Targets.answers(Fixtures.answers("ours", 1000, 600),
+				Fixtures.answers("adaptive", 1000, 1000));
+		assertThat(fewer.met()).isFalse();
+		assertThat(fewer.measured()).isEqualTo("main 1000 vs 1000; other 600 vs 1000 (fewer)");
+	}
+
+	@Test
+	void fragmentationIsComparedWithTheBestOtherSetUp() {
+		SetupSummary ours = summary("ours", 1, 1, memory(100, 400, 0, 0, 280));
+		Map<String, SetupSummary> all = run(ours, summary("adaptive", 1, 1, memory(100, 400, 0, 0, 200)),
+				summary("trim-native", 1, 1, memory(100, 400, 0, 0, 290)));
+		Targets.Verdict verdict = Targets.fragmentationAgainstTheBest(ours, all);
 		assertThat(verdict.met()).isFalse();
-		assertThat(verdict.measured())
-			.isEqualTo("130 MiB vs pooled 113 + 16 MiB (above their baselines: +30 vs +13 MiB)");
+		assertThat(verdict.measured()).isEqualTo("20 MiB vs trim-native 10 MiB");
+		assertThat(Targets.fragmentationAgainstTheBest(summary("ours", 1, 1, memory(100, 400, 0, 0, 300)), all).met())
+			.isTrue();
 	}
 
 	@Test
@@ -73,11 +112,20 @@ class TargetsTests {
 		SetupSummary adaptive = summary("adaptive", 1, 1, memory(100, 400, 110, 100, 200));
 		assertThat(Targets.evaluate(run(ours, adaptive), true, false)).extracting(Targets.Verdict::target)
 			.containsExactly("throughput >= 1.0x adaptive", "p99 <= 1.0x adaptive",
+					"no stream gets fewer answers than with adaptive (within 3 %)",
 					"RSS 15 s after the burst <= baseline + 32 MiB",
-					"RSS 15 s after the burst <= the best other set-up + 16 MiB");
+					"RSS back within 32 MiB of the baseline <= 5 s after the load",
+					"RSS at +15 s <= the best other set-up's + 16 MiB",
+					"RSS at +60 s <= the best other set-up's + 16 MiB",
+					"fragmentation at the peak <= the best other set-up's");
 		assertThat(Targets.evaluate(run(ours, adaptive), false, true)).extracting(Targets.Verdict::target)
 			.containsExactly("throughput >= 1.0x adaptive", "p99 <= 1.0x adaptive",
-					"fragmentation overhead at the peak <= 0.8x adaptive's");
+					"no stream gets fewer answers than with adaptive (within 3 %)",
+					"RSS back within 32 MiB of the baseline <= 5 s after the load",
+					"RSS at +15 s <= the best other set-up's + 16 MiB",
+					"RSS at +60 s <= the best other set-up's + 16 MiB",
+					"fragmentation overhead at the peak <= 0.8x adaptive's",
+					"fragmentation at the peak <= the best other set-up's");
 		assertThat(Targets.evaluate(run(ours), false, true)).isEmpty();
 		assertThat(List.of(Targets.evaluate(run(adaptive), true, true))).containsExactly(List.of());
 	}
