@@ -306,6 +306,7 @@ final class DirectMemoryCounter {
 		if (size > SMALL && this.reserve != 0) {
 			this.largeUsed.addAndGet(-size);
 			this.leased.addAndGet(-size);
+			QuietPurge.volumeFreed();
 			return;
 		}
 		if (slot == this.shared) {
@@ -318,12 +319,16 @@ final class DirectMemoryCounter {
 		USED.setOpaque(slot, used);
 		if (slot.lease - used > 2 * this.chunk && LOCK.compareAndSet(slot, 0, 1)) {
 			long surplus = slot.lease - slot.used;
-			if (surplus > 2 * this.chunk) {
+			boolean gaveBack = surplus > 2 * this.chunk;
+			if (gaveBack) {
 				long giveBack = surplus - this.chunk;
 				slot.lease -= giveBack;
 				this.leased.addAndGet(-giveBack);
 			}
 			LOCK.setRelease(slot, 0);
+			if (gaveBack) {
+				QuietPurge.volumeFreed();
+			}
 		}
 	}
 
@@ -456,6 +461,7 @@ final class DirectMemoryCounter {
 	private void giveBackSurplus(Stripe stripe, long avail) {
 		if (avail > 2 * this.chunk && AVAIL.compareAndSet(stripe, avail, this.chunk)) {
 			this.leased.addAndGet(-(avail - this.chunk));
+			QuietPurge.volumeFreed();
 		}
 	}
 

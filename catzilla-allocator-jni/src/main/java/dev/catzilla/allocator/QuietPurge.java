@@ -10,20 +10,36 @@ import java.util.concurrent.TimeUnit;
  * and returns them over the decay time, so memory freed at the end of a burst comes back
  * only 10–20 s later. Catzilla keeps freed extents of 8 MiB and more for reuse too
  * (jemalloc would purge them at once, and every large allocation would fault its pages in
- * again; see {@code catzilla_jemalloc.c}). So after a free of a buffer above
- * {@link #LARGE} bytes, a short-lived daemon thread watches: once no such free has
- * happened for {@link JemallocOptions#quietPurge()} (1 s by default; zero turns it off),
- * it purges every arena once ({@link Jemalloc#purge()}) and ends. Blocks put into
- * {@link HandOffCache} (the plain threads' cross-thread release cache) count as activity
- * too, and the cache is emptied into jemalloc just before that purge. Under steady load
- * it never purges; when the load ends, memory is back about a second later. The thread
- * exists only between a burst and its purge, so it never keeps a class loader alive for
- * long.
+ * again; see {@code catzilla_jemalloc.c}). So a short-lived daemon thread watches, and
+ * purges every arena once ({@link Purges}) when allocation has gone quiet for
+ * {@link JemallocOptions#quietPurge()} (1 s by default; zero turns it off). Two things
+ * start a watch:
+ * <ul>
+ * <li>a free of a buffer above {@link #LARGE} bytes, or a block put into
+ * {@link HandOffCache} (the plain threads' cross-thread release cache): the watch purges
+ * once no such free or put has happened for the quiet time (the cache is emptied into
+ * jemalloc just before);</li>
+ * <li>a thread giving back at least two megabytes of its lease on the cap
+ * ({@link DirectMemoryCounter}), the sign that many network buffers (of any size, most of
+ * them far below {@link #LARGE}) were freed: the watch reads jemalloc's allocated bytes
+ * four times per quiet time and purges once they have not grown for the quiet time
+ * <em>and</em> are at most half the highest it saw, that is when the load has dropped,
+ * not while it goes on; otherwise it ends after the quiet time without a purge.</li>
+ * </ul>
+ * Under steady load it never purges; when the load ends, memory is back about a second
+ * later. The thread exists only between a burst and its purge, so it never keeps a class
+ * loader alive for long.
  */
 final class QuietPurge {
 
 	/** Frees of more than this many bytes (past the thread caches) start the watch. */
 	static final long LARGE = 64 * 1024;
+
+	/**
+	 * Growth of jemalloc's allocated bytes within one quiet time that means allocation
+	 * goes on.
+	 */
+	static final long GROWTH = 1024 * 1024;
 
 	/**
 	 * Set from the options jemalloc initialises with ({@link Jemalloc#initialize()}); 0
@@ -32,6 +48,12 @@ final class QuietPurge {
 	private static volatile long quietNanos = JemallocOptions.defaults().quietPurge().toNanos();
 
 	private static volatile boolean watching;
+
+	/**
+	 * Set when a large free or a hand-off put (not a lease given back) starts a watch:
+	 * that watch purges once they stop, whatever the level.
+	 */
+	private static volatile boolean strongStart;
 
 	/**
 	 * Large frees so far; written without synchronisation (a lost increment only delays a
@@ -56,6 +78,17 @@ final class QuietPurge {
 	static void largeFreed() {
 		frees++;
 		if (!watching && quietNanos > 0) {
+			strongStart = true;
+			startWatch();
+		}
+	}
+
+	/**
+	 * Called when a thread gave back a part of its lease on the cap: megabytes of buffers
+	 * were freed. Costs a volatile read while a watch runs.
+	 */
+	static void volumeFreed() {
+		if (!watching && quietNanos > 0) {
 			startWatch();
 		}
 	}
@@ -78,6 +111,7 @@ final class QuietPurge {
 			cacheUsed = true;
 		}
 		if (!watching && quietNanos > 0) {
+			strongStart = true;
 			startWatch();
 		}
 	}
@@ -102,6 +136,16 @@ final class QuietPurge {
 		return Purges.count(Purges.Trigger.QUIET);
 	}
 
+	/** jemalloc's allocated bytes, or -1 when they cannot be read. */
+	private static long allocated() {
+		try {
+			return Jemalloc.stats().allocated();
+		}
+		catch (RuntimeException ex) {
+			return -1;
+		}
+	}
+
 	private static synchronized void startWatch() {
 		if (watching) {
 			return;
@@ -122,19 +166,40 @@ final class QuietPurge {
 
 	private static void watch() {
 		try {
-			// Set once at initialisation, before the first free; largeFreed() starts no
-			// watch when it is 0.
+			// Set once at initialisation, before the first free; nothing starts a watch
+			// when it is 0.
 			long quiet = quietNanos;
 			int seen = activity();
+			boolean active = strongStart;
+			strongStart = false;
+			long allocated = allocated();
+			long highest = allocated;
+			long quietFrom = allocated;
 			long quietSince = System.nanoTime();
 			for (;;) {
 				Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(quiet / 4)));
 				int now = activity();
+				allocated = allocated();
+				highest = Math.max(highest, allocated);
 				if (now != seen) {
+					// Large frees or hand-off puts: purge once they stop.
 					seen = now;
+					active = true;
 					quietSince = System.nanoTime();
+					quietFrom = allocated;
+				}
+				else if (allocated > quietFrom + GROWTH) {
+					// Allocation goes on: not quiet yet.
+					quietSince = System.nanoTime();
+					quietFrom = allocated;
 				}
 				else if (System.nanoTime() - quietSince >= quiet) {
+					boolean cached = cacheUsed && HandOffCache.allCached() > 0;
+					if (!active && !cached && (allocated < 0 || allocated > highest / 2)) {
+						// Started by a lease given back, but the load has not dropped:
+						// nothing to give back that is not about to be reused.
+						return;
+					}
 					if (cacheUsed) {
 						HandOffCache.drainAll();
 					}

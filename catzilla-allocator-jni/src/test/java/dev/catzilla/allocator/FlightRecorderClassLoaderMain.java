@@ -49,6 +49,12 @@ public final class FlightRecorderClassLoaderMain {
 				Thread.sleep(50);
 			}
 			System.out.println("collected=" + (loader.get() == null));
+			if (loader.get() != null) {
+				// What may hold it: every thread's stack.
+				Thread.getAllStackTraces()
+					.forEach((thread, stack) -> System.out
+						.println("thread " + thread.getName() + ": " + java.util.Arrays.toString(stack)));
+			}
 			// the hooks run (and remove themselves) with their target gone
 			Thread.sleep(1000);
 			recording.stop();

@@ -16,9 +16,14 @@ import io.netty.buffer.ByteBuf;
  * <li>{@code faults <MiB>}: 50 rounds of allocating, touching every page of and releasing
  * one buffer of that size (after 5 rounds of warm-up); prints the minor page faults per
  * round.</li>
- * <li>{@code return <MiB>}: holds 1 GiB in touched buffers of that size, releases them
- * all, and prints the resident set above the baseline right after and after the first
- * moment it was within 32 MiB of it (up to 20 s).</li>
+ * <li>{@code return <MiB>} (or {@code <KiB>k}): holds 1 GiB in touched buffers of that
+ * size, releases them all, and prints the resident set above the baseline right after and
+ * after the first moment it was within 32 MiB of it (up to 20 s); on a Netty
+ * {@code FastThreadLocalThread} (an event loop's thread caches and lease) with
+ * {@code -Dcatzilla.test.onEventLoop=true}, otherwise on the main thread.</li>
+ * <li>{@code steady <KiB>k 1000 <seconds>}: on a {@code FastThreadLocalThread}, 64 MiB
+ * live in buffers of that size with a sixteenth of them replaced every 5 ms; prints the
+ * quiet purges made meanwhile.</li>
  * </ul>
  */
 public final class LargeBufferMain {
@@ -29,7 +34,9 @@ public final class LargeBufferMain {
 	}
 
 	public static void main(String[] args) throws Exception {
-		int size = Integer.parseInt(args[1]) * MIB;
+		// MiB, or KiB with a k suffix
+		int size = args[1].endsWith("k") ? Integer.parseInt(args[1].substring(0, args[1].length() - 1)) * 1024
+				: Integer.parseInt(args[1]) * MIB;
 		if (args.length > 2) {
 			Jemalloc
 				.configure(JemallocOptions.builder().quietPurge(Duration.ofMillis(Long.parseLong(args[2]))).build());
@@ -48,34 +55,100 @@ public final class LargeBufferMain {
 				System.out.println("faultsPerRound=" + (minorFaults() - before) / 50);
 			}
 			case "return" -> {
-				allocator.directBuffer(1).release();
-				long baseline = residentMiB();
-				List<ByteBuf> held = new ArrayList<>();
-				for (long total = 0; total < (1L << 30); total += size) {
-					ByteBuf buf = allocator.directBuffer(size);
-					for (int i = 0; i < size; i += 4096) {
-						buf.setByte(i, 1);
+				if (Boolean.getBoolean("catzilla.test.onEventLoop")) {
+					// As on a Netty event loop: the thread's own lease and block cache.
+					Throwable[] failure = new Throwable[1];
+					Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+						try {
+							holdAndRelease(allocator, size, waitSeconds);
+						}
+						catch (Throwable ex) {
+							failure[0] = ex;
+						}
+					}, "event-loop-like");
+					loop.start();
+					loop.join();
+					if (failure[0] != null) {
+						throw new IllegalStateException(failure[0]);
 					}
-					held.add(buf);
 				}
-				System.out.println("peakAboveBaselineMiB=" + (residentMiB() - baseline));
-				held.forEach(ByteBuf::release);
-				long released = System.nanoTime();
-				System.out.println("rightAfterMiB=" + (residentMiB() - baseline));
-				long within = -1;
-				while (System.nanoTime() - released < TimeUnit.SECONDS.toNanos(waitSeconds)) {
-					if (residentMiB() - baseline <= 32) {
-						within = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released);
-						break;
+				else {
+					holdAndRelease(allocator, size, waitSeconds);
+				}
+			}
+			case "steady" -> {
+				// 64 MiB live in buffers of this size, a sixteenth replaced every 5 ms
+				// for
+				// the wait (in seconds): the live bytes dip and recover, never halve.
+				Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+					List<ByteBuf> held = new ArrayList<>();
+					for (long total = 0; total < 64L * MIB; total += size) {
+						held.add(allocator.directBuffer(size).writeZero(size));
 					}
-					Thread.sleep(50);
-				}
-				System.out.println("backWithin32MiBAfterMillis=" + within);
-				System.out.println("quietPurges=" + QuietPurge.purges());
+					long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+					try {
+						while (System.nanoTime() < end) {
+							int n = held.size() / 16;
+							for (int i = 0; i < n; i++) {
+								held.remove(held.size() - 1).release();
+							}
+							Thread.sleep(5);
+							for (int i = 0; i < n; i++) {
+								held.add(allocator.directBuffer(size).writeZero(size));
+							}
+						}
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+					held.forEach(ByteBuf::release);
+				}, "event-loop-like");
+				long purges = QuietPurge.purges();
+				loop.start();
+				loop.join();
+				System.out.println("quietPurgesUnderLoad=" + (QuietPurge.purges() - purges));
 			}
 			default -> throw new IllegalArgumentException(args[0]);
 		}
 		System.out.println("exit=normal");
+	}
+
+	private static void holdAndRelease(JemallocByteBufAllocator allocator, int size, long waitSeconds)
+			throws Exception {
+		allocator.directBuffer(1).release();
+		long baseline = residentMiB();
+		List<ByteBuf> held = new ArrayList<>();
+		for (long total = 0; total < (1L << 30); total += size) {
+			ByteBuf buf = allocator.directBuffer(size);
+			for (int i = 0; i < size; i += 4096) {
+				buf.setByte(i, 1);
+			}
+			held.add(buf);
+		}
+		long peak = residentMiB() - baseline;
+		System.out.println("peakAboveBaselineMiB=" + peak);
+		held.forEach(ByteBuf::release);
+		long released = System.nanoTime();
+		System.out.println("rightAfterMiB=" + (residentMiB() - baseline));
+		long within = -1;
+		long ninetyPercent = -1;
+		while (System.nanoTime() - released < TimeUnit.SECONDS.toNanos(waitSeconds)) {
+			long above = residentMiB() - baseline;
+			long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released);
+			if (ninetyPercent < 0 && above <= peak / 10) {
+				ninetyPercent = millis;
+			}
+			if (above <= 32) {
+				within = millis;
+				break;
+			}
+			Thread.sleep(50);
+		}
+		System.out.println("backWithin32MiBAfterMillis=" + within);
+		System.out.println("ninetyPercentBackAfterMillis=" + ninetyPercent);
+		System.out.println("quietPurges=" + QuietPurge.purges());
+		System.out.println("jemallocResidentMiB=" + Jemalloc.stats().resident() / MIB);
+		System.out.println("finalAboveBaselineMiB=" + (residentMiB() - baseline));
 	}
 
 	private static void touchAndRelease(ByteBuf buf) {
