@@ -292,33 +292,65 @@ public final class AllocationProfiler {
 	}
 
 	/**
-	 * The caller's stack without the allocator's own frames, depth-capped, each frame
-	 * interned; {@code null} when the frame table is full. Taken with a
-	 * {@code Throwable}: on JDK 17 and 25 filling in a stack trace and converting it was
-	 * 2 to 4 times cheaper than a {@code StackWalker} walk of the same frames (5 to 150
-	 * frames deep; see docs/profiling.md). The walker remains for a JVM that omits stack
-	 * traces from throwables ({@code -XX:-StackTraceInThrowable}).
+	 * The caller's stack without the allocator's own frames and without reflection's (as
+	 * a {@code StackWalker} shows it), depth-capped, each frame interned; {@code null}
+	 * when the frame table is full. Taken with a {@code Throwable}
+	 * ({@link StackCapture}): filling in a stack trace and converting it costs less than
+	 * a {@code StackWalker} walk of the same frames on JDK 17 and 25
+	 * (SampledAllocationBenchmark, docs/profiling.md). The walker remains for a JVM that
+	 * omits or shortens stack traces of throwables ({@code -XX:-StackTraceInThrowable}, a
+	 * tiny {@code -XX:MaxJavaStackTraceDepth}).
 	 */
 	private List<Frame> captureStack() {
-		StackTraceElement[] trace = new Throwable().getStackTrace();
-		if (trace.length == 0) {
-			return walkStack();
-		}
+		StackTraceElement[] trace = new StackCapture().getStackTrace();
 		int from = 0;
 		while (from < trace.length && INTERNAL.contains(trace[from].getClassName())) {
 			from++;
 		}
-		int to = Math.min(trace.length, from + this.options.maxStackDepth());
-		Frame[] frames = new Frame[to - from];
-		for (int i = from; i < to; i++) {
+		if (from == trace.length) {
+			return walkStack();
+		}
+		int depth = this.options.maxStackDepth();
+		List<Frame> frames = new ArrayList<>(Math.min(depth, trace.length - from));
+		for (int i = from; i < trace.length && frames.size() < depth; i++) {
 			StackTraceElement e = trace[i];
+			if (isReflection(e)) {
+				continue;
+			}
 			Frame frame = intern(new Frame(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber()));
 			if (frame == null) {
 				return null;
 			}
-			frames[i - from] = frame;
+			frames.add(frame);
 		}
-		return List.of(frames);
+		return List.copyOf(frames);
+	}
+
+	/**
+	 * Reflection's own frames, which a {@code StackWalker} hides unless asked to show
+	 * them: without them a site is the same whichever way its stack was taken.
+	 */
+	private static boolean isReflection(StackTraceElement e) {
+		String name = e.getClassName();
+		return name.startsWith("jdk.internal.reflect.")
+				|| (name.equals("java.lang.reflect.Method") && e.getMethodName().equals("invoke"))
+				|| (name.equals("java.lang.reflect.Constructor") && e.getMethodName().equals("newInstance"));
+	}
+
+	/**
+	 * The throwable a sample's stack is taken from, never thrown. Its own class, so that
+	 * a JFR recording's exception statistics ({@code jdk.ExceptionStatistics}, which
+	 * count every throwable created) and {@code jdk.JavaExceptionThrow} events, when
+	 * enabled, show where these come from.
+	 */
+	private static final class StackCapture extends Throwable {
+
+		private static final long serialVersionUID = 1L;
+
+		StackCapture() {
+			super(null, null, false, true);
+		}
+
 	}
 
 	private List<Frame> walkStack() {

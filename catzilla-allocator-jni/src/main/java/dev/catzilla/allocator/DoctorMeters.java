@@ -13,7 +13,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * {@link MemoryDoctor#RULES} (tags {@code rule} and {@code severity}), 1 while the rule
  * finds something and 0 otherwise, so a dashboard or an alert sees the doctor's findings
  * without calling the endpoint. The doctor runs when the registry reads a gauge, at most
- * every 10 seconds; a run that fails keeps the previous findings.
+ * every 10 seconds; while its latest run failed, every gauge reads NaN (no answer, not
+ * "nothing found").
  */
 final class DoctorMeters implements MeterBinder {
 
@@ -31,6 +32,8 @@ final class DoctorMeters implements MeterBinder {
 
 	private Set<String> found = Set.of();
 
+	private boolean failed;
+
 	DoctorMeters(JemallocByteBufAllocator allocator, JemallocStatistics statistics, LongSupplier nanoClock) {
 		this.allocator = allocator;
 		this.statistics = statistics;
@@ -39,32 +42,40 @@ final class DoctorMeters implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		MemoryDoctor.RULES.forEach((rule, severity) -> Gauge
-			.builder(CatzillaMeter.DOCTOR_FINDINGS.getName(), this, (m) -> m.found().contains(rule) ? 1 : 0)
-			.description(CatzillaMeter.DOCTOR_FINDINGS.plainDescription())
-			.tag("rule", rule)
-			.tag("severity", severity.tag())
-			.strongReference(true)
-			.register(registry));
+		MemoryDoctor.RULES.forEach(
+				(rule, severity) -> Gauge.builder(CatzillaMeter.DOCTOR_FINDINGS.getName(), this, (m) -> m.value(rule))
+					.description(CatzillaMeter.DOCTOR_FINDINGS.plainDescription())
+					.tag("rule", rule)
+					.tag("severity", severity.tag())
+					.strongReference(true)
+					.register(registry));
 	}
 
-	/** The rules that found something at the latest examination (at most 10 s old). */
-	synchronized Set<String> found() {
+	/**
+	 * 1 when {@code rule} found something at the latest examination (at most 10 s old), 0
+	 * when not, NaN when that examination failed.
+	 */
+	synchronized double value(String rule) {
 		long now = this.nanoClock.getAsLong();
-		if (this.examined && now - this.examinedNanos < REFRESH_NANOS) {
-			return this.found;
+		if (!this.examined || now - this.examinedNanos >= REFRESH_NANOS) {
+			this.examined = true;
+			this.examinedNanos = now;
+			try {
+				MemoryDoctor.Report report = MemoryDoctor
+					.examine(MemoryDoctor.Facts.of(this.allocator, this.statistics.get()));
+				this.found = report.findings().stream().map(MemoryDoctor.Finding::rule).collect(Collectors.toSet());
+				this.failed = false;
+			}
+			catch (RuntimeException ex) {
+				// A scrape must not fail; the gauges say "no answer" until a run
+				// succeeds.
+				this.failed = true;
+			}
 		}
-		this.examined = true;
-		this.examinedNanos = now;
-		try {
-			MemoryDoctor.Report report = MemoryDoctor
-				.examine(MemoryDoctor.Facts.of(this.allocator, this.statistics.get()));
-			this.found = report.findings().stream().map(MemoryDoctor.Finding::rule).collect(Collectors.toSet());
+		if (this.failed) {
+			return Double.NaN;
 		}
-		catch (RuntimeException ex) {
-			// A scrape must not fail: the previous findings stay until the next run.
-		}
-		return this.found;
+		return this.found.contains(rule) ? 1 : 0;
 	}
 
 }

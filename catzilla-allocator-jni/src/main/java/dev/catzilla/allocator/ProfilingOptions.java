@@ -27,12 +27,13 @@ public record ProfilingOptions(long sampleInterval, int maxStackDepth, int maxSa
 
 	/**
 	 * The default mean sampling interval: 4 MiB. TiKV samples its jemalloc heap every 512
-	 * KiB; here a sample costs a Java stack walk (measured 3 to 50 microseconds, see
-	 * AllocationPatternBenchmark's {@code profile} parameter), and at 512 KiB the
-	 * allocation benchmark's TLS mix (17 KiB buffers) ran several times slower, so the
-	 * default is 8 times sparser: a service allocating 1 GB/s of network buffers takes
-	 * about 240 samples per second, and 1 GiB of live buffers is still seen through about
-	 * 256 samples.
+	 * KiB; here a sample costs taking the Java stack (a few microseconds, more for deep
+	 * stacks: SampledAllocationBenchmark), and at 512 KiB the allocation benchmark's TLS
+	 * mix (17 KiB buffers) ran several times slower when the stack was still walked with
+	 * a {@code StackWalker}, so the default is 8 times sparser: a service allocating 1
+	 * GB/s of network buffers takes about 240 samples per second, and 1 GiB of live
+	 * buffers is still seen through about 256 samples. Its cost per request is measured
+	 * in docs/profiling.md.
 	 */
 	public static final long DEFAULT_SAMPLE_INTERVAL = 4 * 1024 * 1024;
 

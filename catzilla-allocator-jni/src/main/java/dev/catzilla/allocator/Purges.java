@@ -47,14 +47,31 @@ final class Purges {
 	 */
 	static long purge(Trigger trigger) {
 		Object event = FlightRecorderEvents.purgeBegins();
-		long before = Jemalloc.stats().resident();
+		long before = resident();
 		JemallocNative.purge();
-		long after = Jemalloc.stats().resident();
+		long after = resident();
+		trigger.count.increment();
+		if (before < 0 || after < 0) {
+			// The purge happened; only its measure failed.
+			return 0;
+		}
 		FlightRecorderEvents.purged(event, trigger.tag, before, after);
 		long released = Math.max(0, before - after);
-		trigger.count.increment();
 		trigger.released.add(released);
 		return released;
+	}
+
+	/**
+	 * jemalloc's resident bytes, or -1 when they cannot be read: a failed read must not
+	 * stop a purge.
+	 */
+	private static long resident() {
+		try {
+			return Jemalloc.stats().resident();
+		}
+		catch (RuntimeException ex) {
+			return -1;
+		}
 	}
 
 	/** Purges made so far for {@code trigger}. */

@@ -276,7 +276,6 @@ class AllocationProfilerTest {
 		return allocator.profiler().snapshot().memory().liveSamples();
 	}
 
-	/** Every buffer sampled: a mean interval of one byte. */
 	@ParameterizedTest(name = "{0}")
 	@ValueSource(strings = { "-XX:+StackTraceInThrowable", "-XX:-StackTraceInThrowable" })
 	void theSampledStackStartsAtTheCallerWithoutTheAllocatorsFramesAndIsDepthCapped(String flag) throws Exception {
@@ -292,6 +291,7 @@ class AllocationProfilerTest {
 		assertThat(result.get("frames")).as(result.describe()).isEqualTo("[inner, middle, outer]");
 	}
 
+	/** Every buffer sampled: a mean interval of one byte. */
 	private static JemallocByteBufAllocator everyBuffer(ProfilingOptions options) {
 		return JemallocByteBufAllocator.builder().profiling(options.withSampleInterval(1)).build();
 	}

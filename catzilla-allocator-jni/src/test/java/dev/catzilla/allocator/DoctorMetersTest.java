@@ -1,5 +1,6 @@
 package dev.catzilla.allocator;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Gauge;
@@ -57,6 +58,30 @@ class DoctorMetersTest {
 		assertThat(
 				registry.get("catzilla.doctor.findings").tag("rule", "cap-refusals").gauge().getId().getTag("severity"))
 			.isEqualTo("critical");
+	}
+
+	@Test
+	void whileTheDoctorCannotRunEveryGaugeReadsNaNNotNothingFound() {
+		AtomicLong clock = new AtomicLong();
+		AtomicInteger reads = new AtomicInteger();
+		JemallocStatistics failing = new JemallocStatistics(() -> {
+			if (reads.incrementAndGet() == 2) {
+				throw new IllegalStateException("a mallctl read failed");
+			}
+			return JemallocStatistics.read();
+		}, clock::get, JemallocStatistics.WINDOW);
+		JemallocByteBufAllocator unprofiled = JemallocByteBufAllocator.builder()
+			.profiling(ProfilingOptions.off())
+			.build();
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		new DoctorMeters(unprofiled, failing, clock::get).bindTo(registry);
+		assertThat(finding(registry, "profiling-off")).isEqualTo(1);
+		clock.addAndGet(10_000_000_000L);
+		assertThat(finding(registry, "profiling-off")).as("the second run failed").isNaN();
+		assertThat(finding(registry, "cap-refusals")).isNaN();
+		clock.addAndGet(10_000_000_000L);
+		assertThat(finding(registry, "profiling-off")).as("the third run succeeded").isEqualTo(1);
+		assertThat(finding(registry, "cap-refusals")).isZero();
 	}
 
 	private static double finding(SimpleMeterRegistry registry, String rule) {

@@ -34,7 +34,7 @@ class PurgesTest {
 		long now = Jemalloc.purge();
 		assertThat(Purges.count(Purges.Trigger.EXPLICIT)).isEqualTo(purges + 1);
 		assertThat(Purges.released(Purges.Trigger.EXPLICIT)).isEqualTo(released + now);
-		assertThat(now).isNotNegative();
+		assertThat(now).as("32 MiB touched and freed, then purged").isPositive();
 		assertThat(Purges.Trigger.EXPLICIT.tag()).isEqualTo("explicit");
 		assertThat(Purges.Trigger.QUIET.tag()).isEqualTo("quiet");
 	}
@@ -44,7 +44,6 @@ class PurgesTest {
 		long quiet = Purges.count(Purges.Trigger.QUIET);
 		Purges.purge(Purges.Trigger.QUIET);
 		assertThat(Purges.count(Purges.Trigger.QUIET)).isGreaterThan(quiet);
-		assertThat(QuietPurge.purges()).isEqualTo(Purges.count(Purges.Trigger.QUIET));
 	}
 
 }
