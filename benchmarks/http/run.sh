@@ -38,8 +38,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 : "${JAVA:=java}"
 : "${HEAP:=-Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=3g}"
-: "${TRIM_INTERVAL_MS:=5000}"
-: "${DENSE_INTERVAL:=64KB}"          # catzilla.profile.sample-interval of the ours-dense set-up        # -XX:TrimNativeHeapInterval of the trim-native set-up
+: "${TRIM_INTERVAL_MS:=5000}"        # -XX:TrimNativeHeapInterval of the trim-native set-up
+: "${DENSE_INTERVAL:=64KB}"          # catzilla.profile.sample-interval of the ours-dense set-up
 : "${SETUPS:=ours adaptive pooled jemalloc-preload arena-max-2 trim-native}"
 : "${BASE_PORT:=18180}"
 : "${UPSTREAM_PORT:=18199}"

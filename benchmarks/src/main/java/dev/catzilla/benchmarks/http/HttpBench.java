@@ -219,7 +219,9 @@ public final class HttpBench {
 						was shorter). *Allocator's count*: `netty.usedDirectMemory` of `/actuator/catzilla` at the sample
 						nearest the peak (Catzilla and unpooled: live buffers; Netty's pooled and adaptive: the chunks they hold,
 						live or not). *Fragmentation at peak* = peak - baseline - allocator's count: memory that no buffer
-						accounts for. n/a where a figure was not available.
+						accounts for. *Back within 32 MiB of baseline after*: the first RSS sample at most 32 MiB above the
+						baseline after the set-up's last phase (burst: after each burst, median over bursts; never: not
+						while sampled). n/a where a figure was not available.
 
 						%s
 						""",

@@ -18,8 +18,8 @@ import java.util.function.ToDoubleFunction;
  * @param jemallocResidentAtPeak Catzilla's jemalloc's resident bytes at that sample (NaN
  * for other set-ups)
  * @param backWithinMillis how long after the load's end the first sample was within
- * {@link #BACK_WITHIN} of the baseline, in ms (0: already at the end; NaN: not while
- * sampled)
+ * {@link #BACK_WITHIN} of the baseline, in ms (0: already at the end; infinite: not while
+ * sampled; NaN: no baseline)
  */
 record Memory(double baseline, double peak, double after15s, double after60s, double nettyUsedAtPeak,
 		double jemallocResidentAtPeak, double backWithinMillis) {
@@ -66,7 +66,9 @@ record Memory(double baseline, double peak, double after15s, double after60s, do
 				return point.millis() - loadTo;
 			}
 		}
-		return Double.NaN;
+		// Never back while sampled: infinite, so a median over bursts counts it as late
+		// (a NaN would be left out).
+		return Double.POSITIVE_INFINITY;
 	}
 
 	/**
@@ -92,7 +94,25 @@ record Memory(double baseline, double peak, double after15s, double after60s, do
 		return new Memory(median(rounds, Memory::baseline), median(rounds, Memory::peak),
 				median(rounds, Memory::after15s), median(rounds, Memory::after60s),
 				median(rounds, Memory::nettyUsedAtPeak), median(rounds, Memory::jemallocResidentAtPeak),
-				median(rounds, Memory::backWithinMillis));
+				medianCountingNever(rounds));
+	}
+
+	/**
+	 * The median of {@link #backWithinMillis()}, a burst that never came back (infinite)
+	 * counted as the latest, not left out as {@link Stats#median} leaves non-finite
+	 * values out.
+	 */
+	private static double medianCountingNever(List<Memory> rounds) {
+		double[] values = rounds.stream()
+			.mapToDouble(Memory::backWithinMillis)
+			.filter((v) -> !Double.isNaN(v))
+			.sorted()
+			.toArray();
+		if (values.length == 0) {
+			return Double.NaN;
+		}
+		int mid = values.length / 2;
+		return (values.length % 2 == 1) ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 	}
 
 	private static double median(List<Memory> rounds, ToDoubleFunction<Memory> figure) {

@@ -126,7 +126,8 @@ final class Report {
 				.append(mib(m.fragmentation()))
 				.append(" | ")
 				.append(Double.isFinite(m.backWithinMillis())
-						? String.format(Locale.ROOT, "%.1f", m.backWithinMillis() / 1000) : "n/a")
+						? String.format(Locale.ROOT, "%.1f", m.backWithinMillis() / 1000)
+						: Double.isInfinite(m.backWithinMillis()) ? "never" : "n/a")
 				.append(" |\n");
 		}
 		return md.toString();

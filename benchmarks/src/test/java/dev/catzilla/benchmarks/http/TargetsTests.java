@@ -54,7 +54,18 @@ class TargetsTests {
 		Targets.Verdict at60 = Targets.againstTheBest(ours, all, "+60 s", Memory::after60s);
 		assertThat(at60.met()).as(at60.measured()).isTrue();
 		assertThat(Targets.againstTheBest(ours, run(ours), "+15 s", Memory::after15s).measured())
-			.isEqualTo("no figure to compare");
+			.isEqualTo("undecided: no other set-up has a figure");
+		SetupSummary shortRun = summary("ours", 1, 1, memory(100, 500, 130, Double.NaN, 0));
+		assertThat(Targets.againstTheBest(shortRun, all, "+60 s", Memory::after60s)).satisfies((v) -> {
+			assertThat(v.met()).isFalse();
+			assertThat(v.measured()).startsWith("undecided: no figure for ours");
+		});
+		// ours' own variants are not "other set-ups"
+		Map<String, SetupSummary> withVariant = run(ours,
+				summary("ours-unprofiled", 1, 1, memory(100, 500, 100, 50, 0)),
+				summary("adaptive", 1, 1, memory(100, 500, 120, 100, 0)));
+		assertThat(Targets.againstTheBest(ours, withVariant, "+15 s", Memory::after15s).measured())
+			.contains("vs adaptive 120");
 	}
 
 	@Test
@@ -63,7 +74,8 @@ class TargetsTests {
 		Targets.Verdict late = Targets.backWithin(summary("ours", 1, 1, memory(100, 500, 100, 100, 0, 5.5)));
 		assertThat(late.met()).isFalse();
 		assertThat(late.measured()).isEqualTo("after 5.5 s");
-		Targets.Verdict never = Targets.backWithin(summary("ours", 1, 1, memory(100, 500, 100, 100, 0)));
+		Targets.Verdict never = Targets
+			.backWithin(summary("ours", 1, 1, memory(100, 500, 100, 100, 0, Double.POSITIVE_INFINITY)));
 		assertThat(never.met()).isFalse();
 		assertThat(never.measured()).isEqualTo("not while sampled");
 	}
@@ -78,6 +90,10 @@ class TargetsTests {
 				Fixtures.answers("adaptive", 1000, 1000));
 		assertThat(fewer.met()).isFalse();
 		assertThat(fewer.measured()).isEqualTo("main 1000 vs 1000; other 600 vs 1000 (fewer)");
+		Targets.Verdict mismatched = Targets.answers(Fixtures.answers("ours", 1000, 1000),
+				summary("adaptive", 1000, 1, memory(100, 200, 100, 100, 50)));
+		assertThat(mismatched.met()).isFalse();
+		assertThat(mismatched.measured()).startsWith("undecided");
 	}
 
 	@Test
@@ -117,7 +133,7 @@ class TargetsTests {
 					"RSS back within 32 MiB of the baseline <= 5 s after the load",
 					"RSS at +15 s <= the best other set-up's + 16 MiB",
 					"RSS at +60 s <= the best other set-up's + 16 MiB",
-					"fragmentation at the peak <= the best other set-up's");
+					"fragmentation at the peak <= the best other set-up's (or none at all)");
 		assertThat(Targets.evaluate(run(ours, adaptive), false, true)).extracting(Targets.Verdict::target)
 			.containsExactly("throughput >= 1.0x adaptive", "p99 <= 1.0x adaptive",
 					"no stream gets fewer answers than with adaptive (within 3 %)",
@@ -125,7 +141,7 @@ class TargetsTests {
 					"RSS at +15 s <= the best other set-up's + 16 MiB",
 					"RSS at +60 s <= the best other set-up's + 16 MiB",
 					"fragmentation overhead at the peak <= 0.8x adaptive's",
-					"fragmentation at the peak <= the best other set-up's");
+					"fragmentation at the peak <= the best other set-up's (or none at all)");
 		assertThat(Targets.evaluate(run(ours), false, true)).isEmpty();
 		assertThat(List.of(Targets.evaluate(run(adaptive), true, true))).containsExactly(List.of());
 	}
