@@ -22,6 +22,7 @@
 # and ours-dense (ours sampling every DENSE_INTERVAL bytes, default 64KB: 64 times the default rate), whose extra
 # CPU over ours-unprofiled, divided by 64, is the default rate's cost where that is too small to see directly:
 #   SETUPS="ours ours-unprofiled ours-dense" ROUNDS=5 benchmarks/http/run.sh default live
+# and ours-trim (ours with trim-native's flag: Catzilla for the buffers, the flag for the JVM's own malloc).
 # Bash only starts and stops processes; the load, the numbers, the targets and the plots are Java, with unit tests.
 # Needs java (17+), mvn, curl. Talks to 127.0.0.1 only; stops every process it started on exit.
 set -euo pipefail
@@ -29,7 +30,7 @@ set -euo pipefail
 MODE="${1:-default}"
 case "$MODE" in
   smoke|default|long) shift || true ;;
-  -h|--help|help) sed -n '2,25p' "$0"; exit 0 ;;
+  -h|--help|help) sed -n '2,26p' "$0"; exit 0 ;;
   *) echo "usage: $0 [smoke|default|long] [live] [burst] [proxy] [large] [mixed]" >&2; exit 2 ;;
 esac
 SCENARIOS="${*:-live burst proxy large mixed}"
@@ -99,7 +100,8 @@ setup() { # name -> ENV, JVM, APP
     jemalloc-preload) ENV="LD_PRELOAD=$PRELOAD"; JVM="-Dio.netty.allocator.type=unpooled" ;;
     arena-max-2)      ENV="MALLOC_ARENA_MAX=2" ;;
     trim-native)      JVM="-XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS" ;;
-    *) die "unknown set-up '$1' (ours ours-unprofiled ours-dense adaptive pooled jemalloc-preload arena-max-2 trim-native)" ;;
+    ours-trim)        JVM="-XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS"; APP="--catzilla.allocator=jemalloc" ;;
+    *) die "unknown set-up '$1' (ours ours-unprofiled ours-dense ours-trim adaptive pooled jemalloc-preload arena-max-2 trim-native)" ;;
   esac
 }
 describe_setups() {
