@@ -224,9 +224,10 @@ public class CatzillaProperties {
 		private int arenas = 0;
 
 		/**
-		 * How long after the last free of a buffer above 64KB Catzilla purges every arena
-		 * once, so that memory comes back soon after a burst and nothing is purged under
-		 * steady load; 0 means never.
+		 * How long allocation must have been quiet (no free above 64KB, or the allocated
+		 * bytes down to half their high and not growing) before Catzilla purges every
+		 * arena once, so that memory comes back soon after a burst and nothing is purged
+		 * under steady load; 0 means never.
 		 */
 		private Duration quietPurge = Duration.ofSeconds(1);
 
