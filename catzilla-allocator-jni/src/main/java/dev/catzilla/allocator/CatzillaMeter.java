@@ -253,19 +253,16 @@ public enum CatzillaMeter implements MeterDocumentation {
 	}
 
 	private static String doctorRules() {
-		StringBuilder values = new StringBuilder();
-		for (String rule : MemoryDoctor.RULES.keySet()) {
-			values.append((values.length() == 0) ? "" : "/").append('`').append(rule).append('`');
-		}
-		return values.toString();
+		return tagValues(MemoryDoctor.RULES.keySet().stream());
 	}
 
 	private static String ratioTagValues() {
-		StringBuilder values = new StringBuilder();
-		for (JemallocRatio ratio : JemallocRatio.values()) {
-			values.append((values.length() == 0) ? "" : "/").append('`').append(ratioTag(ratio)).append('`');
-		}
-		return values.toString();
+		return tagValues(java.util.Arrays.stream(JemallocRatio.values()).map(CatzillaMeter::ratioTag));
+	}
+
+	/** {@code `a`/`b`/`c`}, as the docs' tag column shows a tag's values. */
+	private static String tagValues(java.util.stream.Stream<String> values) {
+		return values.map((value) -> "`" + value + "`").collect(java.util.stream.Collectors.joining("/"));
 	}
 
 	/** The meter table of {@code docs/spring.md}, one row per meter. */

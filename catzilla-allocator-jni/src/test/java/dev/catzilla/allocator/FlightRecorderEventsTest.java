@@ -141,10 +141,12 @@ class FlightRecorderEventsTest {
 			.profiling(ProfilingOptions.off())
 			.build();
 		long[] released = new long[1];
-		List<RecordedEvent> events = record(FlightRecorderEvents.PURGE, () -> {
+		// No quiet purge may take the freed pages between the frees and the explicit
+		// purge.
+		List<RecordedEvent> events = record(FlightRecorderEvents.PURGE, () -> QuietPurgeOff.run(() -> {
 			freeManyPages(allocator);
 			released[0] = Jemalloc.purge();
-		});
+		}));
 		assertThat(events).filteredOn((e) -> e.getString("trigger").equals(FlightRecorderEvents.EXPLICIT))
 			.singleElement()
 			.satisfies((e) -> {
@@ -300,10 +302,13 @@ class FlightRecorderEventsTest {
 		assertThat(allocator.profiler().jfrEventsThrottled()).as("nothing reached the throttle").isZero();
 	}
 
-	@Test
-	void jfrPrintShowsTheEventsOfADumpedRecording() throws Exception {
+	/**
+	 * A dumped recording of three sampled 1,000-byte buffers (allocated in
+	 * {@link #allocateHere}) and an explicit purge.
+	 */
+	private Path threeSamplesAndAPurge(String name) throws Exception {
 		JemallocByteBufAllocator allocator = everyBuffer(1000);
-		Path file = this.temp.resolve("catzilla.jfr");
+		Path file = this.temp.resolve(name);
 		try (Recording recording = new Recording()) {
 			recording.enable(FlightRecorderEvents.SAMPLE);
 			recording.enable(FlightRecorderEvents.PURGE);
@@ -313,6 +318,12 @@ class FlightRecorderEventsTest {
 			recording.stop();
 			recording.dump(file);
 		}
+		return file;
+	}
+
+	@Test
+	void jfrPrintShowsTheEventsOfADumpedRecording() throws Exception {
+		Path file = threeSamplesAndAPurge("catzilla.jfr");
 		Path jfr = Path.of(System.getProperty("java.home"), "bin", "jfr");
 		Process process = new ProcessBuilder(jfr.toString(), "print", "--events",
 				FlightRecorderEvents.SAMPLE + "," + FlightRecorderEvents.PURGE, file.toString())
@@ -332,17 +343,7 @@ class FlightRecorderEventsTest {
 
 	@Test
 	void missionControlsOwnParserReadsTheEventsWithTheirFieldsUnitsAndStacks() throws Exception {
-		JemallocByteBufAllocator allocator = everyBuffer(1000);
-		Path file = this.temp.resolve("catzilla-jmc.jfr");
-		try (Recording recording = new Recording()) {
-			recording.enable(FlightRecorderEvents.SAMPLE);
-			recording.enable(FlightRecorderEvents.PURGE);
-			recording.start();
-			allocateHere(allocator, 3);
-			Jemalloc.purge();
-			recording.stop();
-			recording.dump(file);
-		}
+		Path file = threeSamplesAndAPurge("catzilla-jmc.jfr");
 		// JDK Mission Control's Event Browser shows what this parser (its flightrecorder
 		// core library) reads.
 		IItemCollection events = JfrLoaderToolkit.loadEvents(file.toFile());
