@@ -104,29 +104,43 @@ record PhaseCost(ProcessCost cost, long answered, double mibMoved, double rssAtE
 	}
 
 	/**
-	 * The CPU target (ours no more than {@code other}'s CPU per request), decided only
-	 * where the rounds do not overlap: met when ours' highest round is at or below the
-	 * other's lowest, NOT met when ours' lowest is above the other's highest, otherwise
-	 * undecided (the spread is larger than the difference); undecided too with fewer than
-	 * 3 rounds.
+	 * The CPU target (ours no more than {@code other}'s CPU per request), decided round
+	 * by round: ours and the other ran in the same round, minutes apart, on the same
+	 * requests, so each round gives one paired comparison (the machine's drift between
+	 * rounds, which widens every set-up's range alike, cancels out). Met when ours was
+	 * lower in every round, NOT met when higher in every round, with at least 3 rounds
+	 * (all 3 the same way by chance: 1 in 8); otherwise undecided, with the count.
 	 */
 	static Targets.Verdict cpuVerdict(List<PhaseCost> ours, String otherName, List<PhaseCost> other) {
 		Spread o = Spread.of(ours, PhaseCost::cpuMillisPerRequest);
 		Spread t = Spread.of(other, PhaseCost::cpuMillisPerRequest);
-		String measured = String.format(Locale.ROOT, "ours %s vs %s %s ms (median, rounds min-max)", o.format(3),
-				otherName, t.format(3));
-		String target = "server CPU per request <= " + otherName + "'s";
-		if (ours.size() < 3 || other.size() < 3) {
-			return new Targets.Verdict(target, measured + "; undecided: fewer than 3 rounds, no spread to compare",
-					false);
+		int rounds = Math.min(ours.size(), other.size());
+		int lower = 0;
+		List<Double> ratios = new ArrayList<>();
+		for (int i = 0; i < rounds; i++) {
+			double a = ours.get(i).cpuMillisPerRequest();
+			double b = other.get(i).cpuMillisPerRequest();
+			ratios.add(a / b);
+			if (a <= b) {
+				lower++;
+			}
 		}
-		if (o.max() <= t.min()) {
+		String measured = String.format(Locale.ROOT,
+				"ours %s vs %s %s ms (median, rounds min-max); ours lower in %d of %d paired rounds, "
+						+ "ratio %s (median, rounds min-max)",
+				o.format(3), otherName, t.format(3), lower, rounds,
+				new Spread(Stats.median(ratios), Stats.min(ratios), Stats.max(ratios)).format(2));
+		String target = "server CPU per request <= " + otherName + "'s";
+		if (rounds < 3) {
+			return Targets.Verdict.undecided(target, measured + "; fewer than 3 rounds");
+		}
+		if (lower == rounds) {
 			return new Targets.Verdict(target, measured, true);
 		}
-		if (o.min() > t.max()) {
+		if (lower == 0) {
 			return new Targets.Verdict(target, measured, false);
 		}
-		return new Targets.Verdict(target, measured + "; undecided: the rounds overlap", false);
+		return Targets.Verdict.undecided(target, measured + "; the rounds disagree");
 	}
 
 	/** Per phase, one tab-separated line of the raw counters. */

@@ -58,7 +58,7 @@ final class Report {
 					.append(" | ")
 					.append(verdict.measured())
 					.append(" | ")
-					.append(verdict.met() ? "met" : "**NOT met**")
+					.append((verdict.outcome() == Targets.Outcome.NOT_MET) ? "**NOT met**" : verdict.word())
 					.append(" |\n");
 			}
 		}

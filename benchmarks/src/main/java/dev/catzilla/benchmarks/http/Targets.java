@@ -16,13 +16,39 @@ final class Targets {
 
 	static final double MiB = 1024.0 * 1024.0;
 
-	/**
-	 * One target's outcome: what was wanted, what was measured, and whether it was met.
-	 */
-	record Verdict(String target, String measured, boolean met) {
+	/** Whether a target was met, missed, or could not be decided from the figures. */
+	enum Outcome {
 
+		MET, NOT_MET, UNDECIDED
+
+	}
+
+	/**
+	 * One target's outcome: what was wanted, what was measured, and whether it was met
+	 * (undecided where the figures cannot say: too few rounds, a spread larger than the
+	 * difference, a figure missing).
+	 */
+	record Verdict(String target, String measured, Outcome outcome) {
+
+		Verdict(String target, String measured, boolean met) {
+			this(target, measured, met ? Outcome.MET : Outcome.NOT_MET);
+		}
+
+		static Verdict undecided(String target, String why) {
+			return new Verdict(target, why, Outcome.UNDECIDED);
+		}
+
+		boolean met() {
+			return this.outcome == Outcome.MET;
+		}
+
+		/** As the results show it: {@code met}, {@code NOT met} or {@code undecided}. */
 		String word() {
-			return this.met ? "met" : "NOT met";
+			return switch (this.outcome) {
+				case MET -> "met";
+				case NOT_MET -> "NOT met";
+				case UNDECIDED -> "undecided";
+			};
 		}
 
 	}
@@ -92,7 +118,7 @@ final class Targets {
 		String target = "no stream gets fewer answers than with adaptive (within 3 %)";
 		if (ours.streams() == 0 || ours.streams() != adaptive.streams()
 				|| ours.rounds().size() != adaptive.rounds().size()) {
-			return new Verdict(target, "undecided: the set-ups ran different streams or rounds", false);
+			return Verdict.undecided(target, "the set-ups ran different streams or rounds");
 		}
 		StringBuilder measured = new StringBuilder();
 		boolean met = true;
@@ -129,8 +155,8 @@ final class Targets {
 	 * Ours' RSS at a moment after the load no more than 16 MiB above the lowest of the
 	 * other set-ups' (absolute figures: the baselines differ, because trimming and
 	 * {@code MALLOC_ARENA_MAX} shrink the JVM's own malloc too; what each held above its
-	 * own baseline is shown beside them). Undecided (not met) where the run was too short
-	 * for a figure.
+	 * own baseline is shown beside them). Undecided where the run was too short for a
+	 * figure.
 	 */
 	static Verdict againstTheBest(SetupSummary ours, Map<String, SetupSummary> summaries, String moment,
 			ToDoubleFunction<Memory> figure) {
@@ -141,11 +167,10 @@ final class Targets {
 			.min((a, b) -> Double.compare(figure.applyAsDouble(a.memory()), figure.applyAsDouble(b.memory())));
 		double oursAt = figure.applyAsDouble(ours.memory());
 		if (!Double.isFinite(oursAt)) {
-			return new Verdict(target, "undecided: no figure for ours (the run ended sooner after its last phase)",
-					false);
+			return Verdict.undecided(target, "no figure for ours (the run ended sooner after its last phase)");
 		}
 		if (best.isEmpty()) {
-			return new Verdict(target, "undecided: no other set-up has a figure", false);
+			return Verdict.undecided(target, "no other set-up has a figure");
 		}
 		double bestAt = figure.applyAsDouble(best.get().memory());
 		return new Verdict(target,
@@ -168,7 +193,7 @@ final class Targets {
 			.min((a, b) -> Double.compare(a.memory().fragmentation(), b.memory().fragmentation()));
 		double a = ours.memory().fragmentation();
 		if (best.isEmpty() || !Double.isFinite(a)) {
-			return new Verdict(target, "undecided: no figure to compare", false);
+			return Verdict.undecided(target, "no figure to compare");
 		}
 		double b = best.get().memory().fragmentation();
 		return new Verdict(target,

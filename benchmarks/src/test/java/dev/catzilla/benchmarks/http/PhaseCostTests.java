@@ -44,17 +44,25 @@ class PhaseCostTests {
 	}
 
 	@Test
-	void theCpuTargetIsOnlyDecidedWhereTheRoundsDoNotOverlap() {
-		List<PhaseCost> low = List.of(cpu(1.0), cpu(1.1), cpu(1.2));
-		List<PhaseCost> high = List.of(cpu(1.3), cpu(1.5), cpu(1.4));
-		List<PhaseCost> overlapping = List.of(cpu(1.15), cpu(1.6), cpu(1.7));
-		assertThat(PhaseCost.cpuVerdict(low, "adaptive", high).met()).isTrue();
-		assertThat(PhaseCost.cpuVerdict(high, "adaptive", low).met()).isFalse();
-		Targets.Verdict undecided = PhaseCost.cpuVerdict(low, "adaptive", overlapping);
-		assertThat(undecided.met()).isFalse();
-		assertThat(undecided.measured()).contains("undecided");
-		Targets.Verdict oneRound = PhaseCost.cpuVerdict(List.of(cpu(2.0)), "adaptive", List.of(cpu(1.0)));
-		assertThat(oneRound.measured()).contains("fewer than 3 rounds");
+	void theCpuTargetIsDecidedRoundByRoundWhenEveryRoundAgrees() {
+		// the rounds drift (1.0 to 1.6) more than ours and the other differ, yet ours is
+		// lower in each
+		List<PhaseCost> ours = List.of(cpu(1.0), cpu(1.3), cpu(1.55));
+		List<PhaseCost> other = List.of(cpu(1.05), cpu(1.35), cpu(1.6));
+		Targets.Verdict met = PhaseCost.cpuVerdict(ours, "adaptive", other);
+		assertThat(met.outcome()).as(met.measured()).isEqualTo(Targets.Outcome.MET);
+		assertThat(met.measured()).contains("ours lower in 3 of 3 paired rounds").contains("ratio 0.96 (0.95-0.97)");
+		Targets.Verdict missed = PhaseCost.cpuVerdict(other, "adaptive", ours);
+		assertThat(missed.outcome()).isEqualTo(Targets.Outcome.NOT_MET);
+		assertThat(missed.word()).isEqualTo("NOT met");
+		List<PhaseCost> mixed = List.of(cpu(0.9), cpu(1.4), cpu(1.5));
+		Targets.Verdict undecided = PhaseCost.cpuVerdict(mixed, "adaptive", other);
+		assertThat(undecided.outcome()).isEqualTo(Targets.Outcome.UNDECIDED);
+		assertThat(undecided.word()).isEqualTo("undecided");
+		assertThat(undecided.measured()).contains("ours lower in 2 of 3").contains("the rounds disagree");
+		Targets.Verdict twoRounds = PhaseCost.cpuVerdict(ours.subList(0, 2), "adaptive", other.subList(0, 2));
+		assertThat(twoRounds.outcome()).isEqualTo(Targets.Outcome.UNDECIDED);
+		assertThat(twoRounds.measured()).contains("fewer than 3 rounds");
 	}
 
 	@Test

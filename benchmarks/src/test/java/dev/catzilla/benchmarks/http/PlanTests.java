@@ -20,10 +20,10 @@ class PlanTests {
 	}
 
 	@Test
-	void theDefaultRunOfTheFiveScenariosFitsInAboutFiftyMinutesOnTwoCores() {
+	void theDefaultRunOfTheFiveScenariosFitsInAboutSeventyMinutesOnTwoCores() {
 		long total = Plan.SCENARIOS.stream().mapToLong((s) -> seconds(Plan.of(s, "default"))).sum();
 		// plus about a minute of start-up per scenario
-		assertThat(total).isBetween(35 * 60L, 47 * 60L);
+		assertThat(total).isBetween(55 * 60L, 67 * 60L);
 	}
 
 	@Test
@@ -82,12 +82,24 @@ class PlanTests {
 	}
 
 	@Test
-	void theWarmupReadsFastOnAtMostEightConnections() {
+	void theWarmupReadsFastOnAtMostEightConnectionsForTwentySeconds() {
 		Workload warmup = Plan.of("live", "default").warmupLoad();
 		assertThat(warmup.streams()).allSatisfy((s) -> {
 			assertThat(s.connections()).isLessThanOrEqualTo(8);
 			assertThat(s.slow()).isFalse();
+			assertThat(s.paced()).isFalse();
 		});
+		assertThat(Plan.of("live", "default").warmup()).isEqualTo(Duration.ofSeconds(20));
+		assertThat(Plan.of("proxy", "default").warmupLoad().streams().get(0).connections()).isEqualTo(64);
+	}
+
+	@Test
+	void everyScenarioButTheLongMixedOneHasAtLeastThreeRoundsForTheCpuVerdict() {
+		for (String scenario : Plan.SCENARIOS) {
+			if (!scenario.equals("mixed")) {
+				assertThat(Plan.of(scenario, "default").rounds()).as(scenario).isGreaterThanOrEqualTo(3);
+			}
+		}
 	}
 
 	@Test

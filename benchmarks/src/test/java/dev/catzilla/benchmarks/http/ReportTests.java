@@ -30,14 +30,16 @@ class ReportTests {
 	}
 
 	@Test
-	void theReportSaysWhichTargetsWereNotMet() {
+	void theReportSaysWhichTargetsWereNotMetAndWhichAreUndecided() {
 		SetupSummary ours = Fixtures.summary("ours", 900, 3, memory(100, 300, 120, 110, 150));
 		SetupSummary adaptive = Fixtures.summary("adaptive", 1000, 3, memory(100, 300, 120, 110, 150));
 		String markdown = Report.markdown("Scenario", "How it ran.", List.of(ours, adaptive),
-				List.of(Targets.throughput(ours, adaptive)), "x-rss.png");
+				List.of(Targets.throughput(ours, adaptive), Targets.Verdict.undecided("a target", "too few rounds")),
+				"x-rss.png");
 		assertThat(markdown).startsWith("# Scenario\n\nHow it ran.\n\n")
 			.contains("![RSS over time](x-rss.png)")
-			.contains("| throughput >= 1.0x adaptive | 0.90x (900 vs 1000 req/s, medians) | **NOT met** |");
+			.contains("| throughput >= 1.0x adaptive | 0.90x (900 vs 1000 req/s, medians) | **NOT met** |")
+			.contains("| a target | too few rounds | undecided |");
 	}
 
 }
