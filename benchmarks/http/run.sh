@@ -44,7 +44,8 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 : "${SETUPS:=ours adaptive pooled jemalloc-preload arena-max-2 trim-native}"
 : "${BASE_PORT:=18180}"
 : "${UPSTREAM_PORT:=18199}"
-: "${BUILD:=auto}"                   # auto: build when a jar is missing; always; never
+: "${BUILD:=always}"                 # always: build the jars from this work tree first (a reused jar may be
+                                    # older than the commit the results name); never: use the jars there are
 : "${STARTUP_TIMEOUT:=180}"
 : "${ROUNDS:=}"                      # empty: the rounds of Plan.java
 
@@ -75,7 +76,8 @@ trap 'say "interrupted"; exit 130' INT TERM
 # ---------------------------------------------------------------- jars and Debian's libjemalloc2
 command -v "$JAVA" >/dev/null || die "no '$JAVA' on PATH (JDK 17+ needed)"
 command -v curl >/dev/null || die "curl is needed"
-if [[ "$BUILD" == always || ( "$BUILD" == auto && ( ! -f "$SAMPLE_JAR" || ! -f "$BENCH_JAR" ) ) ]]; then
+[[ "$BUILD" == always || "$BUILD" == never ]] || die "BUILD is always or never, not '$BUILD'"
+if [[ "$BUILD" == always ]]; then
   say "building the sample and the benchmark jars (mvn -q -DskipTests -pl sample-app,benchmarks -am package; log: $RAW/build.log)"
   (cd "$ROOT" && mvn -q -DskipTests -pl sample-app,benchmarks -am package) >"$RAW/build.log" 2>&1 || die "build failed (see $RAW/build.log)"
 fi
