@@ -66,7 +66,13 @@ class LargeBufferTest {
 		assertThat(Long.parseLong(result.get("peakAboveBaselineMiB"))).as(result.describe()).isGreaterThan(900);
 		assertThat(Long.parseLong(result.get("ninetyPercentBackAfterMillis"))).as(result.describe())
 			.isBetween(0L, 3000L);
-		assertThat(Long.parseLong(result.get("quietPurges"))).as(result.describe()).isPositive();
+		// Mostly the quiet purge's doing; now and then (1 run in 8 on Temurin 25, on the
+		// event-loop thread) jemalloc's background thread gives nearly all of it back
+		// itself within 50 ms, and the watch, seeing nothing left, purges nothing: a
+		// purge is asserted where more than a tenth was still held 200 ms after.
+		if (Long.parseLong(result.get("heldAfter200msMiB")) > Long.parseLong(result.get("peakAboveBaselineMiB")) / 10) {
+			assertThat(Long.parseLong(result.get("quietPurges"))).as(result.describe()).isPositive();
+		}
 	}
 
 	@Test
