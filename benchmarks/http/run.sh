@@ -2,10 +2,10 @@
 # The HTTP memory benchmark, one command: starts the sample app once per set-up on 127.0.0.1 and lets
 # dev.catzilla.benchmarks.http.HttpBench (benchmarks module) drive, sample, and write the tables and plots.
 #
-#   benchmarks/http/run.sh                  all five scenarios, about 50 minutes on 2 cores
+#   benchmarks/http/run.sh                  all five scenarios, about 70 minutes on 2 cores
 #   benchmarks/http/run.sh smoke            tiny durations, to check the set-up: about 8 minutes on a busy 2-core
 #                                           machine, mostly JVM start-ups; writes under results/raw/ only
-#   benchmarks/http/run.sh long             as default, but the proxy scenario runs 10 minutes per set-up (about 80 minutes)
+#   benchmarks/http/run.sh long             as default, but proxy and mixed run 10 minutes per set-up (about 2 h 45 min, estimated)
 #   benchmarks/http/run.sh default proxy    only the named scenarios (live, burst, proxy, large, mixed; burst-aggregate:
 #                                           the burst's aggregated bodies alone, run only when named)
 #   ROUNDS=5 benchmarks/http/run.sh default large   more alternated rounds than Plan.java's default
