@@ -82,10 +82,9 @@ class JemallocByteBufAllocatorTest {
 	@Test
 	void directMemoryIsCountedAndJemallocsCountersMove() throws Exception {
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().build();
-		// Quiet purge off: the 8 MiB free would start a watch thread, whose first
-		// jemalloc
-		// calls (its thread cache, about 28 KiB) raise stats.allocated while this test
-		// reads it.
+		// Quiet purge off: the 8 MiB free would start a watch thread whose
+		// first jemalloc calls (its thread cache, about 28 KiB) raise
+		// stats.allocated while this test reads it.
 		QuietPurgeOff.run(() -> {
 			NativeTestSupport.settleBackgroundFrees();
 			long before = Jemalloc.stats().allocated();

@@ -156,10 +156,7 @@ public final class LargeBufferMain {
 			Thread.sleep(50);
 		}
 		// The resident set drops while the purge runs; its count moves when it returned.
-		long watchEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-		while (QuietPurge.watching() && System.nanoTime() < watchEnds) {
-			Thread.sleep(10);
-		}
+		QuietPurgeOff.awaitNoWatch(Duration.ofSeconds(5));
 		System.out.println("heldAfter200msMiB=" + ((heldAfter200ms < 0) ? residentMiB() - baseline : heldAfter200ms));
 		System.out.println("backWithin32MiBAfterMillis=" + within);
 		System.out.println("ninetyPercentBackAfterMillis=" + ninetyPercent);

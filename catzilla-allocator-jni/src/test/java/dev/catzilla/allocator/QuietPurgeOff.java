@@ -18,14 +18,23 @@ final class QuietPurgeOff {
 
 	}
 
+	/**
+	 * Waits until no quiet-purge watch runs (a running one may drain and purge at any
+	 * moment), at most {@code timeout}.
+	 * @return whether none runs
+	 */
+	static boolean awaitNoWatch(Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (QuietPurge.watching() && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		return !QuietPurge.watching();
+	}
+
 	static void run(Body body) throws Exception {
 		QuietPurge.configure(Duration.ZERO);
 		try {
-			long deadline = System.nanoTime() + 10_000_000_000L;
-			while (QuietPurge.watching() && System.nanoTime() < deadline) {
-				Thread.sleep(10);
-			}
-			if (QuietPurge.watching()) {
+			if (!awaitNoWatch(Duration.ofSeconds(10))) {
 				throw new IllegalStateException("a quiet-purge watch still runs after 10 s");
 			}
 			body.run();

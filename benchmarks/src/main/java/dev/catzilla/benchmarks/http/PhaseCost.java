@@ -59,6 +59,10 @@ record PhaseCost(ProcessCost cost, long answered, double mibMoved, double rssAtE
 		static Spread of(List<PhaseCost> rounds, ToDoubleFunction<PhaseCost> figure) {
 			List<Double> values = new ArrayList<>();
 			rounds.forEach((r) -> values.add(figure.applyAsDouble(r)));
+			return of(values);
+		}
+
+		static Spread of(List<Double> values) {
 			return new Spread(Stats.median(values), Stats.min(values), Stats.max(values));
 		}
 
@@ -128,8 +132,7 @@ record PhaseCost(ProcessCost cost, long answered, double mibMoved, double rssAtE
 		String measured = String.format(Locale.ROOT,
 				"ours %s vs %s %s ms (median, rounds min-max); ours lower in %d of %d paired rounds, "
 						+ "ratio %s (median, rounds min-max)",
-				o.format(3), otherName, t.format(3), lower, rounds,
-				new Spread(Stats.median(ratios), Stats.min(ratios), Stats.max(ratios)).format(2));
+				o.format(3), otherName, t.format(3), lower, rounds, Spread.of(ratios).format(2));
 		String target = "server CPU per request <= " + otherName + "'s";
 		if (rounds < 3) {
 			return Targets.Verdict.undecided(target, measured + "; fewer than 3 rounds");

@@ -25,8 +25,8 @@ final class Targets {
 
 	/**
 	 * One target's outcome: what was wanted, what was measured, and whether it was met
-	 * (undecided where the figures cannot say: too few rounds, a spread larger than the
-	 * difference, a figure missing).
+	 * (undecided where the figures cannot say: too few rounds, rounds that disagree, a
+	 * figure missing).
 	 */
 	record Verdict(String target, String measured, Outcome outcome) {
 
