@@ -222,6 +222,20 @@ public final class JemallocStatistics {
 	}
 
 	/**
+	 * Bytes in unused dirty pages of all arenas ({@link JemallocStatistic#DIRTY}), after
+	 * an {@code epoch} refresh: what a purge has left.
+	 */
+	static long readDirty() {
+		Jemalloc.initialize();
+		synchronized (READ_LOCK) {
+			long pageSize = layout().pageSize();
+			Reads reads = new Reads();
+			reads.add(JemallocStatistic.DIRTY, 0);
+			return scaled(JemallocStatistic.DIRTY, reads.run(true)[0], pageSize);
+		}
+	}
+
+	/**
 	 * Reads one mallctl by name with the given C type, without an {@code epoch} refresh
 	 * (for tests and tools: an unknown name throws {@link IllegalStateException} naming
 	 * it).

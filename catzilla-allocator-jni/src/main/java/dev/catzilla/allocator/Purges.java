@@ -37,6 +37,21 @@ final class Purges {
 
 	}
 
+	/**
+	 * Dirty bytes a purge may leave without being tried again (frees on other threads go
+	 * on meanwhile).
+	 */
+	static final long LEFT_OVER = 1024 * 1024;
+
+	/**
+	 * How many times a purge that left more than {@link #LEFT_OVER} is tried again, after
+	 * 1, 2, 4, ... 128 ms (at most a quarter of a second in all: the other thread's purge
+	 * of hundreds of megabytes takes tens of milliseconds).
+	 */
+	static final int RETRIES = 8;
+
+	private static final LongAdder RETRIED = new LongAdder();
+
 	private Purges() {
 	}
 
@@ -49,6 +64,22 @@ final class Purges {
 		Object event = FlightRecorderEvents.purgeBegins();
 		long before = resident();
 		JemallocNative.purge();
+		// jemalloc's forced purge of an arena returns at once, purging nothing of it,
+		// while another thread purges that arena (pac_decay_to_limit: "if
+		// (decay->purging) return"), typically its background thread decaying a part of
+		// the same pages; what it left would then wait for the decay (10 s). So it is
+		// tried again, a moment later, while dirty pages remain.
+		for (int retry = 0; retry < RETRIES && dirty() > LEFT_OVER; retry++) {
+			try {
+				Thread.sleep(1L << retry);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			RETRIED.increment();
+			JemallocNative.purge();
+		}
 		long after = resident();
 		trigger.count.increment();
 		if (before < 0 || after < 0) {
@@ -59,6 +90,26 @@ final class Purges {
 		long released = Math.max(0, before - after);
 		trigger.released.add(released);
 		return released;
+	}
+
+	/**
+	 * jemalloc's dirty bytes, or 0 when they cannot be read (then the purge is not tried
+	 * again).
+	 */
+	private static long dirty() {
+		try {
+			return JemallocStatistics.readDirty();
+		}
+		catch (RuntimeException ex) {
+			return 0;
+		}
+	}
+
+	/**
+	 * Purges tried again because the one before left dirty pages (see {@link #purge}).
+	 */
+	static long retried() {
+		return RETRIED.sum();
 	}
 
 	/**

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * ({@link DirectMemoryCounter}), the sign that many network buffers (of any size, most of
  * them far below {@link #LARGE}) were freed: the watch reads jemalloc's allocated bytes
  * four times per quiet time and purges once they have not grown for the quiet time
- * <em>and</em> are at most half the highest it saw, that is when the load has dropped,
- * not while it goes on; otherwise it ends after the quiet time without a purge.</li>
+ * <em>and</em> are at most half the highest it saw (or the bytes leased on the cap just
+ * before the give-back that started it, if more), that is when the load has dropped, not
+ * while it goes on; otherwise it ends after the quiet time without a purge.</li>
  * </ul>
  * Under steady load it never purges; when the load ends, memory is back about a second
  * later. The thread exists only between a burst and its purge, so it never keeps a class
@@ -48,6 +49,14 @@ final class QuietPurge {
 	private static volatile long quietNanos = JemallocOptions.defaults().quietPurge().toNanos();
 
 	private static volatile boolean watching;
+
+	/**
+	 * The level the load had when a lease given back started the watch (bytes leased on
+	 * the cap just before): the watch's first reading of jemalloc's allocated bytes may
+	 * come after all the frees (its thread started late), and must not take that low
+	 * level for the high one.
+	 */
+	private static volatile long levelAtStart;
 
 	/**
 	 * Set when a large free or a hand-off put (not a lease given back) starts a watch:
@@ -86,9 +95,12 @@ final class QuietPurge {
 	/**
 	 * Called when a thread gave back a part of its lease on the cap: megabytes of buffers
 	 * were freed. Costs a volatile read while a watch runs.
+	 * @param leasedBefore the bytes leased on the cap just before this give-back: the
+	 * level the load had, which the watch compares jemalloc's allocated bytes with
 	 */
-	static void volumeFreed() {
+	static void volumeFreed(long leasedBefore) {
 		if (!watching && quietNanos > 0) {
+			levelAtStart = leasedBefore;
 			startWatch();
 		}
 	}
@@ -173,7 +185,8 @@ final class QuietPurge {
 			boolean active = strongStart;
 			strongStart = false;
 			long allocated = allocated();
-			long highest = allocated;
+			long highest = Math.max(allocated, levelAtStart);
+			levelAtStart = 0;
 			long quietFrom = allocated;
 			long quietSince = System.nanoTime();
 			for (;;) {

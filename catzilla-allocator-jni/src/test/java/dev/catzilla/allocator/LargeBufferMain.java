@@ -21,6 +21,9 @@ import io.netty.buffer.ByteBuf;
  * after the first moment it was within 32 MiB of it (up to 20 s); on a Netty
  * {@code FastThreadLocalThread} (an event loop's thread caches and lease) with
  * {@code -Dcatzilla.test.onEventLoop=true}, otherwise on the main thread.</li>
+ * <li>{@code late 1 1000 <seconds>}: starts a watch as a lease of 1 GiB given back would,
+ * after the frees (jemalloc's allocated bytes already low); prints the quiet purges it
+ * made.</li>
  * <li>{@code steady <KiB>k 1000 <seconds>}: on a {@code FastThreadLocalThread}, 64 MiB
  * live in buffers of that size with a sixteenth of them replaced every 5 ms; prints the
  * quiet purges made meanwhile.</li>
@@ -115,6 +118,21 @@ public final class LargeBufferMain {
 				loop.join();
 				System.out.println("quietPurgesUnderLoad=" + (QuietPurge.purges() - purges));
 			}
+			case "late" -> {
+				// A lease given back whose watch reads jemalloc's allocated bytes only
+				// after every free was done (its thread started late on a busy machine):
+				// the level before the give-back, not that first reading, is the high.
+				// 8 MiB still live, as after a burst: what the watch first reads.
+				List<ByteBuf> live = new ArrayList<>();
+				for (int i = 0; i < 512; i++) {
+					live.add(allocator.directBuffer(16 * 1024).writeZero(16 * 1024));
+				}
+				long purges = QuietPurge.purges();
+				QuietPurge.volumeFreed(1L << 30);
+				QuietPurgeOff.awaitNoWatch(Duration.ofSeconds(waitSeconds));
+				System.out.println("quietPurgesAfterLateWatch=" + (QuietPurge.purges() - purges));
+				live.forEach(ByteBuf::release);
+			}
 			default -> throw new IllegalArgumentException(args[0]);
 		}
 		System.out.println("exit=normal");
@@ -134,9 +152,15 @@ public final class LargeBufferMain {
 		}
 		long peak = residentMiB() - baseline;
 		System.out.println("peakAboveBaselineMiB=" + peak);
+		long releasing = System.nanoTime();
 		held.forEach(ByteBuf::release);
 		long released = System.nanoTime();
+		System.out.println("releaseMillis=" + TimeUnit.NANOSECONDS.toMillis(released - releasing));
 		System.out.println("rightAfterMiB=" + (residentMiB() - baseline));
+		// What happened after the release, for a failure's report: every step of the
+		// first 400 characters and every step where the quiet purges' count moved.
+		StringBuilder timeline = new StringBuilder();
+		long lastPurges = -1;
 		long within = -1;
 		long ninetyPercent = -1;
 		long heldAfter200ms = -1;
@@ -146,6 +170,22 @@ public final class LargeBufferMain {
 				heldAfter200ms = above;
 			}
 			long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released);
+			long purges = QuietPurge.purges();
+			if (purges != lastPurges || timeline.length() < 400) {
+				timeline.append(' ')
+					.append(millis)
+					.append("ms:rss+")
+					.append(above)
+					.append(",allocated=")
+					.append(Jemalloc.stats().allocated() / MIB)
+					.append(",dirty=")
+					.append(JemallocStatistics.readDirty() / MIB)
+					.append(",purges=")
+					.append(purges)
+					.append(",watch=")
+					.append(QuietPurge.watching());
+				lastPurges = purges;
+			}
 			if (ninetyPercent < 0 && above <= peak / 10) {
 				ninetyPercent = millis;
 			}
@@ -161,6 +201,7 @@ public final class LargeBufferMain {
 		System.out.println("backWithin32MiBAfterMillis=" + within);
 		System.out.println("ninetyPercentBackAfterMillis=" + ninetyPercent);
 		System.out.println("quietPurges=" + QuietPurge.purges());
+		System.out.println("timeline=" + timeline);
 		System.out.println("jemallocResidentMiB=" + Jemalloc.stats().resident() / MIB);
 		System.out.println("finalAboveBaselineMiB=" + (residentMiB() - baseline));
 	}
