@@ -22,7 +22,8 @@
 # and ours-dense (ours sampling every DENSE_INTERVAL bytes, default 64KB: 64 times the default rate), whose extra
 # CPU over ours-unprofiled, divided by 64, is the default rate's cost where that is too small to see directly:
 #   SETUPS="ours ours-unprofiled ours-dense" ROUNDS=5 benchmarks/http/run.sh default live
-# and ours-trim (ours with trim-native's flag: Catzilla for the buffers, the flag for the JVM's own malloc).
+# and ours-trim (ours with trim-native's flag: Catzilla for the buffers, the flag for the JVM's own malloc),
+# and ours-notrim (ours without its one trim of the JVM's C heap after a burst, catzilla.jemalloc.trim-native-heap).
 # Bash only starts and stops processes; the load, the numbers, the targets and the plots are Java, with unit tests.
 # Needs java (17+), mvn, curl. Talks to 127.0.0.1 only; stops every process it started on exit.
 set -euo pipefail
@@ -103,7 +104,8 @@ setup() { # name -> ENV, JVM, APP
     arena-max-2)      ENV="MALLOC_ARENA_MAX=2" ;;
     trim-native)      JVM="-XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS" ;;
     ours-trim)        JVM="-XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS"; APP="--catzilla.allocator=jemalloc" ;;
-    *) die "unknown set-up '$1' (ours ours-unprofiled ours-dense ours-trim adaptive pooled jemalloc-preload arena-max-2 trim-native)" ;;
+    ours-notrim)      APP="--catzilla.allocator=jemalloc --catzilla.jemalloc.trim-native-heap=false" ;;
+    *) die "unknown set-up '$1' (ours ours-unprofiled ours-dense ours-trim ours-notrim adaptive pooled jemalloc-preload arena-max-2 trim-native)" ;;
   esac
 }
 describe_setups() {

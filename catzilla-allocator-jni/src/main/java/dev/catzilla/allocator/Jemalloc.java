@@ -184,7 +184,7 @@ public final class Jemalloc {
 			}
 			try {
 				JemallocNative.initialize(requested.toMallocConf());
-				QuietPurge.configure(requested.quietPurge());
+				QuietPurge.configure(requested.quietPurge(), requested.trimNativeHeap());
 			}
 			catch (RuntimeException ex) {
 				initializationFailure = new IllegalStateException(

@@ -31,6 +31,8 @@ public final class JemallocOptions {
 
 	private final Duration quietPurge;
 
+	private final boolean trimNativeHeap;
+
 	private JemallocOptions(Builder builder) {
 		this.backgroundThread = builder.backgroundThread;
 		this.dirtyDecay = builder.dirtyDecay;
@@ -38,6 +40,7 @@ public final class JemallocOptions {
 		this.tcacheMax = builder.tcacheMax;
 		this.arenas = builder.arenas;
 		this.quietPurge = builder.quietPurge;
+		this.trimNativeHeap = builder.trimNativeHeap;
 	}
 
 	/** The defaults Catzilla uses when nothing is configured. */
@@ -91,6 +94,17 @@ public final class JemallocOptions {
 	}
 
 	/**
+	 * Whether the quiet purge also asks the JVM to trim its own C heap, as
+	 * {@code jcmd <pid> System.trim_native_heap} does (glibc's {@code malloc_trim}; a
+	 * no-op on musl and on JVMs without that command), so that the whole process, not
+	 * only jemalloc, gives memory back after a burst. Catzilla's own setting, not
+	 * jemalloc's.
+	 */
+	public boolean trimNativeHeap() {
+		return this.trimNativeHeap;
+	}
+
+	/**
 	 * The option string in jemalloc's {@code malloc_conf} syntax, e.g.
 	 * {@code background_thread:true,dirty_decay_ms:10000,...}.
 	 */
@@ -124,18 +138,19 @@ public final class JemallocOptions {
 		return this.backgroundThread == that.backgroundThread && this.tcacheMax == that.tcacheMax
 				&& this.arenas == that.arenas && decayMillis(this.dirtyDecay) == decayMillis(that.dirtyDecay)
 				&& decayMillis(this.muzzyDecay) == decayMillis(that.muzzyDecay)
-				&& this.quietPurge.equals(that.quietPurge);
+				&& this.quietPurge.equals(that.quietPurge) && this.trimNativeHeap == that.trimNativeHeap;
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.backgroundThread, decayMillis(this.dirtyDecay), decayMillis(this.muzzyDecay),
-				this.tcacheMax, this.arenas, this.quietPurge);
+				this.tcacheMax, this.arenas, this.quietPurge, this.trimNativeHeap);
 	}
 
 	@Override
 	public String toString() {
-		return toMallocConf() + " (quiet purge after " + this.quietPurge.toMillis() + " ms)";
+		return toMallocConf() + " (quiet purge after " + this.quietPurge.toMillis() + " ms"
+				+ (this.trimNativeHeap ? ", trimming the JVM's C heap too)" : ")");
 	}
 
 	/**
@@ -155,6 +170,8 @@ public final class JemallocOptions {
 		private int arenas = 0;
 
 		private Duration quietPurge = Duration.ofSeconds(1);
+
+		private boolean trimNativeHeap = true;
 
 		private Builder() {
 		}
@@ -202,6 +219,12 @@ public final class JemallocOptions {
 						"quietPurge must be between 0 (never) and 1 hour, but was " + quietPurge);
 			}
 			this.quietPurge = quietPurge;
+			return this;
+		}
+
+		/** See {@link JemallocOptions#trimNativeHeap()}. */
+		public Builder trimNativeHeap(boolean trimNativeHeap) {
+			this.trimNativeHeap = trimNativeHeap;
 			return this;
 		}
 

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
  * (jemalloc would purge them at once, and every large allocation would fault its pages in
  * again; see {@code catzilla_jemalloc.c}). So a short-lived daemon thread watches, and
  * purges every arena once ({@link Purges}) when allocation has gone quiet for
- * {@link JemallocOptions#quietPurge()} (1 s by default; zero turns it off). Two things
- * start a watch:
+ * {@link JemallocOptions#quietPurge()} (1 s by default; zero turns it off), and then asks
+ * the JVM to trim its own C heap ({@link NativeHeapTrim}, unless
+ * {@link JemallocOptions#trimNativeHeap()} is off). Two things start a watch:
  * <ul>
  * <li>a free of a buffer above {@link #LARGE} bytes, or a block put into
  * {@link HandOffCache} (the plain threads' cross-thread release cache): the watch purges
@@ -58,6 +59,9 @@ final class QuietPurge {
 	 */
 	private static volatile long levelAtStart;
 
+	/** Whether a quiet purge also trims the JVM's C heap ({@link NativeHeapTrim}). */
+	private static volatile boolean trimNativeHeap = JemallocOptions.defaults().trimNativeHeap();
+
 	/**
 	 * Set when a large free or a hand-off put (not a lease given back) starts a watch:
 	 * that watch purges once they stop, whatever the level.
@@ -79,8 +83,9 @@ final class QuietPurge {
 	private QuietPurge() {
 	}
 
-	static void configure(java.time.Duration quiet) {
+	static void configure(java.time.Duration quiet, boolean trim) {
 		quietNanos = quiet.toNanos();
+		trimNativeHeap = trim;
 	}
 
 	/** Called after a free of more than {@link #LARGE} bytes. */
@@ -217,6 +222,9 @@ final class QuietPurge {
 						HandOffCache.drainAll();
 					}
 					Purges.purge(Purges.Trigger.QUIET);
+					if (trimNativeHeap) {
+						NativeHeapTrim.jvm().trim();
+					}
 					return;
 				}
 			}

@@ -174,7 +174,7 @@ class FlightRecorderEventsTest {
 		Jemalloc.initialize();
 		long purges = QuietPurge.purges();
 		List<RecordedEvent> events = record(FlightRecorderEvents.PURGE, () -> {
-			QuietPurge.configure(Duration.ofMillis(100));
+			QuietPurge.configure(Duration.ofMillis(100), false);
 			try {
 				freeManyPages(allocator);
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -183,7 +183,8 @@ class FlightRecorderEventsTest {
 				}
 			}
 			finally {
-				QuietPurge.configure(Jemalloc.requestedOptions().quietPurge());
+				QuietPurge.configure(Jemalloc.requestedOptions().quietPurge(),
+						Jemalloc.requestedOptions().trimNativeHeap());
 			}
 		});
 		assertThat(events).anySatisfy((e) -> {

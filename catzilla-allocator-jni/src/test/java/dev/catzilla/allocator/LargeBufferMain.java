@@ -41,8 +41,10 @@ public final class LargeBufferMain {
 		int size = args[1].endsWith("k") ? Integer.parseInt(args[1].substring(0, args[1].length() - 1)) * 1024
 				: Integer.parseInt(args[1]) * MIB;
 		if (args.length > 2) {
-			Jemalloc
-				.configure(JemallocOptions.builder().quietPurge(Duration.ofMillis(Long.parseLong(args[2]))).build());
+			Jemalloc.configure(JemallocOptions.builder()
+				.quietPurge(Duration.ofMillis(Long.parseLong(args[2])))
+				.trimNativeHeap(!"false".equals(System.getProperty("catzilla.test.trimNativeHeap")))
+				.build());
 		}
 		long waitSeconds = (args.length > 3) ? Long.parseLong(args[3]) : 20;
 		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(4L << 30).build();
@@ -142,6 +144,12 @@ public final class LargeBufferMain {
 			throws Exception {
 		allocator.directBuffer(1).release();
 		long baseline = residentMiB();
+		long cHeapMiB = Long.getLong("catzilla.test.cHeapMiB", 0);
+		if (cHeapMiB > 0) {
+			// What the JVM's own malloc gives back only when trimmed: cHeapMiB of 64 KiB
+			// blocks (below glibc's mmap threshold), touched, every other one freed.
+			halfFreeCHeap(cHeapMiB);
+		}
 		List<ByteBuf> held = new ArrayList<>();
 		for (long total = 0; total < (1L << 30); total += size) {
 			ByteBuf buf = allocator.directBuffer(size);
@@ -201,9 +209,29 @@ public final class LargeBufferMain {
 		System.out.println("backWithin32MiBAfterMillis=" + within);
 		System.out.println("ninetyPercentBackAfterMillis=" + ninetyPercent);
 		System.out.println("quietPurges=" + QuietPurge.purges());
+		System.out.println("nativeHeapTrims=" + NativeHeapTrim.jvm().trims());
 		System.out.println("timeline=" + timeline);
 		System.out.println("jemallocResidentMiB=" + Jemalloc.stats().resident() / MIB);
 		System.out.println("finalAboveBaselineMiB=" + (residentMiB() - baseline));
+	}
+
+	private static void halfFreeCHeap(long mib) throws Exception {
+		java.lang.reflect.Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+		field.setAccessible(true);
+		sun.misc.Unsafe unsafe = (sun.misc.Unsafe) field.get(null);
+		int block = 64 * 1024;
+		long[] blocks = new long[(int) (mib * MIB / block)];
+		// The live half stays allocated to the end of the process.
+		for (int i = 0; i < blocks.length; i++) {
+			blocks[i] = unsafe.allocateMemory(block);
+			unsafe.setMemory(blocks[i], block, (byte) 1);
+		}
+		// Every other block freed: free chunks between live ones, which glibc gives back
+		// only when trimmed (malloc_trim releases the whole pages inside free chunks).
+		for (int i = 0; i < blocks.length; i += 2) {
+			unsafe.freeMemory(blocks[i]);
+		}
+		System.out.println("cHeapFreedMiB=" + mib / 2);
 	}
 
 	private static void touchAndRelease(ByteBuf buf) {

@@ -98,6 +98,32 @@ class LargeBufferTest {
 	}
 
 	@Test
+	void theQuietPurgeAlsoHasTheJvmTrimItsOwnCHeap() throws Exception {
+		// 512 MiB from the JVM's own malloc (Unsafe) in 64 KiB blocks, every other one
+		// freed: 256 MiB live, 256 MiB free between them that only a trim gives back.
+		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
+			.jvmArgs("-Xms64m", "-Xmx64m", "-Dcatzilla.test.cHeapMiB=512")
+			.run("return", "16", "1000", "4");
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(Long.parseLong(result.get("quietPurges"))).as(result.describe()).isPositive();
+		assertThat(Long.parseLong(result.get("nativeHeapTrims"))).as(result.describe()).isPositive();
+		// The live half and the JVM's own: well below live + freed.
+		assertThat(Long.parseLong(result.get("finalAboveBaselineMiB"))).as(result.describe()).isBetween(200L, 380L);
+	}
+
+	@Test
+	void withTheTrimTurnedOffTheJvmsFreedCHeapStaysResident() throws Exception {
+		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
+			.jvmArgs("-Xms64m", "-Xmx64m", "-Dcatzilla.test.cHeapMiB=512", "-Dcatzilla.test.trimNativeHeap=false")
+			.run("return", "16", "1000", "4");
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(Long.parseLong(result.get("quietPurges"))).as(result.describe()).isPositive();
+		assertThat(result.get("nativeHeapTrims")).as(result.describe()).isEqualTo("0");
+		// jemalloc's part came back; glibc's freed half did not.
+		assertThat(Long.parseLong(result.get("finalAboveBaselineMiB"))).as(result.describe()).isGreaterThan(460);
+	}
+
+	@Test
 	void withoutTheQuietPurgeNetworkSizedBuffersWaitForJemallocsDecay() throws Exception {
 		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
 			.jvmArgs("-Xms256m", "-Xmx256m")

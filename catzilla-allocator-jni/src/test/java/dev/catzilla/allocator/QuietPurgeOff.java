@@ -32,7 +32,7 @@ final class QuietPurgeOff {
 	}
 
 	static void run(Body body) throws Exception {
-		QuietPurge.configure(Duration.ZERO);
+		QuietPurge.configure(Duration.ZERO, false);
 		try {
 			if (!awaitNoWatch(Duration.ofSeconds(10))) {
 				throw new IllegalStateException("a quiet-purge watch still runs after 10 s");
@@ -40,7 +40,8 @@ final class QuietPurgeOff {
 			body.run();
 		}
 		finally {
-			QuietPurge.configure(Jemalloc.requestedOptions().quietPurge());
+			QuietPurge.configure(Jemalloc.requestedOptions().quietPurge(),
+					Jemalloc.requestedOptions().trimNativeHeap());
 		}
 	}
 

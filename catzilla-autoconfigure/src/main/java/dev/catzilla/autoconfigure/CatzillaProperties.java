@@ -232,6 +232,13 @@ public class CatzillaProperties {
 		private Duration quietPurge = Duration.ofSeconds(1);
 
 		/**
+		 * Whether the quiet purge also has the JVM trim its own C heap (as jcmd's
+		 * System.trim_native_heap does; glibc only), so that what the JVM itself freed
+		 * during the burst comes back too.
+		 */
+		private boolean trimNativeHeap = true;
+
+		/**
 		 * Cap on the native memory held by live Netty buffers from jemalloc; beyond it
 		 * allocation fails with a JemallocCapExceededException (answered 503 by the
 		 * server). Defaults to the JVM's maximum direct memory.
@@ -293,6 +300,14 @@ public class CatzillaProperties {
 			this.quietPurge = quietPurge;
 		}
 
+		public boolean isTrimNativeHeap() {
+			return this.trimNativeHeap;
+		}
+
+		public void setTrimNativeHeap(boolean trimNativeHeap) {
+			this.trimNativeHeap = trimNativeHeap;
+		}
+
 		public @Nullable DataSize getCapReserve() {
 			return this.capReserve;
 		}
@@ -314,7 +329,9 @@ public class CatzillaProperties {
 		 * fails with the property's name.
 		 */
 		JemallocOptions toOptions() {
-			JemallocOptions.Builder builder = JemallocOptions.builder().backgroundThread(this.backgroundThread);
+			JemallocOptions.Builder builder = JemallocOptions.builder()
+				.backgroundThread(this.backgroundThread)
+				.trimNativeHeap(this.trimNativeHeap);
 			apply("catzilla.jemalloc.dirty-decay", this.dirtyDecay, () -> builder.dirtyDecay(this.dirtyDecay));
 			apply("catzilla.jemalloc.muzzy-decay", this.muzzyDecay, () -> builder.muzzyDecay(this.muzzyDecay));
 			apply("catzilla.jemalloc.tcache-max", this.tcacheMax,

@@ -97,9 +97,11 @@ class CatzillaPropertiesTests {
 
 	@Test
 	void jemallocPropertiesMapOntoJemallocOptions() {
-		this.runner.withPropertyValues("catzilla.jemalloc.background-thread=false", "catzilla.jemalloc.dirty-decay=5s",
-				"catzilla.jemalloc.muzzy-decay=-1ms", "catzilla.jemalloc.tcache-max=32KB", "catzilla.jemalloc.arenas=4",
-				"catzilla.jemalloc.max-direct-memory=64MB", "catzilla.jemalloc.quiet-purge=250ms")
+		this.runner
+			.withPropertyValues("catzilla.jemalloc.background-thread=false", "catzilla.jemalloc.dirty-decay=5s",
+					"catzilla.jemalloc.muzzy-decay=-1ms", "catzilla.jemalloc.tcache-max=32KB",
+					"catzilla.jemalloc.arenas=4", "catzilla.jemalloc.max-direct-memory=64MB",
+					"catzilla.jemalloc.quiet-purge=250ms", "catzilla.jemalloc.trim-native-heap=false")
 			.run((context) -> {
 				CatzillaProperties.Jemalloc jemalloc = context.getBean(CatzillaProperties.class).getJemalloc();
 				assertThat(jemalloc.toOptions()).isEqualTo(JemallocOptions.builder()
@@ -109,6 +111,7 @@ class CatzillaPropertiesTests {
 					.tcacheMax(32 * 1024)
 					.arenas(4)
 					.quietPurge(Duration.ofMillis(250))
+					.trimNativeHeap(false)
 					.build());
 				assertThat(jemalloc.toOptions().toMallocConf()).contains("dirty_decay_ms:5000")
 					.contains("muzzy_decay_ms:-1")

@@ -27,11 +27,11 @@ class ConfigurationMetadataTests {
 					"catzilla.jemalloc.background-thread", "catzilla.jemalloc.dirty-decay",
 					"catzilla.jemalloc.muzzy-decay", "catzilla.jemalloc.tcache-max",
 					"catzilla.jemalloc.max-direct-memory", "catzilla.jemalloc.cap-reserve",
-					"catzilla.jemalloc.quiet-purge", "management.health.catzilla.enabled",
-					"management.endpoint.catzilla.access", "management.endpoint.catzilla.cache.time-to-live",
-					"catzilla.profile.sample-interval", "catzilla.profile.max-stack-depth",
-					"catzilla.profile.max-samples", "catzilla.profile.max-frames", "catzilla.profile.max-stacks",
-					"catzilla.profile.window", "catzilla.profile.leak-warn-interval",
+					"catzilla.jemalloc.quiet-purge", "catzilla.jemalloc.trim-native-heap",
+					"management.health.catzilla.enabled", "management.endpoint.catzilla.access",
+					"management.endpoint.catzilla.cache.time-to-live", "catzilla.profile.sample-interval",
+					"catzilla.profile.max-stack-depth", "catzilla.profile.max-samples", "catzilla.profile.max-frames",
+					"catzilla.profile.max-stacks", "catzilla.profile.window", "catzilla.profile.leak-warn-interval",
 					"catzilla.profile.max-jfr-events-per-second");
 		assertThat(properties).allSatisfy((property) -> {
 			assertThat((String) property.get("description")).as("description of %s", property.get("name"))
