@@ -305,7 +305,8 @@ final class DirectMemoryCounter {
 	void release(Slot slot, long size) {
 		if (size > SMALL && this.reserve != 0) {
 			this.largeUsed.addAndGet(-size);
-			QuietPurge.volumeFreed(this.leased.addAndGet(-size) + size);
+			this.leased.addAndGet(-size);
+			QuietPurge.volumeFreed(this);
 			return;
 		}
 		if (slot == this.shared) {
@@ -319,15 +320,14 @@ final class DirectMemoryCounter {
 		if (slot.lease - used > 2 * this.chunk && LOCK.compareAndSet(slot, 0, 1)) {
 			long surplus = slot.lease - slot.used;
 			boolean gaveBack = surplus > 2 * this.chunk;
-			long leasedBefore = 0;
 			if (gaveBack) {
 				long giveBack = surplus - this.chunk;
 				slot.lease -= giveBack;
-				leasedBefore = this.leased.addAndGet(-giveBack) + giveBack;
+				this.leased.addAndGet(-giveBack);
 			}
 			LOCK.setRelease(slot, 0);
 			if (gaveBack) {
-				QuietPurge.volumeFreed(leasedBefore);
+				QuietPurge.volumeFreed(this);
 			}
 		}
 	}
@@ -460,8 +460,8 @@ final class DirectMemoryCounter {
 
 	private void giveBackSurplus(Stripe stripe, long avail) {
 		if (avail > 2 * this.chunk && AVAIL.compareAndSet(stripe, avail, this.chunk)) {
-			long giveBack = avail - this.chunk;
-			QuietPurge.volumeFreed(this.leased.addAndGet(-giveBack) + giveBack);
+			this.leased.addAndGet(-(avail - this.chunk));
+			QuietPurge.volumeFreed(this);
 		}
 	}
 

@@ -221,7 +221,9 @@ public final class Jemalloc {
 
 	/**
 	 * Purges unused pages of every arena and returns how many resident bytes that
-	 * released (never negative).
+	 * released (never negative). Tried again while jemalloc's own purging of an arena
+	 * kept most of it from being purged, so it may take up to about half a second: not
+	 * for an event-loop thread.
 	 */
 	public static long purge() {
 		initialize();

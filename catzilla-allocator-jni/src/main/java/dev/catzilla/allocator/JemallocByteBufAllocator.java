@@ -294,7 +294,7 @@ public final class JemallocByteBufAllocator extends AbstractByteBufAllocator imp
 		if (!kept) {
 			JemallocNative.free(address, SizeClasses.freeSize(size));
 			if (size > QuietPurge.LARGE) {
-				QuietPurge.largeFreed();
+				QuietPurge.largeFreed(this.direct, size);
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package dev.catzilla.allocator;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.LongAdder;
 
-import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
@@ -16,8 +15,10 @@ import javax.management.ObjectName;
  * the same moment, not only Catzilla's buffers; {@code -XX:TrimNativeHeapInterval} does
  * the same every interval, under load too.
  * <p>
- * On a JVM without the command (or without {@code java.management}) the first call finds
- * out, remembers why, and every later call returns at once.
+ * On a JVM without the command, one that answers that it cannot trim (musl), or without
+ * {@code java.management}, the first call finds out, remembers why, and every later call
+ * returns at once. The first call may create the platform MBean server (from the quiet
+ * purge's thread, whose context class loader is none).
  */
 final class NativeHeapTrim {
 
@@ -57,10 +58,18 @@ final class NativeHeapTrim {
 			MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 			Object report = server.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), this.operation,
 					new Object[] { null }, new String[] { String[].class.getName() });
+			String text = String.valueOf(report).trim();
+			if (!text.contains("->")) {
+				// "Not available." (musl, or a JVM that cannot trim): nothing to ask
+				// again.
+				this.unavailabilityCause = this.operation + " answered: " + text;
+				this.unavailable = true;
+				return null;
+			}
 			this.trims.increment();
-			return String.valueOf(report).trim();
+			return text;
 		}
-		catch (JMException | RuntimeException | LinkageError ex) {
+		catch (Exception | LinkageError ex) {
 			// No such command (an older JDK 17 update, another JVM) or no
 			// java.management: nothing to trim here, and nothing to retry.
 			this.unavailabilityCause = this.operation + " failed: " + ex;

@@ -38,17 +38,17 @@ final class Purges {
 	}
 
 	/**
-	 * Dirty bytes a purge may leave without being tried again (frees on other threads go
-	 * on meanwhile).
+	 * Dirty bytes a purge may always leave without being tried again (frees on other
+	 * threads go on meanwhile); it may also leave an eighth of what was dirty before it.
 	 */
 	static final long LEFT_OVER = 1024 * 1024;
 
 	/**
-	 * How many times a purge that left more than {@link #LEFT_OVER} is tried again, after
-	 * 1, 2, 4, ... 128 ms (at most a quarter of a second in all: the other thread's purge
-	 * of hundreds of megabytes takes tens of milliseconds).
+	 * How many times a purge that left too much is tried again, after 1, 2, 4, ... 256 ms
+	 * (about half a second of sleep in all: the other thread's purge of hundreds of
+	 * megabytes takes tens of milliseconds).
 	 */
-	static final int RETRIES = 8;
+	static final int RETRIES = 9;
 
 	private static final LongAdder RETRIED = new LongAdder();
 
@@ -56,20 +56,23 @@ final class Purges {
 	}
 
 	/**
-	 * Purges unused pages of every arena.
+	 * Purges unused pages of every arena; tried again while jemalloc's own purging left
+	 * most of them (so it may take up to about half a second).
 	 * @param trigger why
 	 * @return the resident bytes that released (never negative)
 	 */
 	static long purge(Trigger trigger) {
 		Object event = FlightRecorderEvents.purgeBegins();
 		long before = resident();
+		// What may stay dirty: the frees of a load that goes on, not what was there.
+		long leftOver = Math.max(LEFT_OVER, dirty() / 8);
 		JemallocNative.purge();
 		// jemalloc's forced purge of an arena returns at once, purging nothing of it,
 		// while another thread purges that arena (pac_decay_to_limit: "if
 		// (decay->purging) return"), typically its background thread decaying a part of
 		// the same pages; what it left would then wait for the decay (10 s). So it is
-		// tried again, a moment later, while dirty pages remain.
-		for (int retry = 0; retry < RETRIES && dirty() > LEFT_OVER; retry++) {
+		// tried again, a moment later, while more than an eighth of them remains.
+		for (int retry = 0; retry < RETRIES && dirty() > leftOver; retry++) {
 			try {
 				Thread.sleep(1L << retry);
 			}

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
  * (jemalloc would purge them at once, and every large allocation would fault its pages in
  * again; see {@code catzilla_jemalloc.c}). So a short-lived daemon thread watches, and
  * purges every arena once ({@link Purges}) when allocation has gone quiet for
- * {@link JemallocOptions#quietPurge()} (1 s by default; zero turns it off), and then asks
- * the JVM to trim its own C heap ({@link NativeHeapTrim}, unless
+ * {@link JemallocOptions#quietPurge()} (1 s by default; zero turns it off), and then,
+ * when the load dropped by {@link #TRIM_AFTER_DROP} or more, at most every 10 s, asks the
+ * JVM to trim its own C heap ({@link NativeHeapTrim}, unless
  * {@link JemallocOptions#trimNativeHeap()} is off). Two things start a watch:
  * <ul>
  * <li>a free of a buffer above {@link #LARGE} bytes, or a block put into
@@ -24,9 +25,10 @@ import java.util.concurrent.TimeUnit;
  * ({@link DirectMemoryCounter}), the sign that many network buffers (of any size, most of
  * them far below {@link #LARGE}) were freed: the watch reads jemalloc's allocated bytes
  * four times per quiet time and purges once they have not grown for the quiet time
- * <em>and</em> are at most half the highest it saw (or the bytes leased on the cap just
- * before the give-back that started it, if more), that is when the load has dropped, not
- * while it goes on; otherwise it ends after the quiet time without a purge.</li>
+ * <em>and</em> are at most half the highest it saw (or the bytes held by buffers and
+ * thread caches when the give-back started it, if more), that is when the load has
+ * dropped, not while it goes on; otherwise it ends after the quiet time without a
+ * purge.</li>
  * </ul>
  * Under steady load it never purges; when the load ends, memory is back about a second
  * later. The thread exists only between a burst and its purge, so it never keeps a class
@@ -52,12 +54,24 @@ final class QuietPurge {
 	private static volatile boolean watching;
 
 	/**
-	 * The level the load had when a lease given back started the watch (bytes leased on
-	 * the cap just before): the watch's first reading of jemalloc's allocated bytes may
-	 * come after all the frees (its thread started late), and must not take that low
-	 * level for the high one.
+	 * The level the load had when a lease given back started the watch (bytes held by
+	 * buffers and thread caches then): the watch's first reading of jemalloc's allocated
+	 * bytes may come after all the frees (its thread started late), and must not take
+	 * that low level for the high one. Written under the lock when a watch starts.
 	 */
 	private static volatile long levelAtStart;
+
+	/**
+	 * A quiet purge trims the JVM's C heap only when the load dropped by at least this
+	 * many bytes (a burst ended, not a lull).
+	 */
+	static final long TRIM_AFTER_DROP = 8 * 1024 * 1024;
+
+	/** Shortest time between two trims of the JVM's C heap. */
+	static final long TRIM_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+	/** When the last trim was made ({@link System#nanoTime()}), 0 before the first. */
+	private static long lastTrim;
 
 	/** Whether a quiet purge also trims the JVM's C heap ({@link NativeHeapTrim}). */
 	private static volatile boolean trimNativeHeap = JemallocOptions.defaults().trimNativeHeap();
@@ -88,25 +102,30 @@ final class QuietPurge {
 		trimNativeHeap = trim;
 	}
 
-	/** Called after a free of more than {@link #LARGE} bytes. */
-	static void largeFreed() {
+	/**
+	 * Called after a free of more than {@link #LARGE} bytes.
+	 * @param counter the cap's counter: its bytes held then, plus {@code size}, are the
+	 * level the load had (read only when a watch starts)
+	 * @param size the bytes just freed
+	 */
+	static void largeFreed(DirectMemoryCounter counter, long size) {
 		frees++;
 		if (!watching && quietNanos > 0) {
 			strongStart = true;
-			startWatch();
+			startWatch(counter.used() + counter.cached() + size);
 		}
 	}
 
 	/**
 	 * Called when a thread gave back a part of its lease on the cap: megabytes of buffers
 	 * were freed. Costs a volatile read while a watch runs.
-	 * @param leasedBefore the bytes leased on the cap just before this give-back: the
-	 * level the load had, which the watch compares jemalloc's allocated bytes with
+	 * @param counter the cap's counter, whose bytes held by buffers and thread caches at
+	 * this moment (read only when a watch starts) are the level the load had, which the
+	 * watch compares jemalloc's allocated bytes with
 	 */
-	static void volumeFreed(long leasedBefore) {
+	static void volumeFreed(DirectMemoryCounter counter) {
 		if (!watching && quietNanos > 0) {
-			levelAtStart = leasedBefore;
-			startWatch();
+			startWatch(counter.used() + counter.cached());
 		}
 	}
 
@@ -129,7 +148,7 @@ final class QuietPurge {
 		}
 		if (!watching && quietNanos > 0) {
 			strongStart = true;
-			startWatch();
+			startWatch(0);
 		}
 	}
 
@@ -163,10 +182,11 @@ final class QuietPurge {
 		}
 	}
 
-	private static synchronized void startWatch() {
+	private static synchronized void startWatch(long level) {
 		if (watching) {
 			return;
 		}
+		levelAtStart = level;
 		watching = true;
 		try {
 			Thread thread = new Thread(QuietPurge::watch, "catzilla-quiet-purge");
@@ -191,7 +211,6 @@ final class QuietPurge {
 			strongStart = false;
 			long allocated = allocated();
 			long highest = Math.max(allocated, levelAtStart);
-			levelAtStart = 0;
 			long quietFrom = allocated;
 			long quietSince = System.nanoTime();
 			for (;;) {
@@ -222,7 +241,11 @@ final class QuietPurge {
 						HandOffCache.drainAll();
 					}
 					Purges.purge(Purges.Trigger.QUIET);
-					if (trimNativeHeap) {
+					long purged = System.nanoTime();
+					if (trimNativeHeap && allocated >= 0 && highest - allocated >= TRIM_AFTER_DROP
+							&& (lastTrim == 0 || purged - lastTrim >= TRIM_INTERVAL_NANOS)) {
+						// Only one watch runs at a time: no other writer.
+						lastTrim = purged;
 						NativeHeapTrim.jvm().trim();
 					}
 					return;
@@ -240,7 +263,7 @@ final class QuietPurge {
 			// A block put into the cache between the drain and the line above started no
 			// watch: start one for it.
 			if (cacheUsed && quietNanos > 0 && HandOffCache.allCached() > 0) {
-				startWatch();
+				startWatch(0);
 			}
 		}
 	}

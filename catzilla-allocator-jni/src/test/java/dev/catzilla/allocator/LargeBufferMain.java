@@ -21,9 +21,9 @@ import io.netty.buffer.ByteBuf;
  * after the first moment it was within 32 MiB of it (up to 20 s); on a Netty
  * {@code FastThreadLocalThread} (an event loop's thread caches and lease) with
  * {@code -Dcatzilla.test.onEventLoop=true}, otherwise on the main thread.</li>
- * <li>{@code late 1 1000 <seconds>}: starts a watch as a lease of 1 GiB given back would,
- * after the frees (jemalloc's allocated bytes already low); prints the quiet purges it
- * made.</li>
+ * <li>{@code late 1 1000 <seconds>}: starts a watch as a lease given back by a counter
+ * holding 1 GiB would, after the frees (jemalloc's allocated bytes already low); prints
+ * the quiet purges it made.</li>
  * <li>{@code steady <KiB>k 1000 <seconds>}: on a {@code FastThreadLocalThread}, 64 MiB
  * live in buffers of that size with a sixteenth of them replaced every 5 ms; prints the
  * quiet purges made meanwhile.</li>
@@ -130,7 +130,13 @@ public final class LargeBufferMain {
 					live.add(allocator.directBuffer(16 * 1024).writeZero(16 * 1024));
 				}
 				long purges = QuietPurge.purges();
-				QuietPurge.volumeFreed(1L << 30);
+				// A counter holding 1 GiB (counted only): the give-back's level.
+				DirectMemoryCounter counter = new DirectMemoryCounter(2L << 30, false);
+				if (!counter.tryReserve(1L << 30)) {
+					throw new IllegalStateException("1 GiB did not fit under a 2 GiB cap");
+				}
+				QuietPurge.volumeFreed(counter);
+				counter.release(1L << 30);
 				QuietPurgeOff.awaitNoWatch(Duration.ofSeconds(waitSeconds));
 				System.out.println("quietPurgesAfterLateWatch=" + (QuietPurge.purges() - purges));
 				live.forEach(ByteBuf::release);

@@ -57,7 +57,6 @@ class PurgesTest {
 		assertThat(Long.parseLong(result.get("roundsRaced"))).as("the race happened: " + result.describe())
 			.isPositive();
 		assertThat(result.get("roundsLeftDirty")).as(result.describe()).isEqualTo("0");
-		assertThat(Long.parseLong(result.get("retried"))).as(result.describe()).isPositive();
 	}
 
 	@Test
