@@ -54,10 +54,11 @@ final class QuietPurge {
 	private static volatile boolean watching;
 
 	/**
-	 * The level the load had when a lease given back started the watch (bytes held by
-	 * buffers and thread caches then): the watch's first reading of jemalloc's allocated
-	 * bytes may come after all the frees (its thread started late), and must not take
-	 * that low level for the high one. Written under the lock when a watch starts.
+	 * The level the load had when a lease given back or a large free started the watch
+	 * (bytes held by buffers and thread caches then; 0 for a hand-off put): the watch's
+	 * first reading of jemalloc's allocated bytes may come after all the frees (its
+	 * thread started late), and must not take that low level for the high one. Written
+	 * under the lock when a watch starts.
 	 */
 	private static volatile long levelAtStart;
 
