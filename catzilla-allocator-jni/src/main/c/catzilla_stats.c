@@ -140,6 +140,19 @@ static void JNICALL catzilla_statistics(JNIEnv *env, jclass clazz, jboolean refr
 }
 
 /*
+ * thread.tcache.flush alone: returns what the calling thread's own jemalloc cache holds to its arena (called on each
+ * event loop when a load has ended, so that the purge that follows gives those pages back too). EFAULT: this thread
+ * has no jemalloc cache (tcache off), nothing to flush.
+ */
+static void JNICALL catzilla_flush_thread_cache(JNIEnv *env, jclass clazz) {
+	(void) clazz;
+	int err = catzilla_je_mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
+	if (err != 0 && err != EFAULT) {
+		catzilla_throw_mallctl(env, "thread.tcache.flush", err);
+	}
+}
+
+/*
  * thread.tcache.flush, then arena.<MALLCTL_ARENAS_ALL>.purge: gives unused dirty and muzzy pages of every arena back
  * to the OS. The flush first returns what the calling thread's own jemalloc cache holds (e.g. the blocks the quiet
  * purge has just freed out of Catzilla's hand-off cache), so that they are purged too instead of decaying later.
@@ -378,12 +391,14 @@ static jobjectArray JNICALL catzilla_options(JNIEnv *env, jclass clazz) {
 
 CATZILLA_CHECK_SIGNATURE(catzilla_statistics, statistics);
 CATZILLA_CHECK_SIGNATURE(catzilla_purge, purge);
+CATZILLA_CHECK_SIGNATURE(catzilla_flush_thread_cache, flushThreadCache);
 CATZILLA_CHECK_SIGNATURE(catzilla_options, options);
 CATZILLA_CHECK_SIGNATURE(catzilla_size_classes, sizeClasses);
 
 const JNINativeMethod catzilla_stats_methods[] = {
 	{ "statistics", "(Z[Ljava/lang/String;[I[J)V", (void *) catzilla_statistics },
 	{ "purge", "()V", (void *) catzilla_purge },
+	{ "flushThreadCache", "()V", (void *) catzilla_flush_thread_cache },
 	{ "options", "()[Ljava/lang/String;", (void *) catzilla_options },
 	{ "sizeClasses", "(J)[J", (void *) catzilla_size_classes },
 };

@@ -3,13 +3,20 @@ package dev.catzilla.allocator;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.netty.util.internal.ThreadExecutorMap;
 
 /**
  * Counts the native bytes held by one allocator's live buffers and enforces its cap; and
@@ -111,6 +118,8 @@ final class DirectMemoryCounter {
 
 	private static final VarHandle LOCK;
 
+	private static final VarHandle RESERVES;
+
 	private static final VarHandle AVAIL;
 
 	private static final VarHandle STRIPE_USED;
@@ -121,6 +130,7 @@ final class DirectMemoryCounter {
 			USED = lookup.findVarHandle(SlotFields.class, "used", long.class);
 			CACHED = lookup.findVarHandle(SlotFields.class, "cached", long.class);
 			LOCK = lookup.findVarHandle(SlotFields.class, "lock", int.class);
+			RESERVES = lookup.findVarHandle(SlotFields.class, "reserves", long.class);
 			AVAIL = lookup.findVarHandle(StripeFields.class, "avail", long.class);
 			STRIPE_USED = lookup.findVarHandle(StripeFields.class, "used", long.class);
 		}
@@ -275,6 +285,7 @@ final class DirectMemoryCounter {
 			// count in a stripe this once.
 			return tryReserveShared(size);
 		}
+		boolean leaseTaken = false;
 		try {
 			long used = slot.used + size;
 			if (used > slot.lease) {
@@ -284,12 +295,17 @@ final class DirectMemoryCounter {
 				if (!acquire(slot, used - slot.lease)) {
 					return false;
 				}
+				leaseTaken = true;
 			}
 			USED.setOpaque(slot, used);
+			RESERVES.setOpaque(slot, slot.reserves + 1);
 			return true;
 		}
 		finally {
 			LOCK.setRelease(slot, 0);
+			if (leaseTaken) {
+				QuietPurge.leaseTaken(this);
+			}
 		}
 	}
 
@@ -403,6 +419,85 @@ final class DirectMemoryCounter {
 		return total;
 	}
 
+	/**
+	 * A number that changes whenever a buffer is counted or released (the event loops'
+	 * reservations, the bytes held, the shared total): {@link QuietPurge}'s sign that
+	 * allocation goes on.
+	 */
+	long activity() {
+		return reservations() + this.leased.get() + used();
+	}
+
+	/**
+	 * Buffers the event loops counted so far (wrapping; opaque reads): {@link QuietPurge}
+	 * compares their rate with the highest it saw.
+	 */
+	long reservations() {
+		long total = 0;
+		for (Slot slot : this.slots) {
+			total += (long) RESERVES.getOpaque(slot);
+		}
+		return total;
+	}
+
+	/**
+	 * Has every event loop with a slot free the blocks its cache keeps and flush its
+	 * jemalloc cache, on its own thread (a task on its event loop, as Netty's pooled
+	 * allocator trims its thread caches): {@link QuietPurge} calls it once a load has
+	 * ended, before it purges, so that what idle event loops keep is given back too.
+	 * @param timeoutNanos how long to wait for the tasks at most
+	 * @return the event loops that did it within the time
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	int flushEventLoopCaches(long timeoutNanos) throws InterruptedException {
+		List<Slot> loops = new ArrayList<>();
+		for (Slot slot : this.slots) {
+			if (slot.executor != null) {
+				loops.add(slot);
+			}
+		}
+		CountDownLatch done = new CountDownLatch(loops.size());
+		AtomicInteger flushed = new AtomicInteger();
+		for (Slot slot : loops) {
+			try {
+				slot.executor.execute(() -> {
+					try {
+						// Only the owner touches its cache; a folded slot's is gone.
+						if (Thread.currentThread() == slot.owner.get() && !slot.folded) {
+							freeCached(slot);
+							JemallocNative.flushThreadCache();
+							flushed.incrementAndGet();
+						}
+					}
+					finally {
+						done.countDown();
+					}
+				});
+			}
+			catch (RejectedExecutionException ex) {
+				// The event loop is shutting down: its thread frees its cache as it ends.
+				done.countDown();
+			}
+		}
+		done.await(timeoutNanos, TimeUnit.NANOSECONDS);
+		return flushed.get();
+	}
+
+	/**
+	 * Returns every lease nobody uses to the shared total, as at the cap: the next
+	 * allocation past what its thread holds takes a new lease, which tells
+	 * {@link QuietPurge} that a load starts again.
+	 */
+	void revokeUnusedLeases() {
+		this.revoking.lock();
+		try {
+			revokeIdleLeases(System.nanoTime() + AT_CAP_DEADLINE_NANOS);
+		}
+		finally {
+			this.revoking.unlock();
+		}
+	}
+
 	/** Allocations refused because they did not fit under the cap. */
 	long refusals() {
 		return this.refusals.get();
@@ -449,6 +544,7 @@ final class DirectMemoryCounter {
 		if (grant > size) {
 			giveBackSurplus(stripe, (long) AVAIL.getAndAdd(stripe, grant - size) + grant - size);
 		}
+		QuietPurge.leaseTaken(this);
 		return true;
 	}
 
@@ -501,6 +597,7 @@ final class DirectMemoryCounter {
 			return false;
 		}
 		this.largeUsed.addAndGet(size);
+		QuietPurge.leaseTaken(this);
 		return true;
 	}
 
@@ -620,7 +717,7 @@ final class DirectMemoryCounter {
 
 	private Slot register() {
 		boolean cache = this.threadCaches && SizeClasses.enabled();
-		Slot slot = new Slot(Thread.currentThread(), cache);
+		Slot slot = new Slot(Thread.currentThread(), cache, ThreadExecutorMap.currentExecutor());
 		this.slots.add(slot);
 		int count = this.slotCount.incrementAndGet();
 		if (count > this.sweepThreshold) {
@@ -727,6 +824,12 @@ final class DirectMemoryCounter {
 		 */
 		int lock;
 
+		/**
+		 * Reservations by the owner (wrapping); read by others with opaque reads, as a
+		 * sign of activity.
+		 */
+		long reserves;
+
 		/** Set (under {@link #lock}) once folded: the slot is no longer counted. */
 		boolean folded;
 
@@ -775,9 +878,20 @@ final class DirectMemoryCounter {
 
 		final WeakReference<Thread> owner;
 
+		/**
+		 * The event loop the owner runs (Netty's {@code ThreadExecutorMap} when the slot
+		 * was made), to run a task on the owner's thread; or null.
+		 */
+		final Executor executor;
+
 		Slot(Thread owner, boolean cache) {
+			this(owner, cache, null);
+		}
+
+		Slot(Thread owner, boolean cache, Executor executor) {
 			super(cache);
 			this.owner = new WeakReference<>(owner);
+			this.executor = executor;
 		}
 
 	}

@@ -83,6 +83,12 @@ final class JemallocNative {
 	static native void purge();
 
 	/**
+	 * Flushes the calling thread's jemalloc cache ({@code thread.tcache.flush}) into its
+	 * arena, without purging.
+	 */
+	static native void flushThreadCache();
+
+	/**
 	 * The effective {@code opt.*} values jemalloc runs with, as alternating name/value
 	 * pairs (e.g. {@code "background_thread", "true"}). The native side reads a fixed
 	 * table of options, each with its own C type.

@@ -1,5 +1,6 @@
 package dev.catzilla.allocator;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -71,6 +72,15 @@ final class QuietPurge {
 	/** Shortest time between two trims of the JVM's C heap. */
 	static final long TRIM_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+	/**
+	 * Buffers per quiet time, counted by the event loops, from which on a load counts as
+	 * busy: a rate that falls to a sixteenth of a busy one means the load ended.
+	 */
+	static final long BUSY = 256;
+
+	/** How long a quiet purge waits for the event loops to flush their caches at most. */
+	static final long FLUSH_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
 	/** When the last trim was made ({@link System#nanoTime()}), 0 before the first. */
 	private static long lastTrim;
 
@@ -113,7 +123,7 @@ final class QuietPurge {
 		frees++;
 		if (!watching && quietNanos > 0) {
 			strongStart = true;
-			startWatch(counter.used() + counter.cached() + size);
+			startWatch(counter, counter.used() + counter.cached() + size);
 		}
 	}
 
@@ -126,7 +136,19 @@ final class QuietPurge {
 	 */
 	static void volumeFreed(DirectMemoryCounter counter) {
 		if (!watching && quietNanos > 0) {
-			startWatch(counter.used() + counter.cached());
+			startWatch(counter, counter.used() + counter.cached());
+		}
+	}
+
+	/**
+	 * Called when a thread took a new lease on the cap: the load grew past what the
+	 * threads held. Costs a volatile read while a watch runs.
+	 * @param counter the cap's counter, whose allocations the watch follows until they
+	 * stop
+	 */
+	static void leaseTaken(DirectMemoryCounter counter) {
+		if (!watching && quietNanos > 0) {
+			startWatch(counter, counter.used() + counter.cached());
 		}
 	}
 
@@ -148,16 +170,13 @@ final class QuietPurge {
 			cacheUsed = true;
 		}
 		if (!watching && quietNanos > 0) {
-			strongStart = true;
-			startWatch(0);
+			startWatch(null, 0);
 		}
 	}
 
-	/**
-	 * Large frees and blocks put into {@link HandOffCache}: the watch's sign of activity.
-	 */
-	private static int activity() {
-		return cacheUsed ? frees + HandOffCache.allPuts() : frees;
+	/** Blocks put into {@link HandOffCache} so far. */
+	private static long puts() {
+		return cacheUsed ? HandOffCache.allPuts() : 0;
 	}
 
 	/**
@@ -183,14 +202,14 @@ final class QuietPurge {
 		}
 	}
 
-	private static synchronized void startWatch(long level) {
+	private static synchronized void startWatch(DirectMemoryCounter counter, long level) {
 		if (watching) {
 			return;
 		}
 		levelAtStart = level;
 		watching = true;
 		try {
-			Thread thread = new Thread(QuietPurge::watch, "catzilla-quiet-purge");
+			Thread thread = new Thread(() -> watch(counter), "catzilla-quiet-purge");
 			thread.setDaemon(true);
 			thread.setContextClassLoader(null);
 			thread.start();
@@ -202,48 +221,102 @@ final class QuietPurge {
 		}
 	}
 
-	private static void watch() {
+	private static void watch(DirectMemoryCounter counter) {
 		try {
 			// Set once at initialisation, before the first free; nothing starts a watch
-			// when it is 0.
+			// when it is 0, and a watch ends when it is set to 0.
 			long quiet = quietNanos;
-			int seen = activity();
+			int seenFrees = frees;
+			long seenPuts = puts();
 			boolean active = strongStart;
 			strongStart = false;
 			long allocated = allocated();
 			long highest = Math.max(allocated, levelAtStart);
 			long quietFrom = allocated;
-			long quietSince = System.nanoTime();
-			for (;;) {
+			long now = System.nanoTime();
+			long quietSince = now;
+			long work = (counter != null) ? counter.activity() : 0;
+			long workSince = now;
+			// The event loops' reservations at each of the last four readings: their
+			// count over one quiet time is the load's rate.
+			long[] counted = new long[4];
+			Arrays.fill(counted, (counter != null) ? counter.reservations() : 0);
+			long highestRate = 0;
+			for (int reading = 0; quietNanos > 0; reading++) {
 				Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(quiet / 4)));
-				int now = activity();
+				int freesNow = frees;
+				long putsNow = puts();
 				allocated = allocated();
 				highest = Math.max(highest, allocated);
-				if (now != seen) {
-					// Large frees or hand-off puts: purge once they stop.
-					seen = now;
+				long working = (counter != null) ? counter.activity() : 0;
+				long reservations = (counter != null) ? counter.reservations() : 0;
+				long rate = reservations - counted[reading & 3];
+				counted[reading & 3] = reservations;
+				highestRate = Math.max(highestRate, rate);
+				now = System.nanoTime();
+				if (working != work) {
+					work = working;
+					workSince = now;
+				}
+				if (freesNow != seenFrees) {
+					// Large frees: purge once they stop (the extents of 8 MiB and more
+					// are kept for reuse, not decayed).
+					seenFrees = freesNow;
 					active = true;
-					quietSince = System.nanoTime();
+					quietSince = now;
+					quietFrom = allocated;
+				}
+				else if (putsNow != seenPuts) {
+					// Blocks handed back: drain the cache once they stop.
+					seenPuts = putsNow;
+					quietSince = now;
 					quietFrom = allocated;
 				}
 				else if (allocated > quietFrom + GROWTH) {
-					// Allocation goes on: not quiet yet.
-					quietSince = System.nanoTime();
+					// Allocation grows: not quiet yet.
+					quietSince = now;
 					quietFrom = allocated;
 				}
-				else if (System.nanoTime() - quietSince >= quiet) {
+				else if (now - quietSince >= quiet) {
 					boolean cached = cacheUsed && HandOffCache.allCached() > 0;
-					if (!active && !cached && (allocated < 0 || allocated > highest / 2)) {
-						// Started by a lease given back, but the load has not dropped:
-						// nothing to give back that is not about to be reused.
-						return;
+					// The load dropped: the bytes allocated halved (many buffers were
+					// live), or buffers are counted at a sixteenth of the highest rate
+					// seen (few were live at a time, as in a proxy, and what stays
+					// allocated is mostly the threads' caches; a monitoring scrape
+					// now and then goes on).
+					boolean rateDropped = highestRate >= BUSY && rate <= highestRate / 16;
+					boolean dropped = rateDropped || (allocated >= 0 && allocated <= highest / 2);
+					if (!active && !dropped) {
+						if (now - workSince < quiet) {
+							// Allocation goes on at about the level it had: nothing to
+							// give back that is not about to be reused. Watch on, for
+							// the moment it drops or stops; blocks handed back are not
+							// kept longer than a quiet time.
+							if (cached) {
+								HandOffCache.drainAll();
+							}
+							quietSince = now;
+							quietFrom = allocated;
+							continue;
+						}
+						if (!cached && JemallocStatistics.readDirty() <= Purges.LEFT_OVER) {
+							// Stopped, with next to nothing unused.
+							return;
+						}
+						// Stopped: whatever is unused is unused for now.
 					}
 					if (cacheUsed) {
 						HandOffCache.drainAll();
 					}
+					if (counter != null && (rateDropped || now - workSince >= quiet)) {
+						// The load ended: what the idle event loops keep for reuse
+						// (Catzilla's block caches, jemalloc's thread caches) goes back
+						// to the arenas first, and is purged with the rest.
+						counter.flushEventLoopCaches(FLUSH_TIMEOUT_NANOS);
+					}
 					Purges.purge(Purges.Trigger.QUIET);
 					long purged = System.nanoTime();
-					if (trimNativeHeap && allocated >= 0 && highest - allocated >= TRIM_AFTER_DROP
+					if (trimNativeHeap && (rateDropped || (allocated >= 0 && highest - allocated >= TRIM_AFTER_DROP))
 							&& (lastTrim == 0 || purged - lastTrim >= TRIM_INTERVAL_NANOS)) {
 						// Only one watch runs at a time: no other writer.
 						lastTrim = purged;
@@ -260,11 +333,22 @@ final class QuietPurge {
 			// A purge that fails changes nothing; decay still returns the memory.
 		}
 		finally {
-			watching = false;
-			// A block put into the cache between the drain and the line above started no
-			// watch: start one for it.
-			if (cacheUsed && quietNanos > 0 && HandOffCache.allCached() > 0) {
-				startWatch(0);
+			try {
+				if (counter != null) {
+					// The leases nobody uses go back to the shared total: the next
+					// allocation past what its thread holds takes a new one
+					// (leaseTaken), so a load that starts again, however small, is
+					// watched again.
+					counter.revokeUnusedLeases();
+				}
+			}
+			finally {
+				watching = false;
+				// A block put into the cache between the drain and the line above started
+				// no watch: start one for it.
+				if (cacheUsed && quietNanos > 0 && HandOffCache.allCached() > 0) {
+					startWatch(null, 0);
+				}
 			}
 		}
 	}

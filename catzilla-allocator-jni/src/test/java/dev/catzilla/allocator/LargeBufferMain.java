@@ -27,6 +27,11 @@ import io.netty.buffer.ByteBuf;
  * <li>{@code steady <KiB>k 1000 <seconds>}: on a {@code FastThreadLocalThread}, 64 MiB
  * live in buffers of that size with a sixteenth of them replaced every 5 ms; prints the
  * quiet purges made meanwhile.</li>
+ * <li>{@code stop <KiB>k 1000 <seconds>}: on 8 {@code FastThreadLocalThread}s, 2 s of
+ * replacing buffers of 1 KiB up to that size, a ring of 56 of them live per thread (no
+ * lease is ever given back, no free starts a watch, as on the event loops of a proxy);
+ * then the threads stay idle, and it prints when jemalloc's dirty pages were back to at
+ * most 1 MiB and the quiet purges made.</li>
  * </ul>
  */
 public final class LargeBufferMain {
@@ -129,6 +134,11 @@ public final class LargeBufferMain {
 				for (int i = 0; i < 512; i++) {
 					live.add(allocator.directBuffer(16 * 1024).writeZero(16 * 1024));
 				}
+				// Their leases started a watch of their own, which ends once they stay
+				// idle: the give-back below must start the watch.
+				if (!QuietPurgeOff.awaitNoWatch(Duration.ofSeconds(5))) {
+					throw new IllegalStateException("the live buffers' watch still runs after 5 s");
+				}
 				long purges = QuietPurge.purges();
 				// A counter holding 1 GiB (counted only): the give-back's level.
 				DirectMemoryCounter counter = new DirectMemoryCounter(2L << 30, false);
@@ -140,6 +150,86 @@ public final class LargeBufferMain {
 				QuietPurgeOff.awaitNoWatch(Duration.ofSeconds(waitSeconds));
 				System.out.println("quietPurgesAfterLateWatch=" + (QuietPurge.purges() - purges));
 				live.forEach(ByteBuf::release);
+			}
+			case "stop" -> {
+				boolean executors = Boolean.getBoolean("catzilla.test.executors");
+				allocator.directBuffer(1).release();
+				long allocatedBefore = Jemalloc.stats().allocated();
+				long purges = QuietPurge.purges();
+				java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(8);
+				java.util.concurrent.CountDownLatch exit = new java.util.concurrent.CountDownLatch(1);
+				List<Thread> loops = new ArrayList<>();
+				List<io.netty.util.concurrent.EventExecutor> eventLoops = new ArrayList<>();
+				for (int t = 0; t < 8; t++) {
+					Runnable load = () -> {
+						// As requests in flight: a ring of 56 buffers (under 960 KiB),
+						// the oldest replaced by a new one of the next size (1 KiB up to
+						// the given size), so the live bytes stay level.
+						long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+						ByteBuf[] ring = new ByteBuf[56];
+						for (int step = 0; System.nanoTime() < end; step++) {
+							int each = 1024 * (1 + (step / 7) % (size / 1024));
+							int slot = step % ring.length;
+							if (ring[slot] != null) {
+								ring[slot].release();
+							}
+							ring[slot] = allocator.directBuffer(each).writeZero(each);
+						}
+						for (ByteBuf buf : ring) {
+							if (buf != null) {
+								buf.release();
+							}
+						}
+						stopped.countDown();
+					};
+					if (executors) {
+						// Netty event loops: idle between tasks, reachable through their
+						// executor.
+						io.netty.util.concurrent.EventExecutor loop = new io.netty.util.concurrent.DefaultEventExecutor();
+						eventLoops.add(loop);
+						loop.execute(load);
+						continue;
+					}
+					Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+						load.run();
+						try {
+							// Idle, alive: as an event loop between requests.
+							exit.await();
+						}
+						catch (InterruptedException ex) {
+							Thread.currentThread().interrupt();
+						}
+					}, "event-loop-like-" + t);
+					loops.add(loop);
+					loop.start();
+				}
+				stopped.await();
+				long ended = System.nanoTime();
+				System.out.println("dirtyAtEndKiB=" + JemallocStatistics.readDirty() / 1024);
+				System.out.println("cachedAtEndKiB=" + allocator.cachedDirectMemory() / 1024);
+				System.out
+					.println("allocatedAtEndAboveBeforeKiB=" + (Jemalloc.stats().allocated() - allocatedBefore) / 1024);
+				long back = -1;
+				while (System.nanoTime() - ended < TimeUnit.SECONDS.toNanos(waitSeconds)) {
+					if (QuietPurge.purges() > purges && JemallocStatistics.readDirty() <= MIB) {
+						back = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ended);
+						break;
+					}
+					Thread.sleep(20);
+				}
+				System.out.println("dirtyBackWithin1MiBAfterMillis=" + back);
+				System.out.println("watchEnded=" + QuietPurgeOff.awaitNoWatch(Duration.ofSeconds(5)));
+				System.out.println("quietPurgesAfterTheLoad=" + (QuietPurge.purges() - purges));
+				System.out.println("cachedAfterKiB=" + allocator.cachedDirectMemory() / 1024);
+				System.out
+					.println("allocatedAfterAboveBeforeKiB=" + (Jemalloc.stats().allocated() - allocatedBefore) / 1024);
+				exit.countDown();
+				for (Thread loop : loops) {
+					loop.join();
+				}
+				for (io.netty.util.concurrent.EventExecutor loop : eventLoops) {
+					loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+				}
 			}
 			default -> throw new IllegalArgumentException(args[0]);
 		}

@@ -87,6 +87,41 @@ class LargeBufferTest {
 	}
 
 	@Test
+	void aLoadOfSmallBuffersThatStopsIsPurgedThoughNoLeaseWasGivenBack() throws Exception {
+		// As on a proxy's event loops: every thread's live bytes stay level and within
+		// its first lease, so no give-back and no large free starts a watch; the leases
+		// taken at the start do, the watch follows the allocations and purges once they
+		// stop (before: nothing until jemalloc's decay, 10 s), once.
+		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
+			.jvmArgs("-Xms64m", "-Xmx64m")
+			.run("stop", "16k", "1000", "5");
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(Long.parseLong(result.get("dirtyBackWithin1MiBAfterMillis"))).as(result.describe())
+			.isBetween(0L, 3000L);
+		assertThat(result.get("quietPurgesAfterTheLoad")).as(result.describe()).isEqualTo("1");
+		assertThat(result.get("watchEnded")).as(result.describe()).isEqualTo("true");
+		// Threads that are no event loop keep their caches (nobody can reach them).
+		assertThat(Long.parseLong(result.get("cachedAfterKiB"))).as(result.describe()).isPositive();
+	}
+
+	@Test
+	void whenTheLoadOfNettyEventLoopsEndsTheirCachesAreGivenBackToo() throws Exception {
+		// The same load on Netty event loops: the quiet purge has each of them free the
+		// blocks its caches keep (Catzilla's and jemalloc's) on its own thread first;
+		// jemalloc's allocated bytes are back where they were before the load (about
+		// 8 MiB above them on threads without an event loop, the test above).
+		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
+			.jvmArgs("-Xms64m", "-Xmx64m", "-Dcatzilla.test.executors=true")
+			.run("stop", "16k", "1000", "5");
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(Long.parseLong(result.get("allocatedAtEndAboveBeforeKiB"))).as(result.describe())
+			.isGreaterThan(4096);
+		assertThat(result.get("quietPurgesAfterTheLoad")).as(result.describe()).isEqualTo("1");
+		assertThat(result.get("cachedAfterKiB")).as(result.describe()).isEqualTo("0");
+		assertThat(Long.parseLong(result.get("allocatedAfterAboveBeforeKiB"))).as(result.describe()).isLessThan(1024);
+	}
+
+	@Test
 	void underSteadyLoadWhoseLiveBytesDipAndRecoverNothingIsPurged() throws Exception {
 		// Leases given back at every dip start watches; none may purge what is about to
 		// be reused.
