@@ -4,36 +4,50 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Gives freed memory back soon after allocation goes quiet, without purging what a busy
+ * Gives freed memory back soon after a load drops or ends, without purging what a busy
  * service is about to reuse.
  * <p>
  * jemalloc's decay ({@code dirty_decay_ms}, 10 s by default) keeps freed pages for reuse
  * and returns them over the decay time, so memory freed at the end of a burst comes back
  * only 10–20 s later. Catzilla keeps freed extents of 8 MiB and more for reuse too
  * (jemalloc would purge them at once, and every large allocation would fault its pages in
- * again; see {@code catzilla_jemalloc.c}). So a short-lived daemon thread watches, and
- * purges every arena once ({@link Purges}) when allocation has gone quiet for
- * {@link JemallocOptions#quietPurge()} (1 s by default; zero turns it off), and then,
- * when the load dropped by {@link #TRIM_AFTER_DROP} or more, at most every 10 s, asks the
- * JVM to trim its own C heap ({@link NativeHeapTrim}, unless
- * {@link JemallocOptions#trimNativeHeap()} is off). Two things start a watch:
+ * again; see {@code catzilla_jemalloc.c}). So a daemon thread watches while a load runs,
+ * four times per quiet time ({@link JemallocOptions#quietPurge()}, 1 s by default; zero
+ * turns it off), and once the load has dropped or stopped for the quiet time it has each
+ * Netty event loop free the blocks its caches keep (Catzilla's and jemalloc's, on its own
+ * thread: {@link DirectMemoryCounter#flushEventLoopCaches}), purges every arena once
+ * ({@link Purges}), and then, when the load dropped by {@link #TRIM_AFTER_DROP} (as the
+ * watch saw it, or as the purge gave back) or its rate fell to a sixteenth, at most every
+ * 10 s, asks the JVM to trim its own C heap ({@link NativeHeapTrim}, unless
+ * {@link JemallocOptions#trimNativeHeap()} is off). In the lull after a trim (under
+ * {@link #BUSY} buffers per quiet time), a watch trims again, at most every 10 s, when
+ * the process's resident set grew back by {@link #TRIM_AFTER_DROP} since.
+ * <p>
+ * What starts a watch: a thread taking a new lease on the cap
+ * ({@link DirectMemoryCounter}: the load grew past what the threads held), a thread
+ * giving back two megabytes of its lease (many buffers were freed), a free of a buffer
+ * above {@link #LARGE} bytes, a block put into {@link HandOffCache} (the plain threads'
+ * cross-thread release cache). What it reads: jemalloc's allocated bytes, the event
+ * loops' count of buffers, and the large frees and hand-off puts. When it purges, once
+ * nothing has grown for the quiet time:
  * <ul>
- * <li>a free of a buffer above {@link #LARGE} bytes, or a block put into
- * {@link HandOffCache} (the plain threads' cross-thread release cache): the watch purges
- * once no such free or put has happened for the quiet time (the cache is emptied into
- * jemalloc just before);</li>
- * <li>a thread giving back at least two megabytes of its lease on the cap
- * ({@link DirectMemoryCounter}), the sign that many network buffers (of any size, most of
- * them far below {@link #LARGE}) were freed: the watch reads jemalloc's allocated bytes
- * four times per quiet time and purges once they have not grown for the quiet time
- * <em>and</em> are at most half the highest it saw (or the bytes held by buffers and
- * thread caches when the give-back started it, if more), that is when the load has
- * dropped, not while it goes on; otherwise it ends after the quiet time without a
- * purge.</li>
+ * <li>large frees have stopped (purge once no such free happened for the quiet
+ * time);</li>
+ * <li>the load dropped: jemalloc's allocated bytes are at most half the highest the watch
+ * saw (or the bytes held by buffers and thread caches when a give-back or large free
+ * started it, if more), or the event loops count buffers at a sixteenth of the highest
+ * rate it saw, at least {@link #BUSY} per quiet time (few buffers live at a time, as in a
+ * proxy, and the caches are most of what is allocated; a monitoring scrape now and then
+ * may go on);</li>
+ * <li>allocation stopped altogether, with more than a megabyte of unused pages or blocks
+ * handed back.</li>
  * </ul>
- * Under steady load it never purges; when the load ends, memory is back about a second
- * later. The thread exists only between a burst and its purge, so it never keeps a class
- * loader alive for long.
+ * Under steady load it never purges (it only empties the hand-off cache once a quiet
+ * time); when the load ends, memory is back about a second later. The watch ends after
+ * its purge, or once allocation stopped with nothing to give back; it then returns the
+ * leases nobody uses to the cap, so that the next load, however small, takes a new lease
+ * and is watched again. While allocation goes on the thread lives on (one wake-up per
+ * quarter of the quiet time); it never keeps an idle class loader alive for long.
  */
 final class QuietPurge {
 
@@ -83,6 +97,9 @@ final class QuietPurge {
 
 	/** When the last trim was made ({@link System#nanoTime()}), 0 before the first. */
 	private static long lastTrim;
+
+	/** The process's resident bytes right after the last trim; -1 when unknown. */
+	private static long residentAfterTrim = -1;
 
 	/** Whether a quiet purge also trims the JVM's C heap ({@link NativeHeapTrim}). */
 	private static volatile boolean trimNativeHeap = JemallocOptions.defaults().trimNativeHeap();
@@ -221,6 +238,30 @@ final class QuietPurge {
 		}
 	}
 
+	/**
+	 * Has the JVM trim its C heap and remembers when, and the process's resident bytes
+	 * after it. Only one watch runs at a time: no other writer.
+	 */
+	private static void trim(long now) {
+		lastTrim = now;
+		NativeHeapTrim.jvm().trim();
+		residentAfterTrim = JemallocStatistics.processResident();
+	}
+
+	/**
+	 * In a lull after a trim (allocation goes on at under {@link #BUSY} buffers per quiet
+	 * time, or has stopped), trims again when the process's resident bytes grew by
+	 * {@link #TRIM_AFTER_DROP} since, at most every {@link #TRIM_INTERVAL_NANOS}: the
+	 * JVM's own malloc grows back after a load (its compiler's scratch memory, freed but
+	 * kept by glibc), where {@code -XX:TrimNativeHeapInterval} would trim it again.
+	 */
+	private static void trimIfRegrown(long now) {
+		if (trimNativeHeap && lastTrim != 0 && now - lastTrim >= TRIM_INTERVAL_NANOS && residentAfterTrim > 0
+				&& JemallocStatistics.processResident() >= residentAfterTrim + TRIM_AFTER_DROP) {
+			trim(now);
+		}
+	}
+
 	private static void watch(DirectMemoryCounter counter) {
 		try {
 			// Set once at initialisation, before the first free; nothing starts a watch
@@ -295,12 +336,16 @@ final class QuietPurge {
 							if (cached) {
 								HandOffCache.drainAll();
 							}
+							if (rate < BUSY) {
+								trimIfRegrown(now);
+							}
 							quietSince = now;
 							quietFrom = allocated;
 							continue;
 						}
 						if (!cached && JemallocStatistics.readDirty() <= Purges.LEFT_OVER) {
 							// Stopped, with next to nothing unused.
+							trimIfRegrown(now);
 							return;
 						}
 						// Stopped: whatever is unused is unused for now.
@@ -314,13 +359,17 @@ final class QuietPurge {
 						// to the arenas first, and is purged with the rest.
 						counter.flushEventLoopCaches(FLUSH_TIMEOUT_NANOS);
 					}
-					Purges.purge(Purges.Trigger.QUIET);
+					long released = Purges.purge(Purges.Trigger.QUIET);
 					long purged = System.nanoTime();
-					if (trimNativeHeap && (rateDropped || (allocated >= 0 && highest - allocated >= TRIM_AFTER_DROP))
+					// The load dropped by 8 MiB (what the watch saw, or what the purge
+					// gave
+					// back: a quick load may be over before its first reading), or its
+					// rate fell: a burst ended, not a lull.
+					if (trimNativeHeap
+							&& (rateDropped || released >= TRIM_AFTER_DROP
+									|| (allocated >= 0 && highest - allocated >= TRIM_AFTER_DROP))
 							&& (lastTrim == 0 || purged - lastTrim >= TRIM_INTERVAL_NANOS)) {
-						// Only one watch runs at a time: no other writer.
-						lastTrim = purged;
-						NativeHeapTrim.jvm().trim();
+						trim(purged);
 					}
 					return;
 				}

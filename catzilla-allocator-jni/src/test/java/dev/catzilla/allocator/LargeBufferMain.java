@@ -231,6 +231,40 @@ public final class LargeBufferMain {
 					loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
 				}
 			}
+			case "regrow" -> {
+				List<ByteBuf> held = new ArrayList<>();
+				for (long total = 0; total < 64L * MIB; total += size) {
+					held.add(allocator.directBuffer(size).writeZero(size));
+				}
+				held.forEach(ByteBuf::release);
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+				while (NativeHeapTrim.jvm().trims() == 0 && System.nanoTime() < deadline) {
+					Thread.sleep(20);
+				}
+				System.out.println("trimsAfterTheLoad=" + NativeHeapTrim.jvm().trims());
+				QuietPurgeOff.awaitNoWatch(Duration.ofSeconds(5));
+				long before = residentMiB();
+				halfFreeCHeap(64);
+				System.out.println("regrownMiB=" + (residentMiB() - before));
+				// The lull: an event loop answering a scrape now and then.
+				Thread scrapes = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+					long lull = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+					try {
+						while (System.nanoTime() < lull) {
+							allocator.directBuffer(1024).writeZero(1024).release();
+							Thread.sleep(200);
+						}
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				}, "event-loop-like");
+				scrapes.start();
+				scrapes.join();
+				QuietPurgeOff.awaitNoWatch(Duration.ofSeconds(5));
+				System.out.println("trimsAfterTheLull=" + NativeHeapTrim.jvm().trims());
+				System.out.println("afterTheLullAboveBeforeMiB=" + (residentMiB() - before));
+			}
 			default -> throw new IllegalArgumentException(args[0]);
 		}
 		System.out.println("exit=normal");

@@ -147,6 +147,23 @@ class LargeBufferTest {
 	}
 
 	@Test
+	void whenTheJvmsCHeapGrowsBackInALullAfterALoadItIsTrimmedAgain() throws Exception {
+		// After a load, the JVM's own malloc grows back (in the HTTP benchmark a step of
+		// 15-20 MiB 20-50 s after the load: the compiler's freed scratch memory); the
+		// flag -XX:TrimNativeHeapInterval trims it again, and so does the quiet purge's
+		// watch once 10 s have passed since its trim.
+		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
+			.jvmArgs("-Xms64m", "-Xmx64m")
+			.run("regrow", "16k", "1000", "13");
+		assertThat(result.exitCode()).as(result.describe()).isZero();
+		assertThat(result.get("trimsAfterTheLoad")).as(result.describe()).isEqualTo("1");
+		assertThat(Long.parseLong(result.get("regrownMiB"))).as(result.describe()).isGreaterThan(48);
+		assertThat(result.get("trimsAfterTheLull")).as(result.describe()).isEqualTo("2");
+		// The live half (32 MiB) stays.
+		assertThat(Long.parseLong(result.get("afterTheLullAboveBeforeMiB"))).as(result.describe()).isLessThan(48);
+	}
+
+	@Test
 	void withTheTrimTurnedOffTheJvmsFreedCHeapStaysResident() throws Exception {
 		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
 			.jvmArgs("-Xms64m", "-Xmx64m", "-Dcatzilla.test.cHeapMiB=512", "-Dcatzilla.test.trimNativeHeap=false")
