@@ -36,9 +36,10 @@ import io.netty.util.internal.ThreadExecutorMap;
  * that releases buffers other threads allocated), and {@code lease}, its share of the cap
  * ({@code used <= lease}). An allocation takes the slot's lock word with one
  * compare-and-set on the slot's own cache line (no other thread touches it unless it is
- * reclaiming leases, so it is never contended in normal operation), checks and counts,
- * and unlocks with a plain release store; a release counts without the lock. The lock is
- * what makes the slot's unused lease revocable by other threads.</li>
+ * reclaiming leases: at the cap, or once when {@link QuietPurge}'s watch ends after a
+ * load, so it is never contended under load), checks and counts, and unlocks with a plain
+ * release store; a release counts without the lock. The lock is what makes the slot's
+ * unused lease revocable by other threads.</li>
  * <li><b>Every other thread</b> (pools, virtual threads, {@code main}) keeps no state of
  * its own: it counts in one of a fixed number of {@link Stripe}s (twice the processors,
  * rounded to a power of two, at most 64), chosen by thread id, with compare-and-set on
@@ -85,8 +86,10 @@ import io.netty.util.internal.ThreadExecutorMap;
  * code. These blocks belong to no buffer: they are not in {@link #used()} (they are in
  * {@link #cached()}) and stay allocated in jemalloc's statistics. The owner thread frees
  * them when its {@link FastThreadLocal}s are removed, and so does the sweep for a thread
- * that died without that. Other threads (and every thread when caches are off) free at
- * once.
+ * that died without that; and when a load has ended, {@link QuietPurge} has each event
+ * loop free them, with its jemalloc cache, on its own thread
+ * ({@link #flushEventLoopCaches}). Other threads (and every thread when caches are off)
+ * free at once.
  */
 final class DirectMemoryCounter {
 
@@ -120,6 +123,8 @@ final class DirectMemoryCounter {
 
 	private static final VarHandle RESERVES;
 
+	private static final VarHandle STRIPE_RESERVES;
+
 	private static final VarHandle AVAIL;
 
 	private static final VarHandle STRIPE_USED;
@@ -131,6 +136,7 @@ final class DirectMemoryCounter {
 			CACHED = lookup.findVarHandle(SlotFields.class, "cached", long.class);
 			LOCK = lookup.findVarHandle(SlotFields.class, "lock", int.class);
 			RESERVES = lookup.findVarHandle(SlotFields.class, "reserves", long.class);
+			STRIPE_RESERVES = lookup.findVarHandle(StripeFields.class, "reserves", long.class);
 			AVAIL = lookup.findVarHandle(StripeFields.class, "avail", long.class);
 			STRIPE_USED = lookup.findVarHandle(StripeFields.class, "used", long.class);
 		}
@@ -167,6 +173,12 @@ final class DirectMemoryCounter {
 
 	/** {@code used} of the slots of ended threads, already folded. */
 	private final AtomicLong retiredUsed = new AtomicLong();
+
+	/**
+	 * Reservations of folded slots, so that {@link #reservations()} never goes back when
+	 * an event loop ends.
+	 */
+	private final AtomicLong retiredReserves = new AtomicLong();
 
 	/** The slots of live (or not yet swept) event-loop threads. */
 	private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
@@ -285,28 +297,36 @@ final class DirectMemoryCounter {
 			// count in a stripe this once.
 			return tryReserveShared(size);
 		}
-		boolean leaseTaken = false;
+		long used = slot.used + size;
+		if (used > slot.lease) {
+			return tryReserveBeyondLease(slot, used);
+		}
+		USED.setOpaque(slot, used);
+		RESERVES.setOpaque(slot, slot.reserves + 1);
+		LOCK.setRelease(slot, 0);
+		return true;
+	}
+
+	/**
+	 * {@link #tryReserve(Slot, long)} past the slot's lease (its lock held): takes more
+	 * from the shared total, unlocks, and tells {@link QuietPurge} the load grew.
+	 */
+	private boolean tryReserveBeyondLease(Slot slot, long used) {
 		try {
-			long used = slot.used + size;
-			if (used > slot.lease) {
-				// Taking from the shared total may wait for a revocation: say so,
-				// revokers skip this slot then.
-				LOCK.setOpaque(slot, ACQUIRING);
-				if (!acquire(slot, used - slot.lease)) {
-					return false;
-				}
-				leaseTaken = true;
+			// Taking from the shared total may wait for a revocation: say so, revokers
+			// skip this slot then.
+			LOCK.setOpaque(slot, ACQUIRING);
+			if (!acquire(slot, used - slot.lease)) {
+				return false;
 			}
 			USED.setOpaque(slot, used);
 			RESERVES.setOpaque(slot, slot.reserves + 1);
-			return true;
 		}
 		finally {
 			LOCK.setRelease(slot, 0);
-			if (leaseTaken) {
-				QuietPurge.leaseTaken(this);
-			}
 		}
+		QuietPurge.leaseTaken(this);
+		return true;
 	}
 
 	/**
@@ -420,22 +440,26 @@ final class DirectMemoryCounter {
 	}
 
 	/**
-	 * A number that changes whenever a buffer is counted or released (the event loops'
-	 * reservations, the bytes held, the shared total): {@link QuietPurge}'s sign that
-	 * allocation goes on.
+	 * A number that changes whenever buffers are counted or released: the buffers counted
+	 * so far ({@link #reservations()}, given) plus the bytes held and the shared total;
+	 * {@link QuietPurge}'s sign that allocation goes on.
 	 */
-	long activity() {
-		return reservations() + this.leased.get() + used();
+	long activity(long reservations) {
+		return reservations + this.leased.get() + used();
 	}
 
 	/**
-	 * Buffers the event loops counted so far (wrapping; opaque reads): {@link QuietPurge}
-	 * compares their rate with the highest it saw.
+	 * Buffers counted so far, by event loops, ended ones and the stripes (wrapping;
+	 * opaque reads; the stripes' about): {@link QuietPurge} compares their rate with the
+	 * highest it saw.
 	 */
 	long reservations() {
-		long total = 0;
+		long total = this.retiredReserves.get();
 		for (Slot slot : this.slots) {
 			total += (long) RESERVES.getOpaque(slot);
+		}
+		for (Stripe stripe : this.stripes) {
+			total += (long) STRIPE_RESERVES.getOpaque(stripe);
 		}
 		return total;
 	}
@@ -528,6 +552,9 @@ final class DirectMemoryCounter {
 
 	private boolean tryReserveShared(long size) {
 		Stripe stripe = stripe();
+		// A sign of activity for QuietPurge, not a count: concurrent increments may be
+		// lost.
+		STRIPE_RESERVES.setOpaque(stripe, stripe.reserves + 1);
 		for (long avail = (long) AVAIL.getVolatile(stripe); avail >= size;) {
 			long witness = (long) AVAIL.compareAndExchange(stripe, avail, avail - size);
 			if (witness == avail) {
@@ -758,6 +785,7 @@ final class DirectMemoryCounter {
 			// A concurrent used() may miss these bytes for an instant (removed from the
 			// set, not yet retired).
 			this.retiredUsed.addAndGet(used);
+			this.retiredReserves.addAndGet(slot.reserves);
 			this.leased.addAndGet(-(slot.lease - used));
 			slot.lease = used;
 		}
@@ -904,6 +932,12 @@ final class DirectMemoryCounter {
 
 		/** Bytes reserved minus bytes released through this stripe; atomic adds. */
 		long used;
+
+		/**
+		 * Reservations through this stripe, about (increments of threads racing on it may
+		 * be lost): a sign of activity for {@link QuietPurge}.
+		 */
+		long reserves;
 
 	}
 

@@ -83,8 +83,8 @@ public final class JemallocOptions {
 
 	/**
 	 * How long allocation must have dropped or stopped before Catzilla empties the event
-	 * loops' caches and purges every arena once: no free of a buffer above 64 KiB for
-	 * that long, and jemalloc's allocated bytes not growing for that long and down to
+	 * loops' caches and purges every arena once: frees of buffers above 64 KiB stopped
+	 * for that long, or jemalloc's allocated bytes not growing for that long and down to
 	 * half their high, or buffers allocated at a sixteenth of their highest rate, or none
 	 * at all (memory back soon after a load, nothing purged under steady load; see
 	 * {@code QuietPurge}); zero means never. Catzilla's own setting, not jemalloc's: not

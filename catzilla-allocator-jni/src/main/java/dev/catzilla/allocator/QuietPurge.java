@@ -69,11 +69,11 @@ final class QuietPurge {
 	private static volatile boolean watching;
 
 	/**
-	 * The level the load had when a lease given back or a large free started the watch
-	 * (bytes held by buffers and thread caches then; 0 for a hand-off put): the watch's
-	 * first reading of jemalloc's allocated bytes may come after all the frees (its
-	 * thread started late), and must not take that low level for the high one. Written
-	 * under the lock when a watch starts.
+	 * The level the load had when a lease taken or given back or a large free started the
+	 * watch (bytes held by buffers and thread caches then; 0 for a hand-off put): the
+	 * watch's first reading of jemalloc's allocated bytes may come after all the frees
+	 * (its thread started late), and must not take that low level for the high one.
+	 * Written under the lock when a watch starts.
 	 */
 	private static volatile long levelAtStart;
 
@@ -105,10 +105,16 @@ final class QuietPurge {
 	private static volatile boolean trimNativeHeap = JemallocOptions.defaults().trimNativeHeap();
 
 	/**
-	 * Set when a large free or a hand-off put (not a lease given back) starts a watch:
-	 * that watch purges once they stop, whatever the level.
+	 * Set (under the lock) when a large free starts a watch: that watch purges once large
+	 * frees stop, whatever the level.
 	 */
 	private static volatile boolean strongStart;
+
+	/**
+	 * The counter of an event loop that took a lease while a watch without one (started
+	 * by a hand-off put) ran: that watch follows it from then on.
+	 */
+	private static volatile DirectMemoryCounter adopted;
 
 	/**
 	 * Large frees so far; written without synchronisation (a lost increment only delays a
@@ -139,8 +145,7 @@ final class QuietPurge {
 	static void largeFreed(DirectMemoryCounter counter, long size) {
 		frees++;
 		if (!watching && quietNanos > 0) {
-			strongStart = true;
-			startWatch(counter, counter.used() + counter.cached() + size);
+			startWatch(counter, counter.used() + counter.cached() + size, true);
 		}
 	}
 
@@ -153,7 +158,7 @@ final class QuietPurge {
 	 */
 	static void volumeFreed(DirectMemoryCounter counter) {
 		if (!watching && quietNanos > 0) {
-			startWatch(counter, counter.used() + counter.cached());
+			startWatch(counter, counter.used() + counter.cached(), false);
 		}
 	}
 
@@ -164,8 +169,15 @@ final class QuietPurge {
 	 * stop
 	 */
 	static void leaseTaken(DirectMemoryCounter counter) {
-		if (!watching && quietNanos > 0) {
-			startWatch(counter, counter.used() + counter.cached());
+		if (!watching) {
+			if (quietNanos > 0) {
+				startWatch(counter, counter.used() + counter.cached(), false);
+			}
+		}
+		else if (adopted == null) {
+			// A watch started by a hand-off put follows no counter: it takes this one.
+			// One write per watch; a watch that follows a counter ignores it.
+			adopted = counter;
 		}
 	}
 
@@ -187,7 +199,7 @@ final class QuietPurge {
 			cacheUsed = true;
 		}
 		if (!watching && quietNanos > 0) {
-			startWatch(null, 0);
+			startWatch(null, 0, false);
 		}
 	}
 
@@ -219,14 +231,18 @@ final class QuietPurge {
 		}
 	}
 
-	private static synchronized void startWatch(DirectMemoryCounter counter, long level) {
+	private static synchronized void startWatch(DirectMemoryCounter counter, long level, boolean strong) {
 		if (watching) {
 			return;
 		}
 		levelAtStart = level;
+		strongStart = strong;
+		adopted = null;
 		watching = true;
 		try {
-			Thread thread = new Thread(() -> watch(counter), "catzilla-quiet-purge");
+			// No inherited thread-locals: the watch may live as long as a load, and must
+			// not keep an application's objects (or its class loader) alive meanwhile.
+			Thread thread = new Thread(null, () -> watch(counter), "catzilla-quiet-purge", 0, false);
 			thread.setDaemon(true);
 			thread.setContextClassLoader(null);
 			thread.start();
@@ -262,7 +278,8 @@ final class QuietPurge {
 		}
 	}
 
-	private static void watch(DirectMemoryCounter counter) {
+	private static void watch(DirectMemoryCounter given) {
+		DirectMemoryCounter counter = given;
 		try {
 			// Set once at initialisation, before the first free; nothing starts a watch
 			// when it is 0, and a watch ends when it is set to 0.
@@ -276,12 +293,13 @@ final class QuietPurge {
 			long quietFrom = allocated;
 			long now = System.nanoTime();
 			long quietSince = now;
-			long work = (counter != null) ? counter.activity() : 0;
+			long counted0 = (counter != null) ? counter.reservations() : 0;
+			long work = (counter != null) ? counter.activity(counted0) : 0;
 			long workSince = now;
 			// The event loops' reservations at each of the last four readings: their
 			// count over one quiet time is the load's rate.
 			long[] counted = new long[4];
-			Arrays.fill(counted, (counter != null) ? counter.reservations() : 0);
+			Arrays.fill(counted, counted0);
 			long highestRate = 0;
 			for (int reading = 0; quietNanos > 0; reading++) {
 				Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(quiet / 4)));
@@ -289,8 +307,13 @@ final class QuietPurge {
 				long putsNow = puts();
 				allocated = allocated();
 				highest = Math.max(highest, allocated);
-				long working = (counter != null) ? counter.activity() : 0;
+				if (counter == null && adopted != null) {
+					// An event loop took a lease meanwhile: follow its counter.
+					counter = adopted;
+					Arrays.fill(counted, counter.reservations());
+				}
 				long reservations = (counter != null) ? counter.reservations() : 0;
+				long working = (counter != null) ? counter.activity(reservations) : 0;
 				long rate = reservations - counted[reading & 3];
 				counted[reading & 3] = reservations;
 				highestRate = Math.max(highestRate, rate);
@@ -362,11 +385,10 @@ final class QuietPurge {
 					long released = Purges.purge(Purges.Trigger.QUIET);
 					long purged = System.nanoTime();
 					// The load dropped by 8 MiB (what the watch saw, or what the purge
-					// gave
-					// back: a quick load may be over before its first reading), or its
-					// rate fell: a burst ended, not a lull.
+					// gave back: a quick load may be over before its first reading): a
+					// burst ended, not a lull.
 					if (trimNativeHeap
-							&& (rateDropped || released >= TRIM_AFTER_DROP
+							&& (released >= TRIM_AFTER_DROP
 									|| (allocated >= 0 && highest - allocated >= TRIM_AFTER_DROP))
 							&& (lastTrim == 0 || purged - lastTrim >= TRIM_INTERVAL_NANOS)) {
 						trim(purged);
@@ -396,7 +418,7 @@ final class QuietPurge {
 				// A block put into the cache between the drain and the line above started
 				// no watch: start one for it.
 				if (cacheUsed && quietNanos > 0 && HandOffCache.allCached() > 0) {
-					startWatch(null, 0);
+					startWatch(null, 0, false);
 				}
 			}
 		}

@@ -91,13 +91,14 @@ class LargeBufferTest {
 		// As on a proxy's event loops: every thread's live bytes stay level and within
 		// its first lease, so no give-back and no large free starts a watch; the leases
 		// taken at the start do, the watch follows the allocations and purges once they
-		// stop (before: nothing until jemalloc's decay, 10 s), once.
+		// stop (before: nothing until jemalloc's decay, 10 s), once; about 1.3 s after, 5
+		// s allowed on a busy machine.
 		ForkedJvm.Result result = ForkedJvm.main(LargeBufferMain.class)
 			.jvmArgs("-Xms64m", "-Xmx64m")
 			.run("stop", "16k", "1000", "5");
 		assertThat(result.exitCode()).as(result.describe()).isZero();
 		assertThat(Long.parseLong(result.get("dirtyBackWithin1MiBAfterMillis"))).as(result.describe())
-			.isBetween(0L, 3000L);
+			.isBetween(0L, 5000L);
 		assertThat(result.get("quietPurgesAfterTheLoad")).as(result.describe()).isEqualTo("1");
 		assertThat(result.get("watchEnded")).as(result.describe()).isEqualTo("true");
 		// Threads that are no event loop keep their caches (nobody can reach them).

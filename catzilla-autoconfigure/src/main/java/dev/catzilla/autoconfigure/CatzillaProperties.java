@@ -224,11 +224,11 @@ public class CatzillaProperties {
 		private int arenas = 0;
 
 		/**
-		 * How long allocation must have dropped or stopped (no free above 64KB, and the
-		 * allocated bytes down to half their high or buffers allocated at a sixteenth of
-		 * their highest rate) before Catzilla empties the event loops' caches and purges
-		 * every arena once, so that memory comes back soon after a load and nothing is
-		 * purged under steady load; 0 means never.
+		 * How long allocation must have dropped or stopped (frees above 64KB stopped, or
+		 * the allocated bytes down to half their high, or buffers allocated at a
+		 * sixteenth of their highest rate) before Catzilla empties the event loops'
+		 * caches and purges every arena once, so that memory comes back soon after a load
+		 * and nothing is purged under steady load; 0 means never.
 		 */
 		private Duration quietPurge = Duration.ofSeconds(1);
 
