@@ -17,28 +17,28 @@ import java.util.concurrent.TimeUnit;
  * Netty event loop free the blocks its caches keep (Catzilla's and jemalloc's, on its own
  * thread: {@link DirectMemoryCounter#flushEventLoopCaches}), purges every arena once
  * ({@link Purges}), and then, when the load dropped by {@link #TRIM_AFTER_DROP} (as the
- * watch saw it, or as the purge gave back) or its rate fell to a sixteenth, at most every
- * 10 s, asks the JVM to trim its own C heap ({@link NativeHeapTrim}, unless
- * {@link JemallocOptions#trimNativeHeap()} is off). In the lull after a trim (under
- * {@link #BUSY} buffers per quiet time), a watch trims again, at most every 10 s, when
- * the process's resident set grew back by {@link #TRIM_AFTER_DROP} since.
+ * watch saw it, or as the purge gave back), at most every 10 s, asks the JVM to trim its
+ * own C heap ({@link NativeHeapTrim}, unless {@link JemallocOptions#trimNativeHeap()} is
+ * off). In the lull after a trim (under {@link #BUSY} buffers per quiet time), a watch
+ * trims again, at most every 10 s, when the process's resident set grew back by
+ * {@link #TRIM_AFTER_DROP} since.
  * <p>
  * What starts a watch: a thread taking a new lease on the cap
  * ({@link DirectMemoryCounter}: the load grew past what the threads held), a thread
  * giving back two megabytes of its lease (many buffers were freed), a free of a buffer
  * above {@link #LARGE} bytes, a block put into {@link HandOffCache} (the plain threads'
- * cross-thread release cache). What it reads: jemalloc's allocated bytes, the event
- * loops' count of buffers, and the large frees and hand-off puts. When it purges, once
- * nothing has grown for the quiet time:
+ * cross-thread release cache). What it reads: jemalloc's allocated bytes, the count of
+ * buffers (event loops, ended ones and the other threads' stripes), and the large frees
+ * and hand-off puts. When it purges, once nothing has grown for the quiet time:
  * <ul>
  * <li>large frees have stopped (purge once no such free happened for the quiet
  * time);</li>
  * <li>the load dropped: jemalloc's allocated bytes are at most half the highest the watch
  * saw (or the bytes held by buffers and thread caches when a give-back or large free
- * started it, if more), or the event loops count buffers at a sixteenth of the highest
- * rate it saw, at least {@link #BUSY} per quiet time (few buffers live at a time, as in a
- * proxy, and the caches are most of what is allocated; a monitoring scrape now and then
- * may go on);</li>
+ * started it, if more), or buffers are counted at a sixteenth of the highest rate it saw,
+ * at least {@link #BUSY} per quiet time (few buffers live at a time, as in a proxy, and
+ * the caches are most of what is allocated; a monitoring scrape now and then may go
+ * on);</li>
  * <li>allocation stopped altogether, with more than a megabyte of unused pages or blocks
  * handed back.</li>
  * </ul>
