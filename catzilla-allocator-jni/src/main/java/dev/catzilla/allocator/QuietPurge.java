@@ -145,7 +145,7 @@ final class QuietPurge {
 	static void largeFreed(DirectMemoryCounter counter, long size) {
 		frees++;
 		if (!watching && quietNanos > 0) {
-			startWatch(counter, counter.used() + counter.cached() + size, true);
+			startWatch(counter, size, true);
 		}
 	}
 
@@ -158,7 +158,7 @@ final class QuietPurge {
 	 */
 	static void volumeFreed(DirectMemoryCounter counter) {
 		if (!watching && quietNanos > 0) {
-			startWatch(counter, counter.used() + counter.cached(), false);
+			startWatch(counter, 0, false);
 		}
 	}
 
@@ -171,7 +171,7 @@ final class QuietPurge {
 	static void leaseTaken(DirectMemoryCounter counter) {
 		if (!watching) {
 			if (quietNanos > 0) {
-				startWatch(counter, counter.used() + counter.cached(), false);
+				startWatch(counter, 0, false);
 			}
 		}
 		else if (adopted == null) {
@@ -231,11 +231,19 @@ final class QuietPurge {
 		}
 	}
 
-	private static synchronized void startWatch(DirectMemoryCounter counter, long level, boolean strong) {
+	/**
+	 * Starts a watch unless one runs.
+	 * @param counter the counter to follow, or null (a hand-off put)
+	 * @param freed bytes just freed beyond the counter's (a large free's size), part of
+	 * the level the load had
+	 * @param strong whether a large free starts it
+	 */
+	private static synchronized void startWatch(DirectMemoryCounter counter, long freed, boolean strong) {
 		if (watching) {
 			return;
 		}
-		levelAtStart = level;
+		// The bytes buffers and thread caches hold, read only when a watch starts.
+		levelAtStart = (counter != null) ? counter.used() + counter.cached() + freed : 0;
 		strongStart = strong;
 		adopted = null;
 		watching = true;
