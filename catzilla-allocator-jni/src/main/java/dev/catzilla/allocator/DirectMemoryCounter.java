@@ -52,12 +52,12 @@ import io.netty.util.internal.ThreadExecutorMap;
  * takes the <b>slow path</b> ({@link #grantAtCap}), one thread at a time: it revokes
  * every unused lease ({@link #revokeIdleLeases}): each stripe's {@code avail} (one atomic
  * swap), and each slot's {@code lease - used} under the slot's lock (waiting the few
- * instructions an owner that is counting holds it); then it tries again. If there is
- * still no room, it refuses only when {@link #used()} plus the leases of event loops that
- * are waiting on the slow path themselves plus the request exceed the cap; otherwise the
- * room is in transit (a grant, a release or another revocation between two of its steps)
- * and it waits for it. So an allocation is refused only when the live buffers' bytes, the
- * allocations in flight and the request exceed the cap.
+ * instructions an owner that is counting or taking its grant holds it); then it tries
+ * again. If there is still no room, it refuses only when {@link #used()} plus the leases
+ * of event loops that are waiting on the slow path themselves plus the request exceed the
+ * cap; otherwise the room is in transit (a grant, a release or another revocation between
+ * two of its steps) and it waits for it. So an allocation is refused only when the live
+ * buffers' bytes, the allocations in flight and the request exceed the cap.
  * <p>
  * <b>Reserve.</b> With a reserve ({@code reserve > 0}), requests larger than
  * {@link #SMALL} are counted apart, straight in {@link #leased} with no lease, under the
@@ -693,11 +693,13 @@ final class DirectMemoryCounter {
 	 * Returns to the shared total every lease nobody uses: each stripe's {@code avail},
 	 * and each slot's {@code lease - used}, under the slot's lock. A slot whose owner is
 	 * counting this instant is waited for (it holds its lock for a few instructions and
-	 * never waits while holding it) up to {@code deadline}; a slot whose owner is itself
-	 * taking from the shared total ({@link #ACQUIRING}, possibly waiting in
-	 * {@link #grantAtCap}) is left alone, and its unused lease is returned as pending: it
-	 * is about to be used by that allocation. Folds the slots of threads that have ended.
-	 * Called with {@link #revoking} held.
+	 * never waits while holding it) up to {@code deadline}, and so is one whose owner is
+	 * taking from the shared total ({@link #ACQUIRING}) without waiting (its grant may
+	 * have landed, a chunk more than it needs); a slot whose owner waits for
+	 * {@link #revoking} in {@link #grantAtCap} (or is the caller) is left alone, and its
+	 * unused lease, less than that allocation needs, is returned as pending: it is about
+	 * to be used by it. Folds the slots of threads that have ended. Called with
+	 * {@link #revoking} held.
 	 */
 	private long revokeIdleLeases(long deadline) {
 		for (Stripe stripe : this.stripes) {
@@ -724,7 +726,13 @@ final class DirectMemoryCounter {
 					LOCK.setRelease(slot, 0);
 					break;
 				}
-				if ((int) LOCK.getVolatile(slot) == ACQUIRING) {
+				if ((int) LOCK.getVolatile(slot) == ACQUIRING
+						&& (owner == Thread.currentThread() || this.revoking.hasQueuedThread(owner))) {
+					// Waiting here for the slow path (or the caller itself): its lease
+					// stays as it is until then, short of what that allocation needs.
+					// An owner that is ACQUIRING but not waiting is in transit (its grant
+					// may have landed with a surplus chunk, which counting as pending
+					// would make look taken): waited for like a count.
 					pending += Math.max(0, slot.lease - (long) USED.getOpaque(slot));
 					break;
 				}

@@ -348,6 +348,53 @@ class DirectMemoryCounterTest {
 		}
 	}
 
+	@Test
+	void anEventLoopWhoseGrantHasLandedAtTheInstantOfARefusalIsWaitedForInsteadOfCountingItsSurplusAsTaken()
+			throws Exception {
+		long cap = 8 * MIB;
+		JemallocByteBufAllocator allocator = JemallocByteBufAllocator.builder().maxDirectMemory(cap).build();
+		DirectMemoryCounter counter = allocator.directMemoryCounter();
+		AtomicReference<DirectMemoryCounter.Slot> loopSlot = new AtomicReference<>();
+		try (IdleThreads loop = new IdleThreads(1, true, () -> {
+			allocator.directBuffer(MIB).release();
+			loopSlot.set(counter.slot());
+		})) {
+			loop.awaitReady();
+			DirectMemoryCounter.Slot slot = loopSlot.get();
+			long idle = slot.lease - slot.used;
+			assertThat(idle).as("the event loop's unused lease").isPositive();
+			int request = (int) (cap - idle + 4096);
+			// The event loop is between taking a grant from the shared total (a chunk
+			// more
+			// than it needs) and counting its buffer: it is taking, not waiting for the
+			// slow path, so its unused lease is no allocation in flight.
+			assertThat(SLOT_LOCK.compareAndSet(slot, 0, 2)).isTrue();
+			AtomicReference<Object> outcome = new AtomicReference<>();
+			Thread allocating = new Thread(() -> {
+				try {
+					ByteBuf buf = allocator.directBuffer(request);
+					outcome.set(buf.capacity());
+					buf.release();
+				}
+				catch (Throwable ex) {
+					outcome.set(ex);
+				}
+			}, "allocating");
+			try {
+				allocating.start();
+				allocating.join(300);
+				assertThat(outcome.get()).as("refused while the event loop took its grant").isNull();
+			}
+			finally {
+				SLOT_LOCK.setRelease(slot, 0);
+			}
+			allocating.join(TimeUnit.MINUTES.toMillis(1));
+			assertThat(outcome.get()).isEqualTo(request);
+			assertThat(counter.refusals()).isZero();
+			assertThat(allocator.usedDirectMemory()).isZero();
+		}
+	}
+
 	@ParameterizedTest(name = "{0} threads, cap {1} MiB, at most {2} buffers live, {3} event loops beside them")
 	@CsvSource({ "100000, 4, 1024, 0", "50000, 8, 2048, 4" })
 	void shortLivedThreadsHandingBuffersToAReleaserAreNeverRefusedWhileTheLiveBuffersFit(int threads, long capMiB,
