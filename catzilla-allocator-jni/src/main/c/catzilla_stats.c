@@ -140,35 +140,41 @@ static void JNICALL catzilla_statistics(JNIEnv *env, jclass clazz, jboolean refr
 }
 
 /*
- * thread.tcache.flush alone: returns what the calling thread's own jemalloc cache holds to its arena (called on each
- * event loop when a load has ended, so that the purge that follows gives those pages back too). EFAULT: this thread
- * has no jemalloc cache (tcache off), nothing to flush.
+ * thread.tcache.flush: returns what the calling thread's own jemalloc cache holds to its arena. EFAULT: this thread
+ * has no jemalloc cache (tcache off), nothing to flush. False with a pending exception on failure.
  */
-static void JNICALL catzilla_flush_thread_cache(JNIEnv *env, jclass clazz) {
-	(void) clazz;
+static bool catzilla_flush_own_cache(JNIEnv *env) {
 	int err = catzilla_je_mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
 	if (err != 0 && err != EFAULT) {
 		catzilla_throw_mallctl(env, "thread.tcache.flush", err);
+		return false;
 	}
+	return true;
+}
+
+/*
+ * The flush alone, called on each event loop when a load has ended, so that the purge that follows gives those
+ * pages back too.
+ */
+static void JNICALL catzilla_flush_thread_cache(JNIEnv *env, jclass clazz) {
+	(void) clazz;
+	(void) catzilla_flush_own_cache(env);
 }
 
 /*
  * thread.tcache.flush, then arena.<MALLCTL_ARENAS_ALL>.purge: gives unused dirty and muzzy pages of every arena back
  * to the OS. The flush first returns what the calling thread's own jemalloc cache holds (e.g. the blocks the quiet
  * purge has just freed out of Catzilla's hand-off cache), so that they are purged too instead of decaying later.
- * EFAULT from the flush: this thread has no jemalloc cache (tcache off), nothing to flush.
  */
 static void JNICALL catzilla_purge(JNIEnv *env, jclass clazz) {
 	(void) clazz;
-	int err = catzilla_je_mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
-	if (err != 0 && err != EFAULT) {
-		catzilla_throw_mallctl(env, "thread.tcache.flush", err);
+	if (!catzilla_flush_own_cache(env)) {
 		return;
 	}
 	static const char name[] = "arena.0.purge";
 	size_t mib[3];
 	size_t mibLength = sizeof(mib) / sizeof(mib[0]);
-	err = catzilla_je_mallctlnametomib(name, mib, &mibLength);
+	int err = catzilla_je_mallctlnametomib(name, mib, &mibLength);
 	if (err != 0) {
 		catzilla_throw_mallctl(env, name, err);
 		return;
