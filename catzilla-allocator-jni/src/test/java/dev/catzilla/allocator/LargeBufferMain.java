@@ -5,9 +5,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocalThread;
 
 /**
  * Test support, run in a forked JVM by {@link LargeBufferTest}; prints {@code key=value}
@@ -75,7 +79,7 @@ public final class LargeBufferMain {
 				if (Boolean.getBoolean("catzilla.test.onEventLoop")) {
 					// As on a Netty event loop: the thread's own lease and block cache.
 					Throwable[] failure = new Throwable[1];
-					Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+					Thread loop = new FastThreadLocalThread(() -> {
 						try {
 							holdAndRelease(allocator, size, waitSeconds);
 						}
@@ -97,7 +101,7 @@ public final class LargeBufferMain {
 				// 64 MiB live in buffers of this size, a sixteenth replaced every 5 ms
 				// for
 				// the wait (in seconds): the live bytes dip and recover, never halve.
-				Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+				Thread loop = new FastThreadLocalThread(() -> {
 					List<ByteBuf> held = new ArrayList<>();
 					for (long total = 0; total < 64L * MIB; total += size) {
 						held.add(allocator.directBuffer(size).writeZero(size));
@@ -156,10 +160,10 @@ public final class LargeBufferMain {
 				allocator.directBuffer(1).release();
 				long allocatedBefore = Jemalloc.stats().allocated();
 				long purges = QuietPurge.purges();
-				java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(8);
-				java.util.concurrent.CountDownLatch exit = new java.util.concurrent.CountDownLatch(1);
+				CountDownLatch stopped = new CountDownLatch(8);
+				CountDownLatch exit = new CountDownLatch(1);
 				List<Thread> loops = new ArrayList<>();
-				List<io.netty.util.concurrent.EventExecutor> eventLoops = new ArrayList<>();
+				List<EventExecutor> eventLoops = new ArrayList<>();
 				for (int t = 0; t < 8; t++) {
 					Runnable load = () -> {
 						// As requests in flight: a ring of 56 buffers (under 960 KiB),
@@ -185,12 +189,12 @@ public final class LargeBufferMain {
 					if (executors) {
 						// Netty event loops: idle between tasks, reachable through their
 						// executor.
-						io.netty.util.concurrent.EventExecutor loop = new io.netty.util.concurrent.DefaultEventExecutor();
+						EventExecutor loop = new DefaultEventExecutor();
 						eventLoops.add(loop);
 						loop.execute(load);
 						continue;
 					}
-					Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+					Thread loop = new FastThreadLocalThread(() -> {
 						load.run();
 						try {
 							// Idle, alive: as an event loop between requests.
@@ -227,7 +231,7 @@ public final class LargeBufferMain {
 				for (Thread loop : loops) {
 					loop.join();
 				}
-				for (io.netty.util.concurrent.EventExecutor loop : eventLoops) {
+				for (EventExecutor loop : eventLoops) {
 					loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
 				}
 			}
@@ -247,7 +251,7 @@ public final class LargeBufferMain {
 				halfFreeCHeap(64);
 				System.out.println("regrownMiB=" + (residentMiB() - before));
 				// The lull: an event loop answering a scrape now and then.
-				Thread scrapes = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+				Thread scrapes = new FastThreadLocalThread(() -> {
 					long lull = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
 					try {
 						while (System.nanoTime() < lull) {
